@@ -1,0 +1,41 @@
+// Canvas's JSON shapes (canvas-rules.md section 3): the User object with
+// observation_link_root_account_ids, the PairingCode object, and the error bodies with their HTTP
+// statuses. Pure functions, thread-safe.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "observees/export.h"
+#include "observees/observation_service.h"
+#include "observees/status.h"
+
+namespace observees {
+
+// Keys in Canvas's order: id, name, created_at, sortable_name, short_name, [pronouns], [avatar_url],
+// observation_link_root_account_ids. A relative avatar path is made absolute with `base_url`
+// (e.g. "https://canvas.test"; rule 35).
+OBSERVEES_EXPORT boost::json::object UserJson(const LinkedUser& user, std::string_view base_url = {});
+OBSERVEES_EXPORT boost::json::array UsersJson(const std::vector<LinkedUser>& users, std::string_view base_url = {});
+
+// {"user_id", "code", "expires_at", "workflow_state"} and nothing else (section 3.2).
+OBSERVEES_EXPORT boost::json::object PairingCodeJson(const PairingCode& code);
+
+// An error as Canvas answers it.
+struct CanvasError {
+  int http_status = 500;
+  boost::json::value body;
+  bool www_authenticate = false;  // send `WWW-Authenticate: Bearer realm="canvas-lms"`
+};
+
+// For the observee endpoints (E1-E8): 400, 401 (two bodies), 403, 404, 422 (three bodies), 429, 500.
+OBSERVEES_EXPORT CanvasError ErrorFor(const Status& status);
+// For observer self-registration (POST /users): 400 with errors.pairing_code for a bad code, 403 {}
+// when self-registration is not allowed, otherwise as ErrorFor.
+OBSERVEES_EXPORT CanvasError SelfRegistrationErrorFor(const Status& status);
+
+}  // namespace observees

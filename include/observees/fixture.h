@@ -1,0 +1,22 @@
+// The fixture loader: seeds the SQLite default backend from JSON in the format of DESIGN.md
+// ("The fixture"). The whole fixture is validated before anything is written and then written in one
+// transaction: a bad fixture changes nothing. Loading the same fixture twice changes nothing.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "observees/export.h"
+#include "observees/sqlite.h"
+#include "observees/status.h"
+
+namespace observees {
+
+// kInvalidArgument naming the bad key or value as a path (e.g. `users[2].logins[0].account_id`),
+// never repeating a password, token or code; kInternal when storage fails.
+OBSERVEES_EXPORT Status LoadFixture(const SqliteBackend& backend, std::string_view json_text);
+
+// The same, from a file; kNotFound when the file cannot be read.
+OBSERVEES_EXPORT Status LoadFixtureFile(const SqliteBackend& backend, const std::string& path);
+
+}  // namespace observees

@@ -1,0 +1,96 @@
+// LinkStore: where observation links, pairing codes, attempt counters and the audit log live.
+// Every rule that needs atomicity is a LinkTransaction: a code is consumed and its link made in one,
+// and create-or-restore runs inside one, so two racing callers can never both win. No SQL dialect or
+// storage type shows through, so a PostgreSQL store is as natural as the SQLite default.
+// Implementations must be safe to call from many threads at once; a LinkTransaction belongs to the
+// thread that began it. Storage failures come back as kInternal; nothing throws.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "observees/export.h"
+#include "observees/status.h"
+#include "observees/types.h"
+
+namespace observees {
+
+// What CreateOrRestoreLink did.
+struct LinkChange {
+  enum class Kind { kCreated, kRestored, kUnchanged };
+  Link link;
+  Kind kind = Kind::kUnchanged;
+};
+
+// Failed-attempt rows reserved by ReserveAttempt, one per key.
+struct AttemptTicket {
+  std::vector<std::int64_t> ids;
+};
+
+// A write transaction. It rolls back when destroyed unless Commit() succeeded; after any failed call
+// the caller must not commit.
+class OBSERVEES_EXPORT LinkTransaction {
+ public:
+  LinkTransaction() = default;
+  LinkTransaction(const LinkTransaction&) = delete;
+  LinkTransaction& operator=(const LinkTransaction&) = delete;
+  virtual ~LinkTransaction() = default;
+
+  // Rule 7: the link for (student, observer) matching `root_account` (or a legacy NULL-root link),
+  // restored with its old id when deleted, created otherwise. Never two rows for one triple.
+  virtual Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
+                                                 Timestamp now) = 0;
+  // Soft-deletes an active link; false when it was not active.
+  virtual Result<bool> RemoveLink(LinkId link, Timestamp now) = 0;
+
+  // Marks a code used by `used_by`, only if it is still active at `now`; false when it is not (someone
+  // else consumed it, or it expired): the caller must then roll back.
+  virtual Result<bool> ConsumeCode(CodeId code, UserId used_by, Timestamp now) = 0;
+
+  // Stores a new code for `student` unless an active code with the same string exists at `now`
+  // (rule 17); nullopt on such a collision. Only a keyed hash of `code` is stored.
+  virtual Result<std::optional<CodeId>> InsertCode(UserId student, std::string_view code, Timestamp expires_at,
+                                                   Timestamp now) = 0;
+
+  virtual Result<std::int64_t> AppendAudit(const AuditEntry& entry) = 0;
+
+  virtual Status Commit() = 0;
+};
+
+class OBSERVEES_EXPORT LinkStore {
+ public:
+  LinkStore() = default;
+  LinkStore(const LinkStore&) = delete;
+  LinkStore& operator=(const LinkStore&) = delete;
+  virtual ~LinkStore() = default;
+
+  // Starts a write transaction; concurrent writers wait for each other.
+  virtual Result<std::unique_ptr<LinkTransaction>> BeginWrite() = 0;
+
+  // Every link between the two users, deleted ones included, ascending id.
+  virtual Result<std::vector<Link>> LinksBetween(UserId student, UserId observer) = 0;
+  // Non-deleted links where `observer` observes someone, ascending id.
+  virtual Result<std::vector<Link>> ActiveLinksOfObserver(UserId observer) = 0;
+  // Non-deleted links where someone observes `student`, ascending id.
+  virtual Result<std::vector<Link>> ActiveLinksOfStudent(UserId student) = 0;
+
+  // The code with this string that is active at `now` (not deleted, expires_at > now), if any.
+  virtual Result<std::optional<PairingCodeRecord>> FindActiveCode(std::string_view code, Timestamp now) = 0;
+  virtual Result<std::optional<PairingCodeRecord>> FindCode(CodeId id) = 0;
+
+  // The attempt limiter's counter (D6), atomically: when every key has fewer than `max_failures` rows
+  // at or after `since`, adds one row per key at `now` and returns them; otherwise nullopt.
+  virtual Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
+                                                              Timestamp since, Timestamp now) = 0;
+  // Withdraws a reservation: the attempt succeeded and does not count as a failure.
+  virtual Status ReleaseAttempt(const AttemptTicket& ticket) = 0;
+
+  // Audit entries with id > `after_id`, ascending, at most `limit`.
+  virtual Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) = 0;
+};
+
+}  // namespace observees

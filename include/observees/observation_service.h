@@ -1,0 +1,134 @@
+// ObservationService: Canvas's User Observees and Observer Pairing Codes rules (canvas-rules.md
+// sections 2-3, with DECISIONS.md D1-D9) over the UserDirectory, Authenticator and LinkStore it is
+// given. It owns every rule: who may act, root-account scoping, create-or-restore, pairing codes and
+// the attempt limiter. Thread-safe: one service may be called from many threads at once, as long as
+// its dependencies are (the SQLite default's are). No method throws.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "observees/authenticator.h"
+#include "observees/clock.h"
+#include "observees/export.h"
+#include "observees/link_store.h"
+#include "observees/random.h"
+#include "observees/service_options.h"
+#include "observees/status.h"
+#include "observees/types.h"
+#include "observees/user_directory.h"
+
+namespace observees {
+
+// Who is asking, and through which root account's domain.
+struct Caller {
+  std::optional<UserId> user;      // none: anonymous
+  AccountId domain_root_account = 0;
+  std::string client_key;          // optional: e.g. the peer address; keys the limiter for anonymous calls
+};
+
+// A user as these endpoints return it: Canvas's User plus observation_link_root_account_ids (rule 42).
+struct LinkedUser {
+  User user;
+  std::vector<AccountId> observation_link_root_account_ids;
+  bool include_avatar_url = false;  // include[]=avatar_url asked and avatars enabled for the user
+};
+
+struct ListOptions {
+  int page = 1;              // 1-based; values below 1 are kInvalidArgument
+  int per_page = 0;          // 0: the default; otherwise clamped to 1..max_per_page
+  bool include_avatar_url = false;
+};
+
+struct UserPage {
+  std::vector<LinkedUser> users;  // empty past the last page
+  std::int64_t total = 0;         // linked users in all pages
+  int page = 1;
+  int per_page = 10;              // after defaulting and clamping
+};
+
+// POST /observees inputs. A present field selects its branch even when empty; precedence is
+// access_token > pairing_code > unique_id/password (rule 43.2).
+struct AddObserveeRequest {
+  std::optional<std::string> access_token;
+  std::optional<std::string> pairing_code;
+  std::optional<std::string> unique_id;
+  std::optional<std::string> password;
+  RootAccountScope scope;  // default: the domain root account
+};
+
+// Observer self-registration with a pairing code (rule 57, D8), on the caller's domain root account.
+struct SelfRegistrationRequest {
+  std::string name;
+  std::string sortable_name;  // empty: derived from name ("Last, First")
+  std::string short_name;     // empty: the name
+  std::string unique_id;
+  std::string password;
+  std::string initial_enrollment_type = "observer";
+  std::optional<std::string> pairing_code;
+};
+
+// Everything the service runs on. All pointers are required; the service shares ownership.
+struct ServiceDependencies {
+  std::shared_ptr<UserDirectory> directory;
+  std::shared_ptr<Authenticator> authenticator;
+  std::shared_ptr<LinkStore> links;
+  std::shared_ptr<Clock> clock;            // default when null: SystemClock()
+  std::shared_ptr<RandomSource> random;    // default when null: SecureRandom()
+};
+
+class OBSERVEES_EXPORT ObservationService {
+ public:
+  // kInvalidArgument for a missing dependency or an option out of range.
+  static Result<std::unique_ptr<ObservationService>> Create(ServiceDependencies deps, ServiceOptions options = {});
+  ~ObservationService();
+  ObservationService(const ObservationService&) = delete;
+  ObservationService& operator=(const ObservationService&) = delete;
+
+  // Every operation: kUnauthenticated for an anonymous caller (except RegisterObserver); kNotFound for
+  // an unknown or deleted user in the path; kPermissionDenied for a caller who may not act.
+
+  // E1: the students `observer` observes in any root account, by sortable name then id (rule 32-36).
+  Result<UserPage> ListObservees(const Caller& caller, UserId observer, const ListOptions& options) const;
+  // E2: the observers of `student` (rule 38).
+  Result<UserPage> ListObservers(const Caller& caller, UserId student, const ListOptions& options) const;
+
+  // E3: links `observer` to the student named by a token, a pairing code or credentials (rule 43, D1,
+  // D2, D4-D6). kUnknownObservee, kInvalidCredentials, kInvalidCode, kSelfObservation,
+  // kTooManyAttempts, kInvalidArgument (no input at all). Returns the student.
+  Result<LinkedUser> AddObservee(const Caller& caller, UserId observer, const AddObserveeRequest& request) const;
+
+  // E4 / E5: kNotFound when the two share no non-deleted link (rules 39-40).
+  Result<LinkedUser> ShowObservee(const Caller& caller, UserId observer, UserId student) const;
+  Result<LinkedUser> ShowObserver(const Caller& caller, UserId student, UserId observer) const;
+
+  // E6: administrators only, even for themselves (rules 47-50). Returns the student.
+  Result<LinkedUser> AddObserveeById(const Caller& caller, UserId observer, UserId student,
+                                     RootAccountScope scope) const;
+
+  // E7: soft-deletes the links the caller may remove, only in scope's root account when it names one
+  // (rules 51-56, D3); kDomain and kAll both mean every root account. Returns the student.
+  Result<LinkedUser> RemoveObservee(const Caller& caller, UserId observer, UserId student,
+                                    RootAccountScope scope = RootAccountScope::All()) const;
+
+  // E8: a new code for `student` (rules 20-24). kPermissionDenied also when the student has no
+  // student enrollment or the domain does not allow self-registration (rule 22).
+  Result<PairingCode> CreatePairingCode(const Caller& caller, UserId student) const;
+
+  // D8 / rule 57: creates an observer with a login in the domain root account and links them to the
+  // code's student there. The caller may be anonymous. kPermissionDenied when the domain does not allow
+  // observer self-registration; kInvalidCode for a missing, unknown or used code (nothing created);
+  // kInvalidArgument / kAlreadyExists for the user's fields. Returns the new observer.
+  Result<LinkedUser> RegisterObserver(const Caller& caller, const SelfRegistrationRequest& request) const;
+
+  const ServiceOptions& options() const;
+
+ private:
+  struct Impl;
+  explicit ObservationService(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace observees

@@ -1,0 +1,67 @@
+// The SQLite default backend: one database file (or a private in-memory database) holding the
+// directory tables of the fixture format and the link tables, behind UserDirectory, Authenticator and
+// LinkStore.
+//
+// Connection model: a small pool of connections in WAL mode; a call borrows one for its duration, so
+// reads run in parallel. Writes run in BEGIN IMMEDIATE transactions, queued behind one in-process
+// mutex and, across processes, SQLite's busy timeout. ":memory:" uses a single connection. Every
+// object here is safe to use from many threads at once.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "observees/authenticator.h"
+#include "observees/clock.h"
+#include "observees/export.h"
+#include "observees/link_store.h"
+#include "observees/observation_service.h"
+#include "observees/status.h"
+#include "observees/user_directory.h"
+
+namespace observees {
+
+// Cost of the Argon2id password hash.
+enum class PasswordHashing {
+  kInteractive,  // libsodium's interactive limits (64 MiB): the default
+  kModerate,     // 256 MiB
+  kFastest,      // the minimum libsodium allows; for tests and benchmarks only
+};
+
+struct SqliteOptions {
+  // A file path, or ":memory:" (or empty) for a private in-memory database. Default ":memory:".
+  std::string path = ":memory:";
+  // Pooled connections for a file database, 1..64. Default 4.
+  int connections = 4;
+  // How long a writer waits for another process's lock, in milliseconds. Default 10000.
+  int busy_timeout_ms = 10000;
+  PasswordHashing password_hashing = PasswordHashing::kInteractive;
+  // Key of the keyed hashes that stand for pairing codes and access tokens at rest. Empty (default): a
+  // random key made when the database is created and kept in it.
+  std::string secret_key;
+  // Where "now" comes from for defaults such as a fixture user's created_at. Default: SystemClock().
+  std::shared_ptr<Clock> clock;
+};
+
+class SqliteDatabase;  // the shared connection pool; opaque
+
+struct SqliteBackend {
+  std::shared_ptr<SqliteDatabase> database;
+  std::shared_ptr<UserDirectory> directory;
+  std::shared_ptr<Authenticator> authenticator;
+  std::shared_ptr<LinkStore> links;
+
+  // The three interfaces plus `clock` (default: SystemClock()) and SecureRandom(), for
+  // ObservationService::Create.
+  ServiceDependencies Dependencies(std::shared_ptr<Clock> clock = nullptr) const;
+};
+
+// Opens (creating if needed) and migrates the database to the current schema version.
+// kInvalidArgument for bad options; kInternal when the file cannot be opened or is not a database of
+// ours (the message names the path, never a secret).
+OBSERVEES_EXPORT Result<SqliteBackend> OpenSqlite(const SqliteOptions& options);
+
+// The schema version this library writes (PRAGMA user_version).
+OBSERVEES_EXPORT int SqliteSchemaVersion();
+
+}  // namespace observees

@@ -1,0 +1,30 @@
+# Shared by scripts/demo and scripts/test: install what is missing (Debian), then configure a build.
+# Sourced, not run.
+
+# Debian packages the build and the tests need.
+OBSERVEES_PACKAGES=(
+  cmake ninja-build g++ pkg-config
+  libboost-json1.81-dev libsqlitecpp-dev libsqlite3-dev catch2 libfmt-dev libsodium-dev libicu-dev
+)
+
+# Installs the packages that are not installed yet (apt-get, as root or through sudo).
+observees_install_missing() {
+  local missing=()
+  local p
+  for p in "${OBSERVEES_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# observees_configure BUILD_DIR [cmake args...]
+observees_configure() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+}

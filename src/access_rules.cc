@@ -1,0 +1,120 @@
+#include "access_rules.h"
+
+#include <algorithm>
+
+namespace observees {
+namespace {
+
+bool Contains(const RootAccounts& roots, AccountId id) { return std::binary_search(roots.begin(), roots.end(), id); }
+
+Status NoSuchResource() { return NotFound("The specified resource does not exist."); }
+
+}  // namespace
+
+Status AccessRules::RequireCaller(const Caller& caller) {
+  if (!caller.user) return Unauthenticated("user authorization required");
+  return Status::Ok();
+}
+
+Result<User> AccessRules::ActiveUser(UserId id) const {
+  auto user = directory_.FindUser(id);
+  if (!user.ok()) return user.status();
+  if (!user->has_value() || (*user)->deleted) return NoSuchResource();
+  return std::move(**user);
+}
+
+Result<RootAccounts> AccessRules::CommonRootAccounts(std::initializer_list<UserId> users) const {
+  std::optional<RootAccounts> common;
+  for (const UserId user : users) {
+    auto roots = directory_.RootAccountsOf(user);
+    if (!roots.ok()) return roots.status();
+    RootAccounts sorted = std::move(*roots);
+    std::sort(sorted.begin(), sorted.end());
+    if (!common) {
+      common = std::move(sorted);
+      continue;
+    }
+    RootAccounts both;
+    std::set_intersection(common->begin(), common->end(), sorted.begin(), sorted.end(), std::back_inserter(both));
+    common = std::move(both);
+  }
+  return common.value_or(RootAccounts{});
+}
+
+Result<RootAccounts> AccessRules::Narrow(RootAccounts roots, const RootAccountScope& scope,
+                                         const Caller& caller) const {
+  AccountId only = caller.domain_root_account;
+  switch (scope.kind) {
+    case RootAccountScope::Kind::kAll:
+      return roots;
+    case RootAccountScope::Kind::kDomain:
+      break;
+    case RootAccountScope::Kind::kAccount: {
+      auto account = directory_.FindAccount(scope.account);
+      if (!account.ok()) return account.status();
+      if (!account->has_value()) return NoSuchResource();
+      only = scope.account;
+      break;
+    }
+  }
+  if (Contains(roots, only)) return RootAccounts{only};
+  return RootAccounts{};
+}
+
+Result<RootAccounts> AccessRules::WithManagePermission(UserId actor, const RootAccounts& roots) const {
+  RootAccounts permitted;
+  for (const AccountId root : roots) {
+    auto has = directory_.HasRootAccountPermission(actor, root, Permission::kManageUserObservers);
+    if (!has.ok()) return has.status();
+    if (*has) permitted.push_back(root);
+  }
+  return permitted;
+}
+
+Result<RootAccounts> AccessRules::RequireManagePermission(const Caller& caller, const RootAccounts& roots) const {
+  if (roots.empty()) return NoSuchResource();
+  auto permitted = WithManagePermission(*caller.user, roots);
+  if (!permitted.ok()) return permitted.status();
+  if (permitted->empty()) return PermissionDenied("user not authorized to perform that action");
+  return permitted;
+}
+
+Status AccessRules::SelfOrAdmin(const Caller& caller, UserId subject,
+                                const std::optional<RootAccountScope>& scope) const {
+  if (caller.user == subject) return Status::Ok();
+  auto roots = directory_.RootAccountsOf(subject);
+  if (!roots.ok()) return roots.status();
+  RootAccounts in_scope = std::move(*roots);
+  std::sort(in_scope.begin(), in_scope.end());
+  if (scope) {
+    auto narrowed = Narrow(std::move(in_scope), *scope, caller);
+    if (!narrowed.ok()) return narrowed.status();
+    in_scope = std::move(*narrowed);
+  }
+  return ToStatus(RequireManagePermission(caller, in_scope));
+}
+
+Result<std::optional<RootAccounts>> AccessRules::VisibleRootAccounts(const Caller& caller, UserId subject) const {
+  if (caller.user == subject) return std::optional<RootAccounts>();
+  auto roots = directory_.RootAccountsOf(subject);
+  if (!roots.ok()) return roots.status();
+  RootAccounts sorted = std::move(*roots);
+  std::sort(sorted.begin(), sorted.end());
+  auto permitted = WithManagePermission(*caller.user, sorted);
+  if (!permitted.ok()) return permitted.status();
+  return std::optional<RootAccounts>(std::move(*permitted));
+}
+
+std::vector<AccountId> AccessRules::LinkRootAccountIds(const std::vector<Link>& links,
+                                                       const std::optional<RootAccounts>& visible) {
+  std::vector<AccountId> ids;
+  for (const Link& link : links) {
+    if (link.state != LinkState::kActive || !link.root_account_id) continue;
+    const AccountId root = *link.root_account_id;
+    if (visible && !Contains(*visible, root)) continue;
+    if (std::find(ids.begin(), ids.end(), root) == ids.end()) ids.push_back(root);
+  }
+  return ids;
+}
+
+}  // namespace observees

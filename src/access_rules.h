@@ -1,0 +1,57 @@
+// Who may act for whom, and in which root accounts: Canvas's rules 26-30 and 42 in one place, over a
+// UserDirectory. Stateless apart from the directory; thread-safe if the directory is.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "observees/observation_service.h"
+#include "observees/user_directory.h"
+
+namespace observees {
+
+using RootAccounts = std::vector<AccountId>;  // ascending ids
+
+class AccessRules {
+ public:
+  explicit AccessRules(UserDirectory& directory) : directory_(directory) {}
+
+  // kUnauthenticated for an anonymous caller (rule 31).
+  static Status RequireCaller(const Caller& caller);
+
+  // The non-deleted user with this id; kNotFound otherwise (rule 26).
+  Result<User> ActiveUser(UserId id) const;
+
+  // Rule 27: the root accounts every one of `users` is associated with.
+  Result<RootAccounts> CommonRootAccounts(std::initializer_list<UserId> users) const;
+
+  // Rule 27's narrowing by the root_account_id parameter: the domain root account, all, or one account
+  // (kNotFound when that account does not exist).
+  Result<RootAccounts> Narrow(RootAccounts roots, const RootAccountScope& scope, const Caller& caller) const;
+
+  // The subset of `roots` where `actor` holds manage_user_observers (rule 28).
+  Result<RootAccounts> WithManagePermission(UserId actor, const RootAccounts& roots) const;
+
+  // Rule 29 over rule 28: kNotFound when `roots` is empty, kPermissionDenied when the caller holds the
+  // permission in none of them; otherwise the permitted subset.
+  Result<RootAccounts> RequireManagePermission(const Caller& caller, const RootAccounts& roots) const;
+
+  // Rule 30, the before-action of E1-E5 and E7: the subject themselves, or an administrator with
+  // manage_user_observers in one of the subject's root accounts (narrowed by `scope` when given).
+  Status SelfOrAdmin(const Caller& caller, UserId subject, const std::optional<RootAccountScope>& scope) const;
+
+  // Rule 42's filter: nullopt when the caller is the subject (every link counts), else the root
+  // accounts of the subject where the caller holds manage_user_observers.
+  Result<std::optional<RootAccounts>> VisibleRootAccounts(const Caller& caller, UserId subject) const;
+
+  // Rule 42: the root accounts of the non-deleted `links`, in link order, without repeats, restricted to
+  // `visible` when given (legacy NULL-root links drop out then, and are never listed).
+  static std::vector<AccountId> LinkRootAccountIds(const std::vector<Link>& links,
+                                                   const std::optional<RootAccounts>& visible);
+
+ private:
+  UserDirectory& directory_;
+};
+
+}  // namespace observees

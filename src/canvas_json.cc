@@ -1,0 +1,142 @@
+#include "observees/canvas_json.h"
+
+#include <boost/json.hpp>
+
+#include "observees/timestamp.h"
+
+namespace observees {
+namespace {
+
+namespace json = boost::json;
+
+// Canvas's fallback avatar when avatars are on but the user has none of their own.
+constexpr char kDefaultAvatarPath[] = "/images/messages/avatar-50.png";
+
+std::string AbsoluteUrl(std::string_view url, std::string_view base_url) {
+  if (url.starts_with("http://") || url.starts_with("https://") || base_url.empty()) return std::string(url);
+  std::string base(base_url);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (!url.starts_with("/")) base += '/';
+  return base + std::string(url);
+}
+
+json::value MessageErrors(std::string_view message) {
+  return {{"errors", json::array{json::object{{"message", message}}}}};
+}
+
+// Canvas's ActiveModel error list for one attribute: {"attr":[{"attribute","type","message"}]}.
+json::object FieldErrors(std::string_view attribute, std::string_view type, std::string_view message) {
+  return {{attribute, json::array{json::object{{"attribute", attribute}, {"type", type}, {"message", message}}}}};
+}
+
+}  // namespace
+
+json::object UserJson(const LinkedUser& linked, std::string_view base_url) {
+  const User& user = linked.user;
+  json::object out;
+  out["id"] = user.id;
+  out["name"] = user.name;
+  out["created_at"] = FormatTimestamp(user.created_at);
+  out["sortable_name"] = user.sortable_name;
+  out["short_name"] = user.short_name;
+  if (user.pronouns && !user.pronouns->empty()) out["pronouns"] = *user.pronouns;
+  if (linked.include_avatar_url) {
+    const std::string_view avatar =
+        user.avatar_url && !user.avatar_url->empty() ? std::string_view(*user.avatar_url) : kDefaultAvatarPath;
+    out["avatar_url"] = AbsoluteUrl(avatar, base_url);
+  }
+  json::array ids;
+  for (const AccountId id : linked.observation_link_root_account_ids) ids.push_back(id);
+  out["observation_link_root_account_ids"] = std::move(ids);
+  return out;
+}
+
+json::array UsersJson(const std::vector<LinkedUser>& users, std::string_view base_url) {
+  json::array out;
+  out.reserve(users.size());
+  for (const LinkedUser& user : users) out.push_back(UserJson(user, base_url));
+  return out;
+}
+
+json::object PairingCodeJson(const PairingCode& code) {
+  return {{"user_id", code.user_id},
+          {"code", code.code},
+          {"expires_at", FormatTimestamp(code.expires_at)},
+          {"workflow_state", code.workflow_state}};
+}
+
+CanvasError ErrorFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk:
+    case StatusCode::kInternal:
+    case StatusCode::kAborted:
+      break;
+    case StatusCode::kInvalidArgument:
+      return {400, MessageErrors(status.message()), false};
+    case StatusCode::kAlreadyExists:
+      return {400, MessageErrors(status.message()), false};
+    case StatusCode::kNotFound:
+      return {404, MessageErrors("The specified resource does not exist."), false};
+    case StatusCode::kUnauthenticated:
+      return {401,
+              {{"status", "unauthenticated"}, {"errors", json::array{json::object{{"message", "user authorization required"}}}}},
+              true};
+    case StatusCode::kPermissionDenied:
+      return {403,
+              {{"status", "unauthorized"},
+               {"errors", json::array{json::object{{"message", "user not authorized to perform that action"}}}}},
+              false};
+    case StatusCode::kInvalidCode:
+      return {422, MessageErrors("Invalid pairing code."), false};
+    case StatusCode::kUnknownObservee:
+      return {422, MessageErrors("Unknown observee."), false};
+    case StatusCode::kInvalidCredentials:
+      return {401, MessageErrors("Invalid credentials provided."), false};
+    case StatusCode::kTooManyAttempts:
+      return {429, MessageErrors("Too many attempts. Try again later."), false};
+    case StatusCode::kSelfObservation:
+      return {422,
+              {{"errors", FieldErrors("observer_id", "Cannot observe yourself", "Cannot observe yourself")}},
+              false};
+  }
+  return {500,
+          {{"errors", json::array{json::object{{"message", "An error occurred."},
+                                               {"error_code", "internal_server_error"}}}}},
+          false};
+}
+
+CanvasError SelfRegistrationErrorFor(const Status& status) {
+  // Canvas's sign-up form answers with one error object per model (rule 57).
+  auto form_errors = [](json::object user, json::object pseudonym, json::object pairing_code) -> json::value {
+    json::object errors;
+    errors["user"] = std::move(user);
+    errors["pseudonym"] = std::move(pseudonym);
+    errors["observee"] = json::object{};
+    errors["pairing_code"] = std::move(pairing_code);
+    errors["recaptcha"] = nullptr;
+    return json::object{{"errors", std::move(errors)}};
+  };
+  switch (status.code()) {
+    case StatusCode::kInvalidCode:
+      return {400, form_errors({}, {}, FieldErrors("code", "invalid", "invalid")), false};
+    case StatusCode::kPermissionDenied:
+      return {403, json::object{}, false};
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kAlreadyExists: {
+      // field is "user[name]" or "pseudonym[unique_id]" style: the model, then the attribute.
+      const std::string& field = status.field();
+      const auto open = field.find('[');
+      const std::string model = open == std::string::npos ? "user" : field.substr(0, open);
+      const std::string attribute =
+          open == std::string::npos ? field : field.substr(open + 1, field.size() - open - 2);
+      const char* type = status.code() == StatusCode::kAlreadyExists ? "taken" : "invalid";
+      json::object errors = FieldErrors(attribute.empty() ? "base" : attribute, type, status.message());
+      if (model == "pseudonym") return {400, form_errors({}, std::move(errors), {}), false};
+      return {400, form_errors(std::move(errors), {}, {}), false};
+    }
+    default:
+      return ErrorFor(status);
+  }
+}
+
+}  // namespace observees

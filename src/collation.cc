@@ -1,0 +1,61 @@
+#include "collation.h"
+
+#include <unicode/coll.h>
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+namespace observees {
+namespace {
+
+// The shared prototype; each sort works on its own clone, since a Collator is not safe to share
+// between threads that use it at once.
+const icu::Collator* Prototype() {
+  static const icu::Collator* const prototype = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    icu::Collator* c = icu::Collator::createInstance(icu::Locale::getRoot(), status);
+    if (U_FAILURE(status)) {
+      delete c;
+      return static_cast<icu::Collator*>(nullptr);
+    }
+    c->setStrength(icu::Collator::PRIMARY);
+    return c;
+  }();
+  return prototype;
+}
+
+}  // namespace
+
+void SortBySortableName(std::vector<User>& users) {
+  const icu::Collator* prototype = Prototype();
+  if (prototype == nullptr) {
+    std::sort(users.begin(), users.end(), [](const User& a, const User& b) {
+      return a.sortable_name != b.sortable_name ? a.sortable_name < b.sortable_name : a.id < b.id;
+    });
+    return;
+  }
+  std::unique_ptr<icu::Collator> collator(prototype->clone());
+  // Sort keys once per user, then compare bytes.
+  std::vector<std::pair<std::string, std::size_t>> keys;
+  keys.reserve(users.size());
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    const icu::UnicodeString text = icu::UnicodeString::fromUTF8(users[i].sortable_name);
+    const int32_t needed = collator->getSortKey(text, nullptr, 0);
+    std::string key(static_cast<std::size_t>(needed), '\0');
+    collator->getSortKey(text, reinterpret_cast<uint8_t*>(key.data()), needed);
+    keys.emplace_back(std::move(key), i);
+  }
+  std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return users[a.second].id < users[b.second].id;
+  });
+  std::vector<User> sorted;
+  sorted.reserve(users.size());
+  for (const auto& k : keys) sorted.push_back(std::move(users[k.second]));
+  users = std::move(sorted);
+}
+
+}  // namespace observees

@@ -1,0 +1,494 @@
+// ObservationService: the operations of the API page, in the order canvas-rules.md gives for each.
+// Authorization lives in access_rules.cc, the limiter in attempt_limiter.cc, codes in
+// pairing_code_generator.cc; this file sequences them and makes every change in one LinkTransaction.
+#include "observees/observation_service.h"
+
+#include <algorithm>
+#include <map>
+
+#include "access_rules.h"
+#include "attempt_limiter.h"
+#include "collation.h"
+#include "pairing_code_generator.h"
+#include "sortable_name.h"
+
+namespace observees {
+namespace {
+
+// Draws before giving up on finding a code no active code already uses (rule 17).
+constexpr int kMaxCodeDraws = 64;
+
+Status UnknownObservee() { return {StatusCode::kUnknownObservee, "Unknown observee."}; }
+Status InvalidCode() { return {StatusCode::kInvalidCode, "Invalid pairing code.", "pairing_code"}; }
+Status SelfObservation() { return {StatusCode::kSelfObservation, "Cannot observe yourself", "observer_id"}; }
+
+Status ValidateOptions(const ServiceOptions& options) {
+  OBSERVEES_RETURN_IF_ERROR(ValidatePairingCodeOptions(options.pairing_codes));
+  const auto& limiter = options.limiter;
+  if (limiter.max_failures < 1 || limiter.max_failures > 10000) {
+    return InvalidArgument("limiter max_failures must be between 1 and 10000", "limiter.max_failures");
+  }
+  if (limiter.window < std::chrono::seconds(1)) {
+    return InvalidArgument("limiter window must be at least one second", "limiter.window");
+  }
+  if (options.max_per_page < 1 || options.max_per_page > 10000) {
+    return InvalidArgument("max_per_page must be between 1 and 10000", "max_per_page");
+  }
+  if (options.default_per_page < 1 || options.default_per_page > options.max_per_page) {
+    return InvalidArgument("default_per_page must be between 1 and max_per_page", "default_per_page");
+  }
+  if (options.min_password_length < 1 || options.min_password_length > 256) {
+    return InvalidArgument("min_password_length must be between 1 and 256", "min_password_length");
+  }
+  return Status::Ok();
+}
+
+AuditEntry LinkAudit(const Caller& caller, AuditAction action, LinkMethod method, const Link& link, Timestamp now) {
+  AuditEntry entry;
+  entry.at = now;
+  entry.actor = caller.user;
+  entry.action = action;
+  entry.method = method;
+  entry.student_id = link.student_id;
+  entry.observer_id = link.observer_id;
+  entry.root_account_id = link.root_account_id;
+  entry.link_id = link.id;
+  return entry;
+}
+
+// One side of a link: whom the subject's list shows.
+enum class Side { kObservees, kObservers };
+
+}  // namespace
+
+struct ObservationService::Impl {
+  ServiceDependencies deps;
+  ServiceOptions options;
+  AccessRules access;
+  AttemptLimiter limiter;
+
+  Impl(ServiceDependencies d, ServiceOptions o)
+      : deps(std::move(d)),
+        options(std::move(o)),
+        access(*deps.directory),
+        limiter(options.limiter, *deps.links, *deps.clock) {}
+
+  UserDirectory& directory() const { return *deps.directory; }
+  LinkStore& links() const { return *deps.links; }
+  Timestamp Now() const { return deps.clock->Now(); }
+
+  // The non-deleted links between two users.
+  Result<std::vector<Link>> ActiveLinksBetween(UserId student, UserId observer) const {
+    auto all = links().LinksBetween(student, observer);
+    if (!all.ok()) return all.status();
+    std::vector<Link> active;
+    for (const Link& link : *all) {
+      if (link.state == LinkState::kActive) active.push_back(link);
+    }
+    return active;
+  }
+
+  // `other` with the root accounts of its links to `subject` that the caller may see (rule 42).
+  Result<LinkedUser> Decorate(const Caller& caller, User other, UserId subject, UserId student,
+                              UserId observer) const {
+    auto visible = access.VisibleRootAccounts(caller, subject);
+    if (!visible.ok()) return visible.status();
+    auto links_now = ActiveLinksBetween(student, observer);
+    if (!links_now.ok()) return links_now.status();
+    LinkedUser out;
+    out.user = std::move(other);
+    out.observation_link_root_account_ids = AccessRules::LinkRootAccountIds(*links_now, *visible);
+    return out;
+  }
+
+  // E1 / E2 (rules 32-38).
+  Result<UserPage> List(const Caller& caller, UserId subject_id, Side side, const ListOptions& list) const {
+    OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+    if (list.page < 1) return InvalidArgument("page must be a positive integer", "page");
+    auto subject = access.ActiveUser(subject_id);
+    if (!subject.ok()) return subject.status();
+    OBSERVEES_RETURN_IF_ERROR(access.SelfOrAdmin(caller, subject_id, std::nullopt));
+    auto visible = access.VisibleRootAccounts(caller, subject_id);
+    if (!visible.ok()) return visible.status();
+
+    auto found = side == Side::kObservees ? links().ActiveLinksOfObserver(subject_id)
+                                          : links().ActiveLinksOfStudent(subject_id);
+    if (!found.ok()) return found.status();
+    std::map<UserId, std::vector<Link>> by_user;
+    for (const Link& link : *found) {
+      by_user[side == Side::kObservees ? link.student_id : link.observer_id].push_back(link);
+    }
+    std::vector<UserId> ids;
+    ids.reserve(by_user.size());
+    for (const auto& entry : by_user) ids.push_back(entry.first);
+    auto users = directory().FindUsers(ids);
+    if (!users.ok()) return users.status();
+    std::vector<User> listed;
+    for (User& user : *users) {
+      if (!user.deleted && by_user.count(user.id) != 0) listed.push_back(std::move(user));
+    }
+    SortBySortableName(listed);
+
+    UserPage page;
+    page.page = list.page;
+    page.per_page = list.per_page == 0 ? options.default_per_page : std::clamp(list.per_page, 1, options.max_per_page);
+    page.total = static_cast<std::int64_t>(listed.size());
+    const auto first = static_cast<std::int64_t>(page.page - 1) * page.per_page;
+    for (std::int64_t i = first; i < page.total && i < first + page.per_page; ++i) {
+      LinkedUser item;
+      item.user = std::move(listed[static_cast<std::size_t>(i)]);
+      item.observation_link_root_account_ids = AccessRules::LinkRootAccountIds(by_user[item.user.id], *visible);
+      if (list.include_avatar_url) {
+        auto avatars = directory().AvatarsEnabledFor(item.user.id);
+        if (!avatars.ok()) return avatars.status();
+        item.include_avatar_url = *avatars;
+      }
+      page.users.push_back(std::move(item));
+    }
+    return page;
+  }
+
+  // Creates or restores the links of `student` and `observer` in `roots`, and consumes `code` first
+  // when given (D1): all in one transaction, so either everything happens or nothing does.
+  Status MakeLinks(const Caller& caller, UserId student, UserId observer, const RootAccounts& roots, LinkMethod method,
+              std::optional<CodeId> code) const {
+    const Timestamp now = Now();
+    auto txn = links().BeginWrite();
+    if (!txn.ok()) return txn.status();
+    LinkTransaction& t = **txn;
+    if (code) {
+      auto consumed = t.ConsumeCode(*code, observer, now);
+      if (!consumed.ok()) return consumed.status();
+      if (!*consumed) return InvalidCode();
+      AuditEntry redeemed;
+      redeemed.at = now;
+      redeemed.actor = caller.user;
+      redeemed.action = AuditAction::kCodeRedeemed;
+      redeemed.method = method;
+      redeemed.student_id = student;
+      redeemed.observer_id = observer;
+      redeemed.code_id = code;
+      OBSERVEES_RETURN_IF_ERROR(t.AppendAudit(redeemed));
+    }
+    for (const AccountId root : roots) {
+      auto change = t.CreateOrRestoreLink(student, observer, root, now);
+      if (!change.ok()) return change.status();
+      if (change->kind == LinkChange::Kind::kUnchanged) continue;
+      const auto action = change->kind == LinkChange::Kind::kCreated ? AuditAction::kCreated : AuditAction::kRestored;
+      OBSERVEES_RETURN_IF_ERROR(t.AppendAudit(LinkAudit(caller, action, method, change->link, now)));
+    }
+    return t.Commit();
+  }
+
+  // E3's three branches (rule 43.2-43.5): the student named by the request, with the limiter's attempt
+  // for the branches that check a secret. `code` is set for the pairing-code branch.
+  Result<UserId> IdentifyStudent(const Caller& caller, const AddObserveeRequest& request,
+                                 std::optional<CodeId>& code) const {
+    if (request.access_token) {
+      auto owner = deps.authenticator->UserForAccessToken(*request.access_token, Now());
+      if (!owner.ok()) return owner.status();
+      if (!owner->has_value()) return UnknownObservee();
+      return **owner;
+    }
+    if (request.pairing_code) {
+      auto attempt = limiter.Begin({AttemptLimiter::CallerKey(caller)});
+      if (!attempt.ok()) return attempt.status();
+      auto found = links().FindActiveCode(*request.pairing_code, Now());
+      if (!found.ok()) return found.status();
+      if (!found->has_value()) return InvalidCode();
+      attempt->Passed();
+      code = (*found)->id;
+      return (*found)->user_id;
+    }
+    if (!request.unique_id && !request.password) {
+      return InvalidArgument("one of access_token, pairing_code or observee[unique_id] with observee[password] is required",
+                             "observee");
+    }
+    const std::string unique_id = request.unique_id.value_or("");
+    const AccountId domain = caller.domain_root_account;
+    auto attempt = limiter.Begin({AttemptLimiter::CallerKey(caller), AttemptLimiter::LoginKey(domain, unique_id)});
+    if (!attempt.ok()) return attempt.status();
+    auto login = deps.authenticator->FindLogin(domain, unique_id);
+    if (!login.ok()) return login.status();
+    if (!login->has_value()) return UnknownObservee();
+    auto user = deps.authenticator->CheckPassword(domain, unique_id, request.password.value_or(""));
+    if (!user.ok()) return user.status();
+    attempt->Passed();
+    return *user;
+  }
+};
+
+Result<std::unique_ptr<ObservationService>> ObservationService::Create(ServiceDependencies deps,
+                                                                       ServiceOptions options) {
+  if (!deps.directory || !deps.authenticator || !deps.links) {
+    return InvalidArgument("directory, authenticator and links are required", "dependencies");
+  }
+  if (!deps.clock) deps.clock = SystemClock();
+  if (!deps.random) deps.random = SecureRandom();
+  OBSERVEES_RETURN_IF_ERROR(ValidateOptions(options));
+  return std::unique_ptr<ObservationService>(
+      new ObservationService(std::make_unique<Impl>(std::move(deps), std::move(options))));
+}
+
+ObservationService::ObservationService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ObservationService::~ObservationService() = default;
+
+const ServiceOptions& ObservationService::options() const { return impl_->options; }
+
+Result<UserPage> ObservationService::ListObservees(const Caller& caller, UserId observer,
+                                                   const ListOptions& options) const {
+  return impl_->List(caller, observer, Side::kObservees, options);
+}
+
+Result<UserPage> ObservationService::ListObservers(const Caller& caller, UserId student,
+                                                   const ListOptions& options) const {
+  return impl_->List(caller, student, Side::kObservers, options);
+}
+
+Result<LinkedUser> ObservationService::AddObservee(const Caller& caller, UserId observer,
+                                                   const AddObserveeRequest& request) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  auto observer_user = s.access.ActiveUser(observer);
+  if (!observer_user.ok()) return observer_user.status();
+  OBSERVEES_RETURN_IF_ERROR(s.access.SelfOrAdmin(caller, observer, request.scope));
+
+  std::optional<CodeId> code;
+  auto student_id = s.IdentifyStudent(caller, request, code);
+  if (!student_id.ok()) return student_id.status();
+  auto student = s.directory().FindUser(*student_id);
+  if (!student.ok()) return student.status();
+  if (!student->has_value() || (*student)->deleted) return UnknownObservee();
+  if (*student_id == observer) return SelfObservation();
+
+  auto common = s.access.CommonRootAccounts({observer, *student_id});
+  if (!common.ok()) return common.status();
+  auto roots = s.access.Narrow(std::move(*common), request.scope, caller);
+  if (!roots.ok()) return roots.status();
+  if (roots->empty()) return UnknownObservee();  // D2: nothing to link, the code stays active
+  if (caller.user != observer) {
+    auto permitted = s.access.WithManagePermission(*caller.user, *roots);
+    if (!permitted.ok()) return permitted.status();
+    if (permitted->empty()) return PermissionDenied("user not authorized to perform that action");
+    roots = std::move(permitted);
+  }
+
+  const LinkMethod method = request.access_token  ? LinkMethod::kAccessToken
+                            : request.pairing_code ? LinkMethod::kPairingCode
+                                                   : LinkMethod::kCredentials;
+  OBSERVEES_RETURN_IF_ERROR(s.MakeLinks(caller, *student_id, observer, *roots, method, code));
+  return s.Decorate(caller, std::move(**student), observer, *student_id, observer);
+}
+
+Result<LinkedUser> ObservationService::ShowObservee(const Caller& caller, UserId observer, UserId student) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  auto observer_user = s.access.ActiveUser(observer);
+  if (!observer_user.ok()) return observer_user.status();
+  OBSERVEES_RETURN_IF_ERROR(s.access.SelfOrAdmin(caller, observer, std::nullopt));
+  auto student_user = s.access.ActiveUser(student);
+  if (!student_user.ok()) return student_user.status();
+  auto linked = s.ActiveLinksBetween(student, observer);
+  if (!linked.ok()) return linked.status();
+  if (linked->empty()) return NotFound("The specified resource does not exist.");
+  return s.Decorate(caller, std::move(*student_user), observer, student, observer);
+}
+
+Result<LinkedUser> ObservationService::ShowObserver(const Caller& caller, UserId student, UserId observer) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  auto student_user = s.access.ActiveUser(student);
+  if (!student_user.ok()) return student_user.status();
+  OBSERVEES_RETURN_IF_ERROR(s.access.SelfOrAdmin(caller, student, std::nullopt));
+  auto observer_user = s.access.ActiveUser(observer);
+  if (!observer_user.ok()) return observer_user.status();
+  auto linked = s.ActiveLinksBetween(student, observer);
+  if (!linked.ok()) return linked.status();
+  if (linked->empty()) return NotFound("The specified resource does not exist.");
+  return s.Decorate(caller, std::move(*observer_user), student, student, observer);
+}
+
+Result<LinkedUser> ObservationService::AddObserveeById(const Caller& caller, UserId observer, UserId student,
+                                                       RootAccountScope scope) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  auto observer_user = s.access.ActiveUser(observer);
+  if (!observer_user.ok()) return observer_user.status();
+  auto student_user = s.access.ActiveUser(student);
+  if (!student_user.ok()) return student_user.status();
+  auto common = s.access.CommonRootAccounts({observer, student});
+  if (!common.ok()) return common.status();
+  auto roots = s.access.Narrow(std::move(*common), scope, caller);
+  if (!roots.ok()) return roots.status();
+  auto permitted = s.access.RequireManagePermission(caller, *roots);  // rule 48: 404 / 403
+  if (!permitted.ok()) return permitted.status();
+  if (student == observer) return SelfObservation();
+  OBSERVEES_RETURN_IF_ERROR(s.MakeLinks(caller, student, observer, *permitted, LinkMethod::kAdministrator, std::nullopt));
+  return s.Decorate(caller, std::move(*student_user), observer, student, observer);
+}
+
+Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, UserId observer, UserId student,
+                                                      RootAccountScope scope) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  auto observer_user = s.access.ActiveUser(observer);
+  if (!observer_user.ok()) return observer_user.status();
+  OBSERVEES_RETURN_IF_ERROR(s.access.SelfOrAdmin(caller, observer, std::nullopt));
+  auto student_user = s.access.ActiveUser(student);
+  if (!student_user.ok()) return student_user.status();
+  if (scope.kind == RootAccountScope::Kind::kAccount) {
+    auto account = s.directory().FindAccount(scope.account);
+    if (!account.ok()) return account.status();
+    if (!account->has_value()) return NotFound("The specified resource does not exist.");
+  }
+
+  // Rule 52: the observer removes every link; an administrator those in their permitted root
+  // accounts plus legacy NULL-root links. D3: a named root account narrows that to its own link.
+  auto visible = s.access.VisibleRootAccounts(caller, observer);
+  if (!visible.ok()) return visible.status();
+  auto linked = s.ActiveLinksBetween(student, observer);
+  if (!linked.ok()) return linked.status();
+  std::vector<Link> affected;
+  for (const Link& link : *linked) {
+    if (scope.kind == RootAccountScope::Kind::kAccount && link.root_account_id != scope.account) continue;
+    if (*visible && link.root_account_id &&
+        !std::binary_search((*visible)->begin(), (*visible)->end(), *link.root_account_id)) {
+      continue;
+    }
+    affected.push_back(link);
+  }
+  if (affected.empty()) return NotFound("The specified resource does not exist.");
+
+  const Timestamp now = s.Now();
+  auto txn = s.links().BeginWrite();
+  if (!txn.ok()) return txn.status();
+  const LinkMethod method = caller.user == observer ? LinkMethod::kObserver : LinkMethod::kAdministrator;
+  for (const Link& link : affected) {
+    auto removed = (*txn)->RemoveLink(link.id, now);
+    if (!removed.ok()) return removed.status();
+    if (!*removed) continue;  // a concurrent removal got there first
+    auto audit = (*txn)->AppendAudit(LinkAudit(caller, AuditAction::kRemoved, method, link, now));
+    if (!audit.ok()) return audit.status();
+  }
+  OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
+  return s.Decorate(caller, std::move(*student_user), observer, student, observer);
+}
+
+Result<PairingCode> ObservationService::CreatePairingCode(const Caller& caller, UserId student) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  auto target = s.directory().FindUser(student);  // rule 21: a deleted user still resolves
+  if (!target.ok()) return target.status();
+  if (!target->has_value()) return NotFound("The specified resource does not exist.");
+
+  // Rule 22: a student enrollment, and self-registration on the domain.
+  auto enrolled = s.directory().HasStudentEnrollment(student);
+  if (!enrolled.ok()) return enrolled.status();
+  auto domain = s.directory().FindAccount(caller.domain_root_account);
+  if (!domain.ok()) return domain.status();
+  const bool self_registration =
+      domain->has_value() && (*domain)->self_registration != SelfRegistration::kNone;
+  if (!*enrolled || !self_registration) return PermissionDenied("user not authorized to perform that action");
+  // Rule 23: the student, or a holder of generate_observer_pairing_code in one of their courses.
+  if (caller.user != student) {
+    auto may = s.directory().HasPermissionInCoursesOf(*caller.user, student, Permission::kGenerateObserverPairingCode);
+    if (!may.ok()) return may.status();
+    if (!*may) return PermissionDenied("user not authorized to perform that action");
+  }
+
+  for (int draw = 0; draw < kMaxCodeDraws; ++draw) {
+    const Timestamp now = s.Now();
+    PairingCode code;
+    code.user_id = student;
+    code.code = DrawPairingCode(s.options.pairing_codes, *s.deps.random);
+    code.expires_at = now + s.options.pairing_codes.lifetime;
+    auto txn = s.links().BeginWrite();
+    if (!txn.ok()) return txn.status();
+    auto id = (*txn)->InsertCode(student, code.code, code.expires_at, now);
+    if (!id.ok()) return id.status();
+    if (!id->has_value()) continue;  // an active code has this string: draw again (rule 17)
+    AuditEntry created;
+    created.at = now;
+    created.actor = caller.user;
+    created.action = AuditAction::kCodeCreated;
+    created.method = LinkMethod::kPairingCode;
+    created.student_id = student;
+    created.code_id = **id;
+    OBSERVEES_RETURN_IF_ERROR((*txn)->AppendAudit(created));
+    OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
+    return code;
+  }
+  return Internal("could not draw an unused pairing code");
+}
+
+Result<LinkedUser> ObservationService::RegisterObserver(const Caller& caller,
+                                                        const SelfRegistrationRequest& request) const {
+  const Impl& s = *impl_;
+  const AccountId domain = caller.domain_root_account;
+  auto account = s.directory().FindAccount(domain);
+  if (!account.ok()) return account.status();
+  const SelfRegistration allowed =
+      account->has_value() ? (*account)->self_registration : SelfRegistration::kNone;
+  if (request.initial_enrollment_type != "observer") {
+    if (allowed == SelfRegistration::kAll) {
+      return InvalidArgument("only observer self-registration is supported", "user[initial_enrollment_type]");
+    }
+    return PermissionDenied("self-registration is not enabled for this account");
+  }
+  if (allowed == SelfRegistration::kNone) return PermissionDenied("self-registration is not enabled for this account");
+
+  // The user's own fields first: they hold no secret worth guessing.
+  if (request.name.empty()) return InvalidArgument("name is required", "user[name]");
+  if (request.unique_id.empty()) return InvalidArgument("login is required", "pseudonym[unique_id]");
+  if (request.password.size() < static_cast<std::size_t>(s.options.min_password_length)) {
+    return InvalidArgument("password is too short", "pseudonym[password]");
+  }
+
+  // The code (rule 57), counted by the limiter like any other redemption.
+  auto attempt = s.limiter.Begin({AttemptLimiter::CallerKey(caller)});
+  if (!attempt.ok()) return attempt.status();
+  if (!request.pairing_code) return InvalidCode();
+  auto code = s.links().FindActiveCode(*request.pairing_code, s.Now());
+  if (!code.ok()) return code.status();
+  if (!code->has_value()) return InvalidCode();
+  attempt->Passed();
+  const UserId student = (*code)->user_id;
+  // The student must be someone the domain's observers can observe (D2's rule, applied here too).
+  auto student_user = s.directory().FindUser(student);
+  if (!student_user.ok()) return student_user.status();
+  auto student_roots = s.directory().RootAccountsOf(student);
+  if (!student_roots.ok()) return student_roots.status();
+  if (!student_user->has_value() || (*student_user)->deleted ||
+      std::find(student_roots->begin(), student_roots->end(), domain) == student_roots->end()) {
+    return InvalidCode();
+  }
+
+  auto taken = s.deps.authenticator->FindLogin(domain, request.unique_id);
+  if (!taken.ok()) return taken.status();
+  if (taken->has_value()) {
+    return Status(StatusCode::kAlreadyExists, "login is already in use", "pseudonym[unique_id]");
+  }
+  NewUser fields;
+  fields.name = request.name;
+  fields.sortable_name = request.sortable_name.empty() ? DefaultSortableName(request.name) : request.sortable_name;
+  fields.short_name = request.short_name.empty() ? request.name : request.short_name;
+  fields.root_account_id = domain;
+  fields.unique_id = request.unique_id;
+  fields.password = request.password;
+  auto observer = s.directory().CreateUser(fields, s.Now());
+  if (!observer.ok()) return observer.status();
+
+  const Status linked = s.MakeLinks(caller, student, *observer, {domain}, LinkMethod::kSelfRegistration, (*code)->id);
+  if (!linked.ok()) {
+    (void)s.directory().DeleteNewUser(*observer);  // nothing refers to the user: undo it
+    return linked;
+  }
+  auto created = s.access.ActiveUser(*observer);
+  if (!created.ok()) return created.status();
+  LinkedUser out;
+  out.user = std::move(*created);
+  out.observation_link_root_account_ids = {domain};
+  return out;
+}
+
+}  // namespace observees

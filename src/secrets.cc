@@ -1,0 +1,71 @@
+#include "secrets.h"
+
+#include <sodium.h>
+
+#include <string>
+
+namespace observees::secrets {
+
+bool Init() {
+  static const bool ok = sodium_init() >= 0;
+  return ok;
+}
+
+std::string DeriveKey(std::string_view material) {
+  Init();
+  std::string key(kKeyBytes, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(key.data()), key.size(),
+                     reinterpret_cast<const unsigned char*>(material.data()), material.size(), nullptr, 0);
+  return key;
+}
+
+std::string RandomKey() {
+  Init();
+  std::string key(kKeyBytes, '\0');
+  randombytes_buf(key.data(), key.size());
+  return key;
+}
+
+std::string KeyedHash(std::string_view key, std::string_view purpose, std::string_view secret) {
+  Init();
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size(), 32);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size());
+  const unsigned char separator = 0;
+  crypto_generichash_update(&state, &separator, 1);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  std::string out(32, '\0');
+  crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(out.data()), out.size());
+  return out;
+}
+
+Result<std::string> HashPassword(std::string_view password, PasswordHashing cost) {
+  if (!Init()) return Internal("libsodium failed to initialise");
+  unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  std::size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  if (cost == PasswordHashing::kModerate) {
+    ops = crypto_pwhash_OPSLIMIT_MODERATE;
+    mem = crypto_pwhash_MEMLIMIT_MODERATE;
+  } else if (cost == PasswordHashing::kFastest) {
+    ops = crypto_pwhash_argon2id_OPSLIMIT_MIN;
+    mem = crypto_pwhash_argon2id_MEMLIMIT_MIN;
+  }
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Internal("password hashing ran out of memory");
+  }
+  return std::string(out);
+}
+
+bool VerifyPassword(std::string_view hash, std::string_view password) {
+  if (!Init()) return false;
+  const std::string terminated(hash);  // crypto_pwhash_str_verify wants a NUL-terminated string
+  return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace observees::secrets

@@ -1,0 +1,34 @@
+// Secret handling in one place (D7): keyed hashes that stand for codes and tokens at rest, Argon2id
+// password hashes, and constant-time comparison, all on libsodium. Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "observees/sqlite.h"
+#include "observees/status.h"
+
+namespace observees::secrets {
+
+// Initialises libsodium once; safe to call from any thread, any number of times. False on failure.
+bool Init();
+
+constexpr std::size_t kKeyBytes = 32;
+
+// A 32-byte key: BLAKE2b of `material` (the configured secret), or fresh random bytes when empty.
+std::string DeriveKey(std::string_view material);
+std::string RandomKey();
+
+// BLAKE2b-256 of `secret` keyed with `key`, with `purpose` ("code", "token") separating the uses.
+// Deterministic, so it can be indexed; 32 raw bytes.
+std::string KeyedHash(std::string_view key, std::string_view purpose, std::string_view secret);
+
+// An Argon2id hash string (libsodium's crypto_pwhash_str), or kInternal when hashing fails.
+Result<std::string> HashPassword(std::string_view password, PasswordHashing cost);
+// Whether `password` matches `hash`; false for a malformed hash.
+bool VerifyPassword(std::string_view hash, std::string_view password);
+
+// Compares without leaking where the inputs differ (the length is not secret).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace observees::secrets

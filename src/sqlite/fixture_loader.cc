@@ -1,0 +1,646 @@
+// The fixture loader (observees/fixture.h): ParseFixture (fixture_parser.h) checks the JSON; this file
+// checks the fixture against what the database already holds, hashes passwords with no lock held, and
+// writes everything in one transaction, upserting by each record's key so that a second load of the
+// same fixture changes nothing.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "observees/fixture.h"
+#include "secrets.h"
+#include "sqlite/fixture_parser.h"
+#include "sqlite/sqlite_database.h"
+
+namespace observees {
+namespace {
+
+// A cached statement that is reset when the scope ends, so that no statement is left in progress.
+class Query {
+ public:
+  Query(SqliteConnection& conn, const char* sql) : stmt_(conn.Prepare(sql)) {}
+  ~Query() { stmt_.tryReset(); }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  SQLite::Statement* operator->() { return &stmt_; }
+
+ private:
+  SQLite::Statement& stmt_;
+};
+
+std::int64_t ToSeconds(Timestamp t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
+
+// Binds NULL for an absent value; timestamps as Unix seconds, booleans as 0/1.
+template <typename T>
+void BindOptional(Query& q, int index, const std::optional<T>& value) {
+  if (!value) {
+    q->bind(index);
+  } else if constexpr (std::is_same_v<T, Timestamp>) {
+    q->bind(index, ToSeconds(*value));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    q->bind(index, *value ? 1 : 0);
+  } else {
+    q->bind(index, *value);
+  }
+}
+
+void BindBlob(Query& q, int index, const std::string& bytes) {
+  q->bind(index, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+// Single-row lookups of what the database already holds.
+constexpr char kAccountParentSql[] = "SELECT parent_id FROM accounts WHERE id = ?1";
+constexpr char kUserExistsSql[] = "SELECT 1 FROM users WHERE id = ?1";
+constexpr char kCourseExistsSql[] = "SELECT 1 FROM courses WHERE id = ?1";
+constexpr char kUserBySisSql[] = "SELECT id FROM users WHERE sis_user_id = ?1";
+// A login's key is (account_id, unique_id_folded); a non-deleted row wins over deleted ones.
+constexpr char kFindLoginSql[] =
+    "SELECT id, password_hash FROM logins WHERE account_id = ?1 AND unique_id_folded = ?2 "
+    "ORDER BY workflow_state = 'deleted', id DESC LIMIT 1";
+constexpr char kFindLinkSql[] =
+    "SELECT id FROM observation_links WHERE student_id = ?1 AND observer_id = ?2 AND root_account_id IS ?3 "
+    "ORDER BY id LIMIT 1";
+constexpr char kFindEnrollmentSql[] =
+    "SELECT id FROM enrollments WHERE user_id = ?1 AND course_id = ?2 AND type = ?3 AND associated_user_id IS ?4 "
+    "ORDER BY id LIMIT 1";
+constexpr char kFindCodeSql[] =
+    "SELECT id FROM pairing_codes WHERE user_id = ?1 AND code_hash = ?2 ORDER BY id DESC LIMIT 1";
+
+// The id found by a single-row lookup keyed on its bound parameters.
+std::optional<std::int64_t> FirstId(Query& q) {
+  if (!q->executeStep()) return std::nullopt;
+  return q->getColumn(0).getInt64();
+}
+
+std::string AccountText(AccountId id) { return "account " + std::to_string(id); }
+
+// The accounts of the fixture and of the database as one tree: fixture records win.
+class AccountTree {
+ public:
+  AccountTree(SqliteConnection& conn, const ParsedFixture& fixture) : conn_(conn) {
+    for (const FixtureAccount& account : fixture.accounts) parents_[account.id] = account.parent_id;
+  }
+
+  // nullopt: no such account. Otherwise its parent (nullopt for a root account).
+  std::optional<std::optional<AccountId>> Parent(AccountId id) {
+    if (const auto it = parents_.find(id); it != parents_.end()) return it->second;
+    Query q(conn_, kAccountParentSql);
+    q->bind(1, id);
+    std::optional<std::optional<AccountId>> parent;
+    if (q->executeStep()) {
+      parent = q->getColumn(0).isNull() ? std::optional<AccountId>() : q->getColumn(0).getInt64();
+    }
+    if (parent) parents_[id] = *parent;
+    return parent;
+  }
+
+  // kInvalidArgument at `path` unless account `id` exists (and is a root account when `root` is set).
+  Status Check(AccountId id, const std::string& path, bool root) {
+    const auto parent = Parent(id);
+    if (!parent) return FixtureError(path, AccountText(id) + " exists neither in the fixture nor in the database");
+    if (root && *parent) {
+      return FixtureError(path,
+                          AccountText(id) + " is not a root account (its parent is " + std::to_string(**parent) + ")");
+    }
+    return Status::Ok();
+  }
+
+  // The root reached from `account` through parent_id; kInvalidArgument at `path` for a cycle or a
+  // missing ancestor.
+  Result<AccountId> Root(AccountId account, const std::string& path) {
+    std::set<AccountId> visited;
+    std::string chain = std::to_string(account);
+    AccountId current = account;
+    while (true) {
+      visited.insert(current);
+      const auto parent = Parent(current);
+      if (!parent)
+        return FixtureError(path, AccountText(current) + " exists neither in the fixture nor in the database");
+      if (!*parent) return current;
+      chain += " -> " + std::to_string(**parent);
+      if (visited.contains(**parent)) return FixtureError(path, "parent cycle: " + chain);
+      current = **parent;
+    }
+  }
+
+ private:
+  SqliteConnection& conn_;
+  std::map<AccountId, std::optional<AccountId>> parents_;
+};
+
+// Existence of users and courses, in the fixture or in the database.
+class Known {
+ public:
+  Known(SqliteConnection& conn, const char* exists_sql, std::string noun)
+      : conn_(conn), sql_(exists_sql), noun_(std::move(noun)) {}
+  void Add(std::int64_t id) { known_.insert(id); }
+
+  Status Check(std::int64_t id, const std::string& path) {
+    if (known_.contains(id)) return Status::Ok();
+    Query q(conn_, sql_);
+    q->bind(1, id);
+    if (!q->executeStep()) {
+      return FixtureError(path,
+                          noun_ + " " + std::to_string(id) + " exists neither in the fixture nor in the database");
+    }
+    known_.insert(id);
+    return Status::Ok();
+  }
+
+ private:
+  SqliteConnection& conn_;
+  const char* sql_;
+  std::string noun_;
+  std::set<std::int64_t> known_;
+};
+
+// What writing needs beyond the parsed fixture, computed before the write transaction.
+struct Plan {
+  std::map<AccountId, AccountId> account_roots;             // per fixture account
+  std::vector<std::optional<std::string>> stored_hashes;    // per login, users then logins in order
+  std::vector<std::optional<std::string>> password_hashes;  // per login: what to store
+};
+
+// Checks every reference of the fixture against the fixture and the database (read-only).
+Status Resolve(SqliteConnection& conn, const ParsedFixture& fixture, Plan& plan) {
+  AccountTree accounts(conn, fixture);
+  Known users(conn, kUserExistsSql, "user");
+  Known courses(conn, kCourseExistsSql, "course");
+  std::set<UserId> fixture_users;
+  for (const FixtureUser& user : fixture.users) {
+    users.Add(user.id);
+    fixture_users.insert(user.id);
+  }
+  for (const FixtureCourse& course : fixture.courses) courses.Add(course.id);
+
+  for (const FixtureAccount& account : fixture.accounts) {
+    if (account.parent_id)
+      OBSERVEES_RETURN_IF_ERROR(accounts.Check(*account.parent_id, account.path + ".parent_id", false));
+  }
+  for (const FixtureAccount& account : fixture.accounts) {
+    Result<AccountId> root = accounts.Root(account.id, account.path + (account.parent_id ? ".parent_id" : ".id"));
+    if (!root.ok()) return root.status();
+    plan.account_roots[account.id] = *root;
+    if (!account.domains.empty() && account.parent_id) {
+      return FixtureError(account.path + ".domains", "only root accounts have domains; " + AccountText(account.id) +
+                                                         " has parent " + std::to_string(*account.parent_id));
+    }
+  }
+
+  for (const FixtureUser& user : fixture.users) {
+    if (user.sis_user_id) {
+      Query q(conn, kUserBySisSql);
+      q->bind(1, *user.sis_user_id);
+      const auto holder = FirstId(q);
+      if (holder && *holder != user.id && !fixture_users.contains(*holder)) {
+        return FixtureError(user.path + ".sis_user_id",
+                            "\"" + *user.sis_user_id + "\" already belongs to user " + std::to_string(*holder));
+      }
+    }
+    for (const FixtureLogin& login : user.logins) {
+      OBSERVEES_RETURN_IF_ERROR(accounts.Check(login.account_id, login.path + ".account_id", true));
+      Query q(conn, kFindLoginSql);
+      q->bind(1, login.account_id);
+      q->bind(2, login.unique_id_folded);
+      std::optional<std::string> stored;
+      if (q->executeStep() && !q->getColumn(1).isNull()) stored = q->getColumn(1).getString();
+      plan.stored_hashes.push_back(std::move(stored));
+    }
+  }
+  for (const FixtureAdmin& admin : fixture.admins) {
+    OBSERVEES_RETURN_IF_ERROR(users.Check(admin.user_id, admin.path + ".user_id"));
+    OBSERVEES_RETURN_IF_ERROR(accounts.Check(admin.account_id, admin.path + ".account_id", false));
+  }
+  for (const FixtureRoleOverride& role_override : fixture.role_overrides) {
+    OBSERVEES_RETURN_IF_ERROR(accounts.Check(role_override.account_id, role_override.path + ".account_id", false));
+  }
+  for (const FixtureCourse& course : fixture.courses) {
+    OBSERVEES_RETURN_IF_ERROR(accounts.Check(course.account_id, course.path + ".account_id", false));
+  }
+  for (const FixtureEnrollment& enrollment : fixture.enrollments) {
+    OBSERVEES_RETURN_IF_ERROR(users.Check(enrollment.user_id, enrollment.path + ".user_id"));
+    OBSERVEES_RETURN_IF_ERROR(courses.Check(enrollment.course_id, enrollment.path + ".course_id"));
+    if (enrollment.associated_user_id) {
+      OBSERVEES_RETURN_IF_ERROR(users.Check(*enrollment.associated_user_id, enrollment.path + ".associated_user_id"));
+    }
+  }
+  for (const FixtureLink& link : fixture.links) {
+    OBSERVEES_RETURN_IF_ERROR(users.Check(link.observer_id, link.path + ".observer_id"));
+    OBSERVEES_RETURN_IF_ERROR(users.Check(link.student_id, link.path + ".student_id"));
+    if (link.root_account_id) {
+      OBSERVEES_RETURN_IF_ERROR(accounts.Check(*link.root_account_id, link.path + ".root_account_id", true));
+    }
+    if (link.id) {
+      Query q(conn, kFindLinkSql);
+      q->bind(1, link.student_id);
+      q->bind(2, link.observer_id);
+      BindOptional(q, 3, link.root_account_id);
+      const auto existing = FirstId(q);
+      if (existing && *existing != *link.id) {
+        return FixtureError(link.path + ".id", "the database already holds this link (observer " +
+                                                   std::to_string(link.observer_id) + ", student " +
+                                                   std::to_string(link.student_id) + ") with id " +
+                                                   std::to_string(*existing));
+      }
+    }
+  }
+  for (const FixturePairingCode& code : fixture.pairing_codes) {
+    OBSERVEES_RETURN_IF_ERROR(users.Check(code.user_id, code.path + ".user_id"));
+  }
+  return Status::Ok();
+}
+
+// Keeps a stored password hash that already verifies the fixture's password; hashes anew otherwise.
+// Runs with no connection or lock held: Argon2id is slow on purpose.
+Status HashPasswords(const ParsedFixture& fixture, PasswordHashing cost, Plan& plan) {
+  std::size_t index = 0;
+  for (const FixtureUser& user : fixture.users) {
+    for (const FixtureLogin& login : user.logins) {
+      const std::optional<std::string>& stored = plan.stored_hashes[index++];
+      if (!login.password) {
+        plan.password_hashes.emplace_back();
+      } else if (stored && secrets::VerifyPassword(*stored, *login.password)) {
+        plan.password_hashes.push_back(stored);
+      } else {
+        Result<std::string> hash = secrets::HashPassword(*login.password, cost);
+        if (!hash.ok()) return hash.status();
+        plan.password_hashes.push_back(std::move(*hash));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void WriteAccounts(SqliteConnection& conn, const ParsedFixture& fixture, const Plan& plan) {
+  static constexpr char kUpsertSql[] = R"sql(
+INSERT INTO accounts (id, name, parent_id, root_account_id, self_registration, avatars)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id,
+  root_account_id = excluded.root_account_id, self_registration = excluded.self_registration,
+  avatars = excluded.avatars)sql";
+  static constexpr char kDeleteDomainsSql[] = "DELETE FROM account_domains WHERE account_id = ?1";
+  static constexpr char kUpsertDomainSql[] =
+      "INSERT INTO account_domains (domain, account_id) VALUES (?1, ?2) "
+      "ON CONFLICT(domain) DO UPDATE SET account_id = excluded.account_id";
+  for (const FixtureAccount& account : fixture.accounts) {
+    Query q(conn, kUpsertSql);
+    q->bind(1, account.id);
+    q->bind(2, account.name);
+    BindOptional(q, 3, account.parent_id);
+    q->bind(4, plan.account_roots.at(account.id));
+    q->bind(5, account.self_registration);
+    q->bind(6, account.avatars ? 1 : 0);
+    q->exec();
+  }
+  // An account's domains become exactly the fixture's list.
+  for (const FixtureAccount& account : fixture.accounts) {
+    Query q(conn, kDeleteDomainsSql);
+    q->bind(1, account.id);
+    q->exec();
+  }
+  for (const FixtureAccount& account : fixture.accounts) {
+    for (const std::string& domain : account.domains) {
+      Query q(conn, kUpsertDomainSql);
+      q->bind(1, domain);
+      q->bind(2, account.id);
+      q->exec();
+    }
+  }
+}
+
+void WriteUsers(SqliteConnection& conn, const ParsedFixture& fixture, const Plan& plan, Timestamp now) {
+  // Frees SIS ids that fixture users trade among themselves before any of them is written.
+  static constexpr char kClearSisSql[] =
+      "UPDATE users SET sis_user_id = NULL WHERE id = ?1 AND sis_user_id IS NOT NULL AND sis_user_id IS NOT ?2";
+  static constexpr char kUpsertUserSql[] = R"sql(
+INSERT INTO users (id, name, sortable_name, short_name, sis_user_id, avatar_url, pronouns, created_at, workflow_state)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, ?9), ?10)
+ON CONFLICT(id) DO UPDATE SET name = excluded.name, sortable_name = excluded.sortable_name,
+  short_name = excluded.short_name, sis_user_id = excluded.sis_user_id, avatar_url = excluded.avatar_url,
+  pronouns = excluded.pronouns, created_at = COALESCE(?8, users.created_at),
+  workflow_state = excluded.workflow_state)sql";
+  static constexpr char kUpdateLoginSql[] =
+      "UPDATE logins SET user_id = ?2, unique_id = ?3, password_hash = ?4, workflow_state = ?5 WHERE id = ?1";
+  static constexpr char kInsertLoginSql[] =
+      "INSERT INTO logins (user_id, account_id, unique_id, unique_id_folded, password_hash, workflow_state) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+  for (const FixtureUser& user : fixture.users) {
+    Query q(conn, kClearSisSql);
+    q->bind(1, user.id);
+    BindOptional(q, 2, user.sis_user_id);
+    q->exec();
+  }
+  std::size_t login_index = 0;
+  for (const FixtureUser& user : fixture.users) {
+    {
+      Query q(conn, kUpsertUserSql);
+      q->bind(1, user.id);
+      q->bind(2, user.name);
+      q->bind(3, user.sortable_name);
+      q->bind(4, user.short_name);
+      BindOptional(q, 5, user.sis_user_id);
+      BindOptional(q, 6, user.avatar_url);
+      BindOptional(q, 7, user.pronouns);
+      BindOptional(q, 8, user.created_at);
+      q->bind(9, ToSeconds(now));
+      q->bind(10, user.workflow_state);
+      q->exec();
+    }
+    for (const FixtureLogin& login : user.logins) {
+      const std::optional<std::string>& hash = plan.password_hashes[login_index++];
+      std::optional<std::int64_t> existing;
+      {
+        Query q(conn, kFindLoginSql);
+        q->bind(1, login.account_id);
+        q->bind(2, login.unique_id_folded);
+        existing = FirstId(q);
+      }
+      if (existing) {
+        Query q(conn, kUpdateLoginSql);
+        q->bind(1, *existing);
+        q->bind(2, user.id);
+        q->bind(3, login.unique_id);
+        BindOptional(q, 4, hash);
+        q->bind(5, login.workflow_state);
+        q->exec();
+      } else {
+        Query q(conn, kInsertLoginSql);
+        q->bind(1, user.id);
+        q->bind(2, login.account_id);
+        q->bind(3, login.unique_id);
+        q->bind(4, login.unique_id_folded);
+        BindOptional(q, 5, hash);
+        q->bind(6, login.workflow_state);
+        q->exec();
+      }
+    }
+  }
+}
+
+void WriteTokens(SqliteConnection& conn, const SqliteDatabase& db, const ParsedFixture& fixture) {
+  static constexpr char kUpsertTokenSql[] = R"sql(
+INSERT INTO access_tokens (user_id, token_hash, expires_at, workflow_state) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT(token_hash) DO UPDATE SET user_id = excluded.user_id, expires_at = excluded.expires_at,
+  workflow_state = excluded.workflow_state)sql";
+  for (const FixtureUser& user : fixture.users) {
+    for (const FixtureToken& token : user.tokens) {
+      Query q(conn, kUpsertTokenSql);
+      q->bind(1, user.id);
+      BindBlob(q, 2, db.HashToken(token.token));
+      BindOptional(q, 3, token.expires_at);
+      q->bind(4, token.workflow_state);
+      q->exec();
+    }
+  }
+}
+
+void WritePermissions(SqliteConnection& conn, const ParsedFixture& fixture) {
+  static constexpr char kUpsertAdminSql[] = R"sql(
+INSERT INTO admins (user_id, account_id, role, manage_user_observers, generate_observer_pairing_code, workflow_state)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT(user_id, account_id, role) DO UPDATE SET manage_user_observers = excluded.manage_user_observers,
+  generate_observer_pairing_code = excluded.generate_observer_pairing_code,
+  workflow_state = excluded.workflow_state)sql";
+  static constexpr char kUpsertOverrideSql[] =
+      "INSERT INTO role_overrides (account_id, role, permission, enabled) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(account_id, role, permission) DO UPDATE SET enabled = excluded.enabled";
+  for (const FixtureAdmin& admin : fixture.admins) {
+    Query q(conn, kUpsertAdminSql);
+    q->bind(1, admin.user_id);
+    q->bind(2, admin.account_id);
+    q->bind(3, admin.role);
+    BindOptional(q, 4, admin.manage_user_observers);
+    BindOptional(q, 5, admin.generate_observer_pairing_code);
+    q->bind(6, admin.workflow_state);
+    q->exec();
+  }
+  for (const FixtureRoleOverride& role_override : fixture.role_overrides) {
+    Query q(conn, kUpsertOverrideSql);
+    q->bind(1, role_override.account_id);
+    q->bind(2, role_override.role);
+    q->bind(3, role_override.permission);
+    q->bind(4, role_override.enabled ? 1 : 0);
+    q->exec();
+  }
+}
+
+void WriteCourses(SqliteConnection& conn, const ParsedFixture& fixture, Timestamp now) {
+  static constexpr char kUpsertCourseSql[] = R"sql(
+INSERT INTO courses (id, account_id, root_account_id, name, workflow_state)
+VALUES (?1, ?2, (SELECT root_account_id FROM accounts WHERE id = ?2), ?3, ?4)
+ON CONFLICT(id) DO UPDATE SET account_id = excluded.account_id, root_account_id = excluded.root_account_id,
+  name = excluded.name, workflow_state = excluded.workflow_state)sql";
+  // ?1 NULL inserts a new row. updated_at moves only when something changed.
+  static constexpr char kUpsertEnrollmentSql[] = R"sql(
+INSERT INTO enrollments (id, user_id, course_id, course_section_id, root_account_id, type, workflow_state,
+                         associated_user_id, start_at, end_at, created_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, (SELECT root_account_id FROM courses WHERE id = ?3), ?5, ?6, ?7, ?8, ?9,
+        COALESCE(?10, ?11), ?11)
+ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, course_id = excluded.course_id,
+  course_section_id = excluded.course_section_id, root_account_id = excluded.root_account_id, type = excluded.type,
+  workflow_state = excluded.workflow_state, associated_user_id = excluded.associated_user_id,
+  start_at = excluded.start_at, end_at = excluded.end_at, created_at = COALESCE(?10, enrollments.created_at),
+  updated_at = CASE
+    WHEN (enrollments.user_id, enrollments.course_id, enrollments.course_section_id, enrollments.type,
+          enrollments.workflow_state, enrollments.associated_user_id, enrollments.start_at, enrollments.end_at)
+      IS (excluded.user_id, excluded.course_id, excluded.course_section_id, excluded.type, excluded.workflow_state,
+          excluded.associated_user_id, excluded.start_at, excluded.end_at)
+    THEN enrollments.updated_at ELSE ?11 END)sql";
+
+  for (const FixtureCourse& course : fixture.courses) {
+    Query q(conn, kUpsertCourseSql);
+    q->bind(1, course.id);
+    q->bind(2, course.account_id);
+    q->bind(3, course.name);
+    q->bind(4, course.workflow_state);
+    q->exec();
+  }
+  // Enrollments with ids first, so that a new keyless row can never take an id the fixture names.
+  for (const bool with_id : {true, false}) {
+    for (const FixtureEnrollment& enrollment : fixture.enrollments) {
+      if (enrollment.id.has_value() != with_id) continue;
+      std::optional<std::int64_t> id = enrollment.id;
+      if (!id) {
+        Query q(conn, kFindEnrollmentSql);
+        q->bind(1, enrollment.user_id);
+        q->bind(2, enrollment.course_id);
+        q->bind(3, enrollment.type);
+        BindOptional(q, 4, enrollment.associated_user_id);
+        id = FirstId(q);
+      }
+      Query q(conn, kUpsertEnrollmentSql);
+      BindOptional(q, 1, id);
+      q->bind(2, enrollment.user_id);
+      q->bind(3, enrollment.course_id);
+      BindOptional(q, 4, enrollment.course_section_id);
+      q->bind(5, enrollment.type);
+      q->bind(6, enrollment.workflow_state);
+      BindOptional(q, 7, enrollment.associated_user_id);
+      BindOptional(q, 8, enrollment.start_at);
+      BindOptional(q, 9, enrollment.end_at);
+      BindOptional(q, 10, enrollment.created_at);
+      q->bind(11, ToSeconds(now));
+      q->exec();
+    }
+  }
+}
+
+void WriteLinksAndCodes(SqliteConnection& conn, const SqliteDatabase& db, const ParsedFixture& fixture, Timestamp now) {
+  // ?1 NULL inserts a new row; created_at is set on insert only, updated_at when something changed.
+  static constexpr char kUpsertLinkSql[] = R"sql(
+INSERT INTO observation_links (id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+ON CONFLICT(id) DO UPDATE SET student_id = excluded.student_id, observer_id = excluded.observer_id,
+  root_account_id = excluded.root_account_id, workflow_state = excluded.workflow_state,
+  updated_at = CASE
+    WHEN (observation_links.student_id, observation_links.observer_id, observation_links.root_account_id,
+          observation_links.workflow_state)
+      IS (excluded.student_id, excluded.observer_id, excluded.root_account_id, excluded.workflow_state)
+    THEN observation_links.updated_at ELSE ?6 END)sql";
+  // An active fixture code is unused again.
+  static constexpr char kUpdateCodeSql[] = R"sql(
+UPDATE pairing_codes SET expires_at = ?2, workflow_state = ?3, created_at = COALESCE(?4, created_at),
+  used_by = CASE WHEN ?3 = 'active' THEN NULL ELSE used_by END,
+  used_at = CASE WHEN ?3 = 'active' THEN NULL ELSE used_at END
+WHERE id = ?1)sql";
+  static constexpr char kInsertCodeSql[] =
+      "INSERT INTO pairing_codes (user_id, code_hash, created_at, expires_at, workflow_state) "
+      "VALUES (?1, ?2, COALESCE(?3, ?4), ?5, ?6)";
+
+  for (const bool with_id : {true, false}) {
+    for (const FixtureLink& link : fixture.links) {
+      if (link.id.has_value() != with_id) continue;
+      std::optional<std::int64_t> id = link.id;
+      if (!id) {
+        Query q(conn, kFindLinkSql);
+        q->bind(1, link.student_id);
+        q->bind(2, link.observer_id);
+        BindOptional(q, 3, link.root_account_id);
+        id = FirstId(q);
+      }
+      Query q(conn, kUpsertLinkSql);
+      BindOptional(q, 1, id);
+      q->bind(2, link.student_id);
+      q->bind(3, link.observer_id);
+      BindOptional(q, 4, link.root_account_id);
+      q->bind(5, link.workflow_state);
+      q->bind(6, ToSeconds(now));
+      q->exec();
+    }
+  }
+  for (const FixturePairingCode& code : fixture.pairing_codes) {
+    const std::string hash = db.HashCode(code.code);
+    std::optional<std::int64_t> existing;
+    {
+      Query q(conn, kFindCodeSql);
+      q->bind(1, code.user_id);
+      BindBlob(q, 2, hash);
+      existing = FirstId(q);
+    }
+    if (existing) {
+      Query q(conn, kUpdateCodeSql);
+      q->bind(1, *existing);
+      q->bind(2, ToSeconds(code.expires_at));
+      q->bind(3, code.workflow_state);
+      BindOptional(q, 4, code.created_at);
+      q->exec();
+    } else {
+      Query q(conn, kInsertCodeSql);
+      q->bind(1, code.user_id);
+      BindBlob(q, 2, hash);
+      BindOptional(q, 3, code.created_at);
+      q->bind(4, ToSeconds(now));
+      q->bind(5, ToSeconds(code.expires_at));
+      q->bind(6, code.workflow_state);
+      q->exec();
+    }
+  }
+}
+
+// Re-derives root_account_id of accounts, courses and enrollments that the fixture moved (e.g. a
+// database sub-account under a fixture account that changed parent). Changes nothing when consistent.
+void PropagateRoots(SqliteConnection& conn) {
+  static constexpr char kRootsSql[] =
+      "UPDATE accounts SET root_account_id = id WHERE parent_id IS NULL AND root_account_id IS NOT id";
+  static constexpr char kFromParentsSql[] = R"sql(
+UPDATE accounts SET root_account_id = (SELECT p.root_account_id FROM accounts p WHERE p.id = accounts.parent_id)
+WHERE parent_id IS NOT NULL
+  AND root_account_id IS NOT (SELECT p.root_account_id FROM accounts p WHERE p.id = accounts.parent_id))sql";
+  static constexpr char kCoursesSql[] = R"sql(
+UPDATE courses SET root_account_id = (SELECT a.root_account_id FROM accounts a WHERE a.id = courses.account_id)
+WHERE root_account_id IS NOT (SELECT a.root_account_id FROM accounts a WHERE a.id = courses.account_id))sql";
+  static constexpr char kEnrollmentsSql[] = R"sql(
+UPDATE enrollments SET root_account_id = (SELECT c.root_account_id FROM courses c WHERE c.id = enrollments.course_id)
+WHERE root_account_id IS NOT (SELECT c.root_account_id FROM courses c WHERE c.id = enrollments.course_id))sql";
+  // Each pass settles one more level of the tree; the fixture has no cycles, so this ends.
+  constexpr int kMaxPasses = 1000;
+  for (const char* sql : {kRootsSql, kFromParentsSql}) {
+    for (int pass = 0; pass < kMaxPasses; ++pass) {
+      Query q(conn, sql);
+      if (q->exec() == 0) break;
+    }
+  }
+  for (const char* sql : {kCoursesSql, kEnrollmentsSql}) {
+    Query q(conn, sql);
+    q->exec();
+  }
+}
+
+Status Load(const SqliteBackend& backend, std::string_view json_text) {
+  if (!backend.database) return InvalidArgument("fixture: the backend has no database");
+  SqliteDatabase& db = *backend.database;
+  Result<ParsedFixture> parsed = ParseFixture(json_text);
+  if (!parsed.ok()) return parsed.status();
+  const ParsedFixture& fixture = *parsed;
+  const Timestamp now = db.clock().Now();
+
+  Plan plan;
+  {
+    auto lease = db.Acquire();
+    OBSERVEES_RETURN_IF_ERROR(Resolve(*lease, fixture, plan));
+  }
+  OBSERVEES_RETURN_IF_ERROR(HashPasswords(fixture, db.password_hashing(), plan));
+
+  auto txn = db.BeginWrite();
+  SqliteConnection& conn = txn.conn();
+  // Records may name each other in any order; foreign keys are checked at COMMIT.
+  conn.db().exec("PRAGMA defer_foreign_keys = ON");
+  WriteAccounts(conn, fixture, plan);
+  WriteUsers(conn, fixture, plan, now);
+  WriteTokens(conn, db, fixture);
+  WritePermissions(conn, fixture);
+  WriteCourses(conn, fixture, now);
+  WriteLinksAndCodes(conn, db, fixture, now);
+  PropagateRoots(conn);
+  txn.Commit();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LoadFixture(const SqliteBackend& backend, std::string_view json_text) {
+  return GuardStorage("LoadFixture", [&]() -> Status { return Load(backend, json_text); });
+}
+
+Status LoadFixtureFile(const SqliteBackend& backend, const std::string& path) {
+  return GuardStorage("LoadFixtureFile", [&]() -> Status {
+    std::error_code ec;
+    std::ifstream in(path, std::ios::binary);
+    if (!in || std::filesystem::is_directory(path, ec)) return NotFound("cannot read fixture file " + path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return NotFound("cannot read fixture file " + path);
+    return Load(backend, text);
+  });
+}
+
+}  // namespace observees

@@ -1,0 +1,93 @@
+#include "sqlite/sqlite_authenticator.h"
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "secrets.h"
+#include "sqlite/sqlite_directory.h"
+
+namespace observees {
+namespace {
+
+// A cached statement that is reset when the scope ends, so that no read snapshot outlives the call.
+class Query {
+ public:
+  Query(SqliteConnection& conn, const char* sql) : stmt_(conn.Prepare(sql)) {}
+  ~Query() { stmt_.tryReset(); }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  SQLite::Statement* operator->() { return &stmt_; }
+
+ private:
+  SQLite::Statement& stmt_;
+};
+
+Status InvalidCredentials() { return {StatusCode::kInvalidCredentials, "Invalid credentials provided."}; }
+
+}  // namespace
+
+Result<std::optional<UserId>> SqliteAuthenticator::FindLogin(AccountId root_account, std::string_view unique_id) {
+  static constexpr char kSql[] = R"sql(
+SELECT l.user_id FROM logins l JOIN users u ON u.id = l.user_id
+WHERE l.account_id = ?1 AND l.unique_id_folded = ?2 AND l.workflow_state = 'active'
+  AND u.workflow_state <> 'deleted'
+ORDER BY l.id LIMIT 1)sql";
+  return GuardStorage("FindLogin", [&]() -> Result<std::optional<UserId>> {
+    auto lease = db_->Acquire();
+    Query q(*lease, kSql);
+    q->bind(1, root_account);
+    q->bind(2, FoldUniqueId(unique_id));
+    if (!q->executeStep()) return std::optional<UserId>();
+    return std::optional<UserId>(q->getColumn(0).getInt64());
+  });
+}
+
+Result<UserId> SqliteAuthenticator::CheckPassword(AccountId root_account, std::string_view unique_id,
+                                                  std::string_view password) {
+  static constexpr char kSql[] = R"sql(
+SELECT l.user_id, l.password_hash FROM logins l JOIN users u ON u.id = l.user_id
+WHERE l.account_id = ?1 AND l.unique_id_folded = ?2 AND l.workflow_state = 'active'
+  AND l.password_hash IS NOT NULL AND u.workflow_state <> 'deleted')sql";
+  return GuardStorage("CheckPassword", [&]() -> Result<UserId> {
+    std::vector<std::pair<UserId, std::string>> candidates;
+    {
+      auto lease = db_->Acquire();
+      Query q(*lease, kSql);
+      q->bind(1, root_account);
+      q->bind(2, FoldUniqueId(unique_id));
+      while (q->executeStep()) candidates.emplace_back(q->getColumn(0).getInt64(), q->getColumn(1).getString());
+    }
+    // The connection is back in the pool: Argon2id runs without holding storage.
+    std::set<UserId> matches;
+    for (const auto& [user, hash] : candidates) {
+      if (secrets::VerifyPassword(hash, password)) matches.insert(user);
+    }
+    if (matches.size() != 1) return InvalidCredentials();
+    return *matches.begin();
+  });
+}
+
+Result<std::optional<UserId>> SqliteAuthenticator::UserForAccessToken(std::string_view token, Timestamp now) {
+  static constexpr char kSql[] = R"sql(
+SELECT t.user_id, t.token_hash FROM access_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = ?1 AND t.workflow_state = 'active' AND (t.expires_at IS NULL OR t.expires_at > ?2)
+  AND u.workflow_state <> 'deleted')sql";
+  return GuardStorage("UserForAccessToken", [&]() -> Result<std::optional<UserId>> {
+    const std::string hash = db_->HashToken(token);
+    auto lease = db_->Acquire();
+    Query q(*lease, kSql);
+    q->bind(1, hash.data(), static_cast<int>(hash.size()));  // stored as a BLOB
+    q->bind(2, static_cast<std::int64_t>(now.time_since_epoch().count()));
+    if (!q->executeStep()) return std::optional<UserId>();
+    const SQLite::Column stored = q->getColumn(1);
+    const std::string stored_hash(static_cast<const char*>(stored.getBlob()),
+                                  static_cast<std::size_t>(stored.getBytes()));
+    if (!secrets::ConstantTimeEquals(stored_hash, hash)) return std::optional<UserId>();
+    return std::optional<UserId>(q->getColumn(0).getInt64());
+  });
+}
+
+}  // namespace observees

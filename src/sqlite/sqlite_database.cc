@@ -1,0 +1,172 @@
+#include "sqlite/sqlite_database.h"
+
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+#include <string>
+#include <utility>
+
+#include "secrets.h"
+#include "sqlite/schema.h"
+
+namespace observees {
+
+SQLite::Statement& SqliteConnection::Prepare(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+  } else {
+    it->second->reset();
+    it->second->clearBindings();
+  }
+  return *it->second;
+}
+
+void SqliteConnection::ResetBusyStatements() {
+  sqlite3* handle = db_->getHandle();
+  for (sqlite3_stmt* stmt = sqlite3_next_stmt(handle, nullptr); stmt != nullptr;
+       stmt = sqlite3_next_stmt(handle, stmt)) {
+    if (sqlite3_stmt_busy(stmt) != 0) sqlite3_reset(stmt);
+  }
+}
+
+namespace {
+
+constexpr char kReadKeySql[] = "SELECT value FROM meta WHERE key = 'hash_key'";
+constexpr char kWriteKeySql[] = "INSERT INTO meta (key, value) VALUES ('hash_key', ?)";
+
+bool IsMemory(const std::string& path) { return path.empty() || path == ":memory:"; }
+
+std::unique_ptr<SqliteConnection> Connect(const std::string& path, int busy_timeout_ms) {
+  auto db = std::make_unique<SQLite::Database>(IsMemory(path) ? std::string(":memory:") : path,
+                                               SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+                                               busy_timeout_ms);
+  db->exec("PRAGMA foreign_keys = ON");
+  return std::make_unique<SqliteConnection>(std::move(db));
+}
+
+// Applies the migrations past the file's version in one transaction. Refuses a newer file.
+void Migrate(SQLite::Database& db) {
+  SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
+  const auto migrations = sqlite_schema::Migrations();
+  const int current = db.execAndGet("PRAGMA user_version").getInt();
+  const int target = static_cast<int>(migrations.size());
+  if (current > target) {
+    throw std::runtime_error("database schema version " + std::to_string(current) + " is newer than this library's " +
+                             std::to_string(target));
+  }
+  for (int v = current; v < target; ++v) db.exec(migrations[static_cast<std::size_t>(v)]);
+  if (current != target) db.exec("PRAGMA user_version = " + std::to_string(target));
+  txn.commit();
+}
+
+std::string LoadOrCreateKey(SqliteConnection& conn) {
+  SQLite::Transaction txn(conn.db(), SQLite::TransactionBehavior::IMMEDIATE);
+  auto& read = conn.Prepare(kReadKeySql);
+  if (read.executeStep()) {
+    const auto column = read.getColumn(0);
+    std::string key(static_cast<const char*>(column.getBlob()), static_cast<std::size_t>(column.getBytes()));
+    read.reset();
+    return key;
+  }
+  read.reset();
+  std::string key = secrets::RandomKey();
+  auto& write = conn.Prepare(kWriteKeySql);
+  write.bind(1, key.data(), static_cast<int>(key.size()));
+  write.exec();
+  txn.commit();
+  return key;
+}
+
+}  // namespace
+
+int SqliteSchemaVersion() { return static_cast<int>(sqlite_schema::Migrations().size()); }
+
+Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
+  if (options.connections < 1 || options.connections > 64) {
+    return InvalidArgument("connections must be between 1 and 64", "connections");
+  }
+  if (options.busy_timeout_ms < 0) return InvalidArgument("busy_timeout_ms must not be negative", "busy_timeout_ms");
+  if (!secrets::Init()) return Internal("libsodium failed to initialise");
+
+  std::shared_ptr<SqliteDatabase> db(new SqliteDatabase());
+  db->password_hashing_ = options.password_hashing;
+  db->clock_ = options.clock ? options.clock : SystemClock();
+  const std::string where = IsMemory(options.path) ? std::string(":memory:") : options.path;
+  try {
+    auto first = Connect(options.path, options.busy_timeout_ms);
+    if (!IsMemory(options.path)) {
+      first->db().exec("PRAGMA journal_mode = WAL");
+      first->db().exec("PRAGMA synchronous = NORMAL");
+    }
+    Migrate(first->db());
+    db->hash_key_ = options.secret_key.empty() ? LoadOrCreateKey(*first) : secrets::DeriveKey(options.secret_key);
+    db->idle_.push_back(std::move(first));
+    const int pool = IsMemory(options.path) ? 1 : options.connections;
+    for (int i = 1; i < pool; ++i) db->idle_.push_back(Connect(options.path, options.busy_timeout_ms));
+  } catch (const std::exception& e) {
+    return Internal("cannot open SQLite database " + where + ": " + e.what());
+  }
+  return db;
+}
+
+SqliteDatabase::~SqliteDatabase() = default;
+
+SqliteDatabase::Lease::~Lease() {
+  if (conn_) owner_->Release(std::move(conn_));
+}
+
+SqliteDatabase::Lease SqliteDatabase::Acquire() {
+  std::unique_lock lock(pool_mutex_);
+  pool_cv_.wait(lock, [&] { return !idle_.empty(); });
+  auto conn = std::move(idle_.back());
+  idle_.pop_back();
+  return Lease(this, std::move(conn));
+}
+
+void SqliteDatabase::Release(std::unique_ptr<SqliteConnection> conn) {
+  conn->ResetBusyStatements();
+  {
+    std::lock_guard lock(pool_mutex_);
+    idle_.push_back(std::move(conn));
+  }
+  pool_cv_.notify_one();
+}
+
+SqliteDatabase::WriteTransaction SqliteDatabase::BeginWrite() {
+  // Take the writer lock before a connection, so waiting writers do not hold connections readers need.
+  std::unique_lock lock(writer_mutex_);
+  Lease lease = Acquire();
+  lease->db().exec("BEGIN IMMEDIATE");
+  return WriteTransaction(std::move(lock), std::move(lease));
+}
+
+SqliteDatabase::WriteTransaction::WriteTransaction(std::unique_lock<std::mutex> lock, Lease lease)
+    : lock_(std::move(lock)), lease_(std::move(lease)) {}
+
+void SqliteDatabase::WriteTransaction::Commit() {
+  lease_->db().exec("COMMIT");
+  done_ = true;
+}
+
+SqliteDatabase::WriteTransaction::~WriteTransaction() {
+  if (!done_ && lock_.owns_lock()) {
+    try {
+      lease_->db().exec("ROLLBACK");
+    } catch (...) {
+      // A failed COMMIT may already have ended the transaction; nothing else to undo.
+    }
+  }
+}
+
+std::string SqliteDatabase::HashCode(std::string_view code) const {
+  return secrets::KeyedHash(hash_key_, "pairing_code", code);
+}
+
+std::string SqliteDatabase::HashToken(std::string_view token) const {
+  return secrets::KeyedHash(hash_key_, "access_token", token);
+}
+
+std::string_view LinkStateText(LinkState state) { return state == LinkState::kActive ? "active" : "deleted"; }
+
+}  // namespace observees

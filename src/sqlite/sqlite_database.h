@@ -1,0 +1,116 @@
+// SqliteDatabase: the SQLite default backend's connection pool, write serialisation, schema and
+// at-rest key. Internal to src/sqlite/. Thread-safe; a Lease or WriteTransaction belongs to one thread.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "observees/sqlite.h"
+#include "observees/status.h"
+
+namespace observees {
+
+// One connection and its prepared statements, keyed by the SQL text's address (SQL lives in
+// `static constexpr char kSql[]` constants beside the code that runs it).
+class SqliteConnection {
+ public:
+  explicit SqliteConnection(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+
+  // The cached statement for `sql`, reset and with its bindings cleared.
+  SQLite::Statement& Prepare(const char* sql);
+  SQLite::Database& db() { return *db_; }
+  // Resets every statement still stepping, so a connection going back to the pool holds no read
+  // snapshot (a query abandoned by an exception would otherwise pin one).
+  void ResetBusyStatements();
+
+ private:
+  std::unique_ptr<SQLite::Database> db_;
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
+class SqliteDatabase {
+ public:
+  static Result<std::shared_ptr<SqliteDatabase>> Open(const SqliteOptions& options);
+  ~SqliteDatabase();
+
+  // A borrowed connection, returned to the pool on destruction.
+  class Lease {
+   public:
+    Lease(SqliteDatabase* owner, std::unique_ptr<SqliteConnection> conn) : owner_(owner), conn_(std::move(conn)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    SqliteConnection& operator*() { return *conn_; }
+    SqliteConnection* operator->() { return conn_.get(); }
+
+   private:
+    SqliteDatabase* owner_;
+    std::unique_ptr<SqliteConnection> conn_;
+  };
+
+  // A BEGIN IMMEDIATE transaction holding the in-process writer lock. Rolls back on destruction
+  // unless committed.
+  class WriteTransaction {
+   public:
+    WriteTransaction(std::unique_lock<std::mutex> lock, Lease lease);
+    WriteTransaction(WriteTransaction&&) = default;
+    ~WriteTransaction();
+    SqliteConnection& conn() { return *lease_; }
+    void Commit();  // throws SQLite::Exception
+
+   private:
+    std::unique_lock<std::mutex> lock_;
+    Lease lease_;
+    bool done_ = false;
+  };
+
+  Lease Acquire();
+  // Throws SQLite::Exception when the database stays locked past the busy timeout.
+  WriteTransaction BeginWrite();
+
+  // The keyed hashes that stand for pairing codes and access tokens at rest (32 raw bytes).
+  std::string HashCode(std::string_view code) const;
+  std::string HashToken(std::string_view token) const;
+  PasswordHashing password_hashing() const { return password_hashing_; }
+  Clock& clock() const { return *clock_; }
+
+ private:
+  SqliteDatabase() = default;
+  void Release(std::unique_ptr<SqliteConnection> conn);
+
+  std::mutex pool_mutex_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_;
+  std::mutex writer_mutex_;
+  std::string hash_key_;
+  PasswordHashing password_hashing_ = PasswordHashing::kInteractive;
+  std::shared_ptr<Clock> clock_;
+};
+
+// Runs `body` (which returns a Status or Result) and turns any exception into kInternal with a message
+// naming `what`, never a bound value. The backend's edge: nothing from SQLiteCpp escapes past here.
+template <typename F>
+auto GuardStorage(std::string_view what, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return Internal(std::string("storage failure in ") + std::string(what) + ": " + e.what());
+  } catch (...) {
+    return Internal(std::string("storage failure in ") + std::string(what));
+  }
+}
+
+// Text <-> enum helpers shared by the backend's files.
+std::string_view LinkStateText(LinkState state);
+
+}  // namespace observees

@@ -1,0 +1,31 @@
+// SqliteLinkStore: LinkStore over the SQLite default database (tables observation_links,
+// pairing_codes, failed_attempts, audit_log). Thread-safe per sqlite.h's connection model.
+#pragma once
+
+#include <memory>
+
+#include "observees/link_store.h"
+#include "sqlite/sqlite_database.h"
+
+namespace observees {
+
+class SqliteLinkStore final : public LinkStore {
+ public:
+  explicit SqliteLinkStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
+
+  Result<std::unique_ptr<LinkTransaction>> BeginWrite() override;
+  Result<std::vector<Link>> LinksBetween(UserId student, UserId observer) override;
+  Result<std::vector<Link>> ActiveLinksOfObserver(UserId observer) override;
+  Result<std::vector<Link>> ActiveLinksOfStudent(UserId student) override;
+  Result<std::optional<PairingCodeRecord>> FindActiveCode(std::string_view code, Timestamp now) override;
+  Result<std::optional<PairingCodeRecord>> FindCode(CodeId id) override;
+  Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
+                                                      Timestamp since, Timestamp now) override;
+  Status ReleaseAttempt(const AttemptTicket& ticket) override;
+  Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) override;
+
+ private:
+  std::shared_ptr<SqliteDatabase> db_;
+};
+
+}  // namespace observees
