@@ -182,7 +182,7 @@ struct ObservationService::Impl {
 
   // E3's three branches (rule 43.2-43.5): the student named by the request, with the limiter's attempt
   // for the branches that check a secret. `code` is set for the pairing-code branch.
-  Result<UserId> IdentifyStudent(const Caller& caller, const AddObserveeRequest& request,
+  Result<UserId> IdentifyStudent(const Caller& caller, UserId observer, const AddObserveeRequest& request,
                                  std::optional<CodeId>& code) const {
     if (request.access_token) {
       auto owner = deps.authenticator->UserForAccessToken(*request.access_token, Now());
@@ -211,6 +211,12 @@ struct ObservationService::Impl {
     auto login = deps.authenticator->FindLogin(domain, unique_id);
     if (!login.ok()) return login.status();
     if (!login->has_value()) return UnknownObservee();
+    // Rule 43.5: a login whose user shares no root account in scope is unknown, before any password check.
+    auto common = access.CommonRootAccounts({observer, **login});
+    if (!common.ok()) return common.status();
+    auto in_scope = access.Narrow(std::move(*common), request.scope, caller);
+    if (!in_scope.ok()) return in_scope.status();
+    if (in_scope->empty()) return UnknownObservee();
     auto user = deps.authenticator->CheckPassword(domain, unique_id, request.password.value_or(""));
     if (!user.ok()) return user.status();
     attempt->Passed();
@@ -254,7 +260,7 @@ Result<LinkedUser> ObservationService::AddObservee(const Caller& caller, UserId 
   OBSERVEES_RETURN_IF_ERROR(s.access.SelfOrAdmin(caller, observer, request.scope));
 
   std::optional<CodeId> code;
-  auto student_id = s.IdentifyStudent(caller, request, code);
+  auto student_id = s.IdentifyStudent(caller, observer, request, code);
   if (!student_id.ok()) return student_id.status();
   auto student = s.directory().FindUser(*student_id);
   if (!student.ok()) return student.status();

@@ -34,8 +34,12 @@ struct CanvasError {
 
 // For the observee endpoints (E1-E8): 400, 401 (two bodies), 403, 404, 422 (three bodies), 429, 500.
 OBSERVEES_EXPORT CanvasError ErrorFor(const Status& status);
-// For observer self-registration (POST /users): 400 with errors.pairing_code for a bad code, 403 {}
-// when self-registration is not allowed, otherwise as ErrorFor.
+// For observer self-registration (POST /users), Canvas's sign-up form shape (rule 57):
+// 400 {"errors":{"user":{},"pseudonym":{},"observee":{},"pairing_code":{},"recaptcha":null}} with
+// the bad field's error under its model: a bad code under pairing_code.code (type "invalid"), a
+// kInvalidArgument / kAlreadyExists under the model and attribute its Status field names
+// ("pseudonym[unique_id]": pseudonym.unique_id, type "invalid" / "taken"). 403 {} when
+// self-registration is not allowed; anything else as ErrorFor.
 OBSERVEES_EXPORT CanvasError SelfRegistrationErrorFor(const Status& status);
 
 }  // namespace observees

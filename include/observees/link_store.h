@@ -32,7 +32,8 @@ struct AttemptTicket {
 };
 
 // A write transaction. It rolls back when destroyed unless Commit() succeeded; after any failed call
-// the caller must not commit.
+// the caller must not commit. Between BeginWrite() and Commit() the thread must not read through the
+// LinkStore (the SQLite default's ":memory:" has one connection, held by the transaction).
 class OBSERVEES_EXPORT LinkTransaction {
  public:
   LinkTransaction() = default;

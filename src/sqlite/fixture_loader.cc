@@ -24,24 +24,11 @@
 namespace observees {
 namespace {
 
-// A cached statement that is reset when the scope ends, so that no statement is left in progress.
-class Query {
- public:
-  Query(SqliteConnection& conn, const char* sql) : stmt_(conn.Prepare(sql)) {}
-  ~Query() { stmt_.tryReset(); }
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-  SQLite::Statement* operator->() { return &stmt_; }
-
- private:
-  SQLite::Statement& stmt_;
-};
-
 std::int64_t ToSeconds(Timestamp t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
 
 // Binds NULL for an absent value; timestamps as Unix seconds, booleans as 0/1.
 template <typename T>
-void BindOptional(Query& q, int index, const std::optional<T>& value) {
+void BindOptional(ScopedStatement& q, int index, const std::optional<T>& value) {
   if (!value) {
     q->bind(index);
   } else if constexpr (std::is_same_v<T, Timestamp>) {
@@ -53,7 +40,7 @@ void BindOptional(Query& q, int index, const std::optional<T>& value) {
   }
 }
 
-void BindBlob(Query& q, int index, const std::string& bytes) {
+void BindBlob(ScopedStatement& q, int index, const std::string& bytes) {
   q->bind(index, bytes.data(), static_cast<int>(bytes.size()));
 }
 
@@ -76,7 +63,7 @@ constexpr char kFindCodeSql[] =
     "SELECT id FROM pairing_codes WHERE user_id = ?1 AND code_hash = ?2 ORDER BY id DESC LIMIT 1";
 
 // The id found by a single-row lookup keyed on its bound parameters.
-std::optional<std::int64_t> FirstId(Query& q) {
+std::optional<std::int64_t> FirstId(ScopedStatement& q) {
   if (!q->executeStep()) return std::nullopt;
   return q->getColumn(0).getInt64();
 }
@@ -93,7 +80,7 @@ class AccountTree {
   // nullopt: no such account. Otherwise its parent (nullopt for a root account).
   std::optional<std::optional<AccountId>> Parent(AccountId id) {
     if (const auto it = parents_.find(id); it != parents_.end()) return it->second;
-    Query q(conn_, kAccountParentSql);
+    ScopedStatement q(conn_, kAccountParentSql);
     q->bind(1, id);
     std::optional<std::optional<AccountId>> parent;
     if (q->executeStep()) {
@@ -146,7 +133,7 @@ class Known {
 
   Status Check(std::int64_t id, const std::string& path) {
     if (known_.contains(id)) return Status::Ok();
-    Query q(conn_, sql_);
+    ScopedStatement q(conn_, sql_);
     q->bind(1, id);
     if (!q->executeStep()) {
       return FixtureError(path,
@@ -198,7 +185,7 @@ Status Resolve(SqliteConnection& conn, const ParsedFixture& fixture, Plan& plan)
 
   for (const FixtureUser& user : fixture.users) {
     if (user.sis_user_id) {
-      Query q(conn, kUserBySisSql);
+      ScopedStatement q(conn, kUserBySisSql);
       q->bind(1, *user.sis_user_id);
       const auto holder = FirstId(q);
       if (holder && *holder != user.id && !fixture_users.contains(*holder)) {
@@ -208,7 +195,7 @@ Status Resolve(SqliteConnection& conn, const ParsedFixture& fixture, Plan& plan)
     }
     for (const FixtureLogin& login : user.logins) {
       OBSERVEES_RETURN_IF_ERROR(accounts.Check(login.account_id, login.path + ".account_id", true));
-      Query q(conn, kFindLoginSql);
+      ScopedStatement q(conn, kFindLoginSql);
       q->bind(1, login.account_id);
       q->bind(2, login.unique_id_folded);
       std::optional<std::string> stored;
@@ -240,7 +227,7 @@ Status Resolve(SqliteConnection& conn, const ParsedFixture& fixture, Plan& plan)
       OBSERVEES_RETURN_IF_ERROR(accounts.Check(*link.root_account_id, link.path + ".root_account_id", true));
     }
     if (link.id) {
-      Query q(conn, kFindLinkSql);
+      ScopedStatement q(conn, kFindLinkSql);
       q->bind(1, link.student_id);
       q->bind(2, link.observer_id);
       BindOptional(q, 3, link.root_account_id);
@@ -292,7 +279,7 @@ ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_
       "INSERT INTO account_domains (domain, account_id) VALUES (?1, ?2) "
       "ON CONFLICT(domain) DO UPDATE SET account_id = excluded.account_id";
   for (const FixtureAccount& account : fixture.accounts) {
-    Query q(conn, kUpsertSql);
+    ScopedStatement q(conn, kUpsertSql);
     q->bind(1, account.id);
     q->bind(2, account.name);
     BindOptional(q, 3, account.parent_id);
@@ -303,13 +290,13 @@ ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_
   }
   // An account's domains become exactly the fixture's list.
   for (const FixtureAccount& account : fixture.accounts) {
-    Query q(conn, kDeleteDomainsSql);
+    ScopedStatement q(conn, kDeleteDomainsSql);
     q->bind(1, account.id);
     q->exec();
   }
   for (const FixtureAccount& account : fixture.accounts) {
     for (const std::string& domain : account.domains) {
-      Query q(conn, kUpsertDomainSql);
+      ScopedStatement q(conn, kUpsertDomainSql);
       q->bind(1, domain);
       q->bind(2, account.id);
       q->exec();
@@ -335,7 +322,7 @@ ON CONFLICT(id) DO UPDATE SET name = excluded.name, sortable_name = excluded.sor
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
   for (const FixtureUser& user : fixture.users) {
-    Query q(conn, kClearSisSql);
+    ScopedStatement q(conn, kClearSisSql);
     q->bind(1, user.id);
     BindOptional(q, 2, user.sis_user_id);
     q->exec();
@@ -343,7 +330,7 @@ ON CONFLICT(id) DO UPDATE SET name = excluded.name, sortable_name = excluded.sor
   std::size_t login_index = 0;
   for (const FixtureUser& user : fixture.users) {
     {
-      Query q(conn, kUpsertUserSql);
+      ScopedStatement q(conn, kUpsertUserSql);
       q->bind(1, user.id);
       q->bind(2, user.name);
       q->bind(3, user.sortable_name);
@@ -360,13 +347,13 @@ ON CONFLICT(id) DO UPDATE SET name = excluded.name, sortable_name = excluded.sor
       const std::optional<std::string>& hash = plan.password_hashes[login_index++];
       std::optional<std::int64_t> existing;
       {
-        Query q(conn, kFindLoginSql);
+        ScopedStatement q(conn, kFindLoginSql);
         q->bind(1, login.account_id);
         q->bind(2, login.unique_id_folded);
         existing = FirstId(q);
       }
       if (existing) {
-        Query q(conn, kUpdateLoginSql);
+        ScopedStatement q(conn, kUpdateLoginSql);
         q->bind(1, *existing);
         q->bind(2, user.id);
         q->bind(3, login.unique_id);
@@ -374,7 +361,7 @@ ON CONFLICT(id) DO UPDATE SET name = excluded.name, sortable_name = excluded.sor
         q->bind(5, login.workflow_state);
         q->exec();
       } else {
-        Query q(conn, kInsertLoginSql);
+        ScopedStatement q(conn, kInsertLoginSql);
         q->bind(1, user.id);
         q->bind(2, login.account_id);
         q->bind(3, login.unique_id);
@@ -394,7 +381,7 @@ ON CONFLICT(token_hash) DO UPDATE SET user_id = excluded.user_id, expires_at = e
   workflow_state = excluded.workflow_state)sql";
   for (const FixtureUser& user : fixture.users) {
     for (const FixtureToken& token : user.tokens) {
-      Query q(conn, kUpsertTokenSql);
+      ScopedStatement q(conn, kUpsertTokenSql);
       q->bind(1, user.id);
       BindBlob(q, 2, db.HashToken(token.token));
       BindOptional(q, 3, token.expires_at);
@@ -415,7 +402,7 @@ ON CONFLICT(user_id, account_id, role) DO UPDATE SET manage_user_observers = exc
       "INSERT INTO role_overrides (account_id, role, permission, enabled) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT(account_id, role, permission) DO UPDATE SET enabled = excluded.enabled";
   for (const FixtureAdmin& admin : fixture.admins) {
-    Query q(conn, kUpsertAdminSql);
+    ScopedStatement q(conn, kUpsertAdminSql);
     q->bind(1, admin.user_id);
     q->bind(2, admin.account_id);
     q->bind(3, admin.role);
@@ -425,7 +412,7 @@ ON CONFLICT(user_id, account_id, role) DO UPDATE SET manage_user_observers = exc
     q->exec();
   }
   for (const FixtureRoleOverride& role_override : fixture.role_overrides) {
-    Query q(conn, kUpsertOverrideSql);
+    ScopedStatement q(conn, kUpsertOverrideSql);
     q->bind(1, role_override.account_id);
     q->bind(2, role_override.role);
     q->bind(3, role_override.permission);
@@ -458,7 +445,7 @@ ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, course_id = excluded.c
     THEN enrollments.updated_at ELSE ?11 END)sql";
 
   for (const FixtureCourse& course : fixture.courses) {
-    Query q(conn, kUpsertCourseSql);
+    ScopedStatement q(conn, kUpsertCourseSql);
     q->bind(1, course.id);
     q->bind(2, course.account_id);
     q->bind(3, course.name);
@@ -471,14 +458,14 @@ ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, course_id = excluded.c
       if (enrollment.id.has_value() != with_id) continue;
       std::optional<std::int64_t> id = enrollment.id;
       if (!id) {
-        Query q(conn, kFindEnrollmentSql);
+        ScopedStatement q(conn, kFindEnrollmentSql);
         q->bind(1, enrollment.user_id);
         q->bind(2, enrollment.course_id);
         q->bind(3, enrollment.type);
         BindOptional(q, 4, enrollment.associated_user_id);
         id = FirstId(q);
       }
-      Query q(conn, kUpsertEnrollmentSql);
+      ScopedStatement q(conn, kUpsertEnrollmentSql);
       BindOptional(q, 1, id);
       q->bind(2, enrollment.user_id);
       q->bind(3, enrollment.course_id);
@@ -522,13 +509,13 @@ WHERE id = ?1)sql";
       if (link.id.has_value() != with_id) continue;
       std::optional<std::int64_t> id = link.id;
       if (!id) {
-        Query q(conn, kFindLinkSql);
+        ScopedStatement q(conn, kFindLinkSql);
         q->bind(1, link.student_id);
         q->bind(2, link.observer_id);
         BindOptional(q, 3, link.root_account_id);
         id = FirstId(q);
       }
-      Query q(conn, kUpsertLinkSql);
+      ScopedStatement q(conn, kUpsertLinkSql);
       BindOptional(q, 1, id);
       q->bind(2, link.student_id);
       q->bind(3, link.observer_id);
@@ -542,20 +529,20 @@ WHERE id = ?1)sql";
     const std::string hash = db.HashCode(code.code);
     std::optional<std::int64_t> existing;
     {
-      Query q(conn, kFindCodeSql);
+      ScopedStatement q(conn, kFindCodeSql);
       q->bind(1, code.user_id);
       BindBlob(q, 2, hash);
       existing = FirstId(q);
     }
     if (existing) {
-      Query q(conn, kUpdateCodeSql);
+      ScopedStatement q(conn, kUpdateCodeSql);
       q->bind(1, *existing);
       q->bind(2, ToSeconds(code.expires_at));
       q->bind(3, code.workflow_state);
       BindOptional(q, 4, code.created_at);
       q->exec();
     } else {
-      Query q(conn, kInsertCodeSql);
+      ScopedStatement q(conn, kInsertCodeSql);
       q->bind(1, code.user_id);
       BindBlob(q, 2, hash);
       BindOptional(q, 3, code.created_at);
@@ -586,12 +573,12 @@ WHERE root_account_id IS NOT (SELECT c.root_account_id FROM courses c WHERE c.id
   constexpr int kMaxPasses = 1000;
   for (const char* sql : {kRootsSql, kFromParentsSql}) {
     for (int pass = 0; pass < kMaxPasses; ++pass) {
-      Query q(conn, sql);
+      ScopedStatement q(conn, sql);
       if (q->exec() == 0) break;
     }
   }
   for (const char* sql : {kCoursesSql, kEnrollmentsSql}) {
-    Query q(conn, sql);
+    ScopedStatement q(conn, sql);
     q->exec();
   }
 }

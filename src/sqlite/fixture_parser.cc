@@ -38,10 +38,24 @@ constexpr std::array<std::string_view, 6> kEnrollmentTypes = {"StudentEnrollment
 constexpr std::array<std::string_view, 7> kEnrollmentStates = {"active",   "invited", "inactive",        "completed",
                                                                "rejected", "deleted", "creation_pending"};
 
-std::string Describe(const json::value& value) {
+// The value itself, for fields that never hold a secret (ids, enum values, timestamps, domains).
+std::string Quote(const json::value& value) {
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
   std::string text = json::serialize(value);
   if (text.size() > kMaxEcho) text = text.substr(0, kMaxEcho) + "...";
   return text;
+}
+
+// Only the kind of a value of unexpected type: it may be a secret put in the wrong place.
+std::string Describe(const json::value& value) {
+  switch (value.kind()) {
+    case json::kind::string: return "a string";
+    case json::kind::object: return "an object";
+    case json::kind::array: return "an array";
+    case json::kind::null: return "null";
+    default: return Quote(value);  // a number or a boolean
+  }
 }
 
 std::string Member(const std::string& path, std::string_view key) {
@@ -65,7 +79,7 @@ Status ReadId(const json::value& value, const std::string& path, std::int64_t& o
     out = value.get_int64();
     return Status::Ok();
   }
-  return FixtureError(path, "expected a positive integer id, got " + Describe(value));
+  return FixtureError(path, "expected a positive integer id, got " + Quote(value));
 }
 
 // The fields of one JSON object, each named by its path.
@@ -151,7 +165,7 @@ class Fields {
     if (value->is_string()) parsed = ParseTimestamp(value->get_string());
     if (!parsed) {
       return FixtureError(Path(key),
-                          "invalid timestamp " + Describe(*value) + " (expected e.g. \"2024-01-05T10:00:00Z\")");
+                          "invalid timestamp " + Quote(*value) + " (expected e.g. \"2024-01-05T10:00:00Z\")");
     }
     out = parsed;
     return Status::Ok();
@@ -164,7 +178,7 @@ class Fields {
     if (!value->is_string() ||
         std::find(allowed.begin(), allowed.end(), std::string_view(value->get_string())) == allowed.end()) {
       return FixtureError(Path(key),
-                          "unknown value " + Describe(*value) + " (expected one of: " + JoinNames(allowed) + ")");
+                          "unknown value " + Quote(*value) + " (expected one of: " + JoinNames(allowed) + ")");
     }
     out = std::string(value->get_string());
     return Status::Ok();
@@ -224,7 +238,7 @@ Result<FixtureAccount> ParseAccount(const json::value& value, std::string path) 
       const json::value& domain = (**domains)[i];
       if (!domain.is_string() || domain.get_string().empty()) {
         return FixtureError(Element(fields->Path("domains"), i),
-                            "expected a non-empty host name, got " + Describe(domain));
+                            "expected a non-empty host name, got " + Quote(domain));
       }
       account.domains.push_back(FoldUniqueId(domain.get_string()));
     }

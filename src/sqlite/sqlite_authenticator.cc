@@ -12,19 +12,6 @@
 namespace observees {
 namespace {
 
-// A cached statement that is reset when the scope ends, so that no read snapshot outlives the call.
-class Query {
- public:
-  Query(SqliteConnection& conn, const char* sql) : stmt_(conn.Prepare(sql)) {}
-  ~Query() { stmt_.tryReset(); }
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-  SQLite::Statement* operator->() { return &stmt_; }
-
- private:
-  SQLite::Statement& stmt_;
-};
-
 Status InvalidCredentials() { return {StatusCode::kInvalidCredentials, "Invalid credentials provided."}; }
 
 }  // namespace
@@ -37,7 +24,7 @@ WHERE l.account_id = ?1 AND l.unique_id_folded = ?2 AND l.workflow_state = 'acti
 ORDER BY l.id LIMIT 1)sql";
   return GuardStorage("FindLogin", [&]() -> Result<std::optional<UserId>> {
     auto lease = db_->Acquire();
-    Query q(*lease, kSql);
+    ScopedStatement q(*lease, kSql);
     q->bind(1, root_account);
     q->bind(2, FoldUniqueId(unique_id));
     if (!q->executeStep()) return std::optional<UserId>();
@@ -55,7 +42,7 @@ WHERE l.account_id = ?1 AND l.unique_id_folded = ?2 AND l.workflow_state = 'acti
     std::vector<std::pair<UserId, std::string>> candidates;
     {
       auto lease = db_->Acquire();
-      Query q(*lease, kSql);
+      ScopedStatement q(*lease, kSql);
       q->bind(1, root_account);
       q->bind(2, FoldUniqueId(unique_id));
       while (q->executeStep()) candidates.emplace_back(q->getColumn(0).getInt64(), q->getColumn(1).getString());
@@ -78,7 +65,7 @@ WHERE t.token_hash = ?1 AND t.workflow_state = 'active' AND (t.expires_at IS NUL
   return GuardStorage("UserForAccessToken", [&]() -> Result<std::optional<UserId>> {
     const std::string hash = db_->HashToken(token);
     auto lease = db_->Acquire();
-    Query q(*lease, kSql);
+    ScopedStatement q(*lease, kSql);
     q->bind(1, hash.data(), static_cast<int>(hash.size()));  // stored as a BLOB
     q->bind(2, static_cast<std::int64_t>(now.time_since_epoch().count()));
     if (!q->executeStep()) return std::optional<UserId>();

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -144,18 +145,23 @@ SqliteDatabase::WriteTransaction SqliteDatabase::BeginWrite() {
 SqliteDatabase::WriteTransaction::WriteTransaction(std::unique_lock<std::mutex> lock, Lease lease)
     : lock_(std::move(lock)), lease_(std::move(lease)) {}
 
+SqliteConnection& SqliteDatabase::WriteTransaction::conn() {
+  if (!lease_) throw std::logic_error("write transaction used after it ended");
+  return **lease_;
+}
+
 void SqliteDatabase::WriteTransaction::Commit() {
-  lease_->db().exec("COMMIT");
-  done_ = true;
+  (*lease_)->db().exec("COMMIT");
+  lease_.reset();
+  lock_.unlock();
 }
 
 SqliteDatabase::WriteTransaction::~WriteTransaction() {
-  if (!done_ && lock_.owns_lock()) {
-    try {
-      lease_->db().exec("ROLLBACK");
-    } catch (...) {
-      // A failed COMMIT may already have ended the transaction; nothing else to undo.
-    }
+  if (!lease_ || !lock_.owns_lock()) return;  // committed, or moved from
+  try {
+    (*lease_)->db().exec("ROLLBACK");
+  } catch (...) {
+    // A failed COMMIT may already have ended the transaction; nothing else to undo.
   }
 }
 

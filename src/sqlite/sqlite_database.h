@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,6 +39,20 @@ class SqliteConnection {
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
+// A cached statement that is reset when the scope ends, so no read snapshot outlives the call.
+class ScopedStatement {
+ public:
+  ScopedStatement(SqliteConnection& conn, const char* sql) : stmt_(conn.Prepare(sql)) {}
+  ~ScopedStatement() { stmt_.tryReset(); }
+  ScopedStatement(const ScopedStatement&) = delete;
+  ScopedStatement& operator=(const ScopedStatement&) = delete;
+  SQLite::Statement* operator->() { return &stmt_; }
+  SQLite::Statement& operator*() { return stmt_; }
+
+ private:
+  SQLite::Statement& stmt_;
+};
+
 class SqliteDatabase {
  public:
   static Result<std::shared_ptr<SqliteDatabase>> Open(const SqliteOptions& options);
@@ -47,7 +62,7 @@ class SqliteDatabase {
   class Lease {
    public:
     Lease(SqliteDatabase* owner, std::unique_ptr<SqliteConnection> conn) : owner_(owner), conn_(std::move(conn)) {}
-    Lease(Lease&&) = default;
+    Lease(Lease&& other) noexcept : owner_(other.owner_), conn_(std::move(other.conn_)) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease();
     SqliteConnection& operator*() { return *conn_; }
@@ -59,19 +74,19 @@ class SqliteDatabase {
   };
 
   // A BEGIN IMMEDIATE transaction holding the in-process writer lock. Rolls back on destruction
-  // unless committed.
+  // unless committed; Commit() gives the connection and the lock back at once, so the caller may read
+  // again while the object lives (":memory:" has one connection). conn() only before Commit().
   class WriteTransaction {
    public:
     WriteTransaction(std::unique_lock<std::mutex> lock, Lease lease);
     WriteTransaction(WriteTransaction&&) = default;
     ~WriteTransaction();
-    SqliteConnection& conn() { return *lease_; }
-    void Commit();  // throws SQLite::Exception
+    SqliteConnection& conn();  // throws std::logic_error after Commit()
+    void Commit();  // throws SQLite::Exception; on a throw the destructor rolls back
 
    private:
     std::unique_lock<std::mutex> lock_;
-    Lease lease_;
-    bool done_ = false;
+    std::optional<Lease> lease_;
   };
 
   Lease Acquire();

@@ -13,21 +13,6 @@
 namespace observees {
 namespace {
 
-// A cached statement that is reset when the scope ends, so that no read snapshot outlives the call
-// (a pooled connection must go back with no statement in progress).
-class Query {
- public:
-  Query(SqliteConnection& conn, const char* sql) : stmt_(conn.Prepare(sql)) {}
-  ~Query() { stmt_.tryReset(); }
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-  SQLite::Statement* operator->() { return &stmt_; }
-  SQLite::Statement& operator*() { return stmt_; }
-
- private:
-  SQLite::Statement& stmt_;
-};
-
 // Account chains deeper than this are treated as cut off (the fixture loader refuses cycles; this
 // only bounds a walk over a hand-edited database).
 constexpr int kMaxAccountDepth = 64;
@@ -87,7 +72,7 @@ WHERE o.role = ?2 AND o.permission = ?3
 ORDER BY chain.depth LIMIT 1)sql";
 
 std::vector<AccountId> Ancestors(SqliteConnection& conn, AccountId account) {
-  Query q(conn, kAncestorsSql);
+  ScopedStatement q(conn, kAncestorsSql);
   q->bind(1, account);
   q->bind(2, kMaxAccountDepth);
   std::vector<AccountId> chain;
@@ -97,7 +82,7 @@ std::vector<AccountId> Ancestors(SqliteConnection& conn, AccountId account) {
 
 std::optional<bool> NearestOverride(SqliteConnection& conn, AccountId account, const std::string& role,
                                     Permission permission) {
-  Query q(conn, kNearestOverrideSql);
+  ScopedStatement q(conn, kNearestOverrideSql);
   q->bind(1, account);
   q->bind(2, role);
   q->bind(3, std::string(PermissionName(permission)));
@@ -162,7 +147,7 @@ WHERE ad.user_id = ?1 AND ad.workflow_state = 'active'
 ORDER BY 1)sql";
 
 std::vector<AccountId> RootAccountsWith(SqliteConnection& conn, UserId user) {
-  Query q(conn, kRootAccountsOfSql);
+  ScopedStatement q(conn, kRootAccountsOfSql);
   q->bind(1, user);
   std::vector<AccountId> roots;
   while (q->executeStep()) roots.push_back(q->getColumn(0).getInt64());
@@ -182,7 +167,7 @@ std::string FoldUniqueId(std::string_view unique_id) {
 Result<std::optional<User>> SqliteDirectory::FindUser(UserId id) {
   return GuardStorage("FindUser", [&]() -> Result<std::optional<User>> {
     auto lease = db_->Acquire();
-    Query q(*lease, kFindUserSql);
+    ScopedStatement q(*lease, kFindUserSql);
     q->bind(1, id);
     if (!q->executeStep()) return std::optional<User>();
     return std::optional<User>(ReadUser(*q));
@@ -193,7 +178,7 @@ Result<std::optional<UserId>> SqliteDirectory::FindUserBySisId(std::string_view 
   static constexpr char kSql[] = "SELECT id FROM users WHERE sis_user_id = ?1 AND workflow_state <> 'deleted'";
   return GuardStorage("FindUserBySisId", [&]() -> Result<std::optional<UserId>> {
     auto lease = db_->Acquire();
-    Query q(*lease, kSql);
+    ScopedStatement q(*lease, kSql);
     q->bind(1, std::string(sis_user_id));
     if (!q->executeStep()) return std::optional<UserId>();
     return std::optional<UserId>(q->getColumn(0).getInt64());
@@ -212,7 +197,7 @@ Result<std::vector<User>> SqliteDirectory::FindUsers(std::span<const UserId> ids
     }
     array += ']';
     auto lease = db_->Acquire();
-    Query q(*lease, kFindUsersSql);
+    ScopedStatement q(*lease, kFindUsersSql);
     q->bind(1, array);
     while (q->executeStep()) users.push_back(ReadUser(*q));
     return users;
@@ -224,7 +209,7 @@ Result<std::optional<Account>> SqliteDirectory::FindAccount(AccountId id) {
       "SELECT id, name, parent_id, root_account_id, self_registration, avatars FROM accounts WHERE id = ?1";
   return GuardStorage("FindAccount", [&]() -> Result<std::optional<Account>> {
     auto lease = db_->Acquire();
-    Query q(*lease, kSql);
+    ScopedStatement q(*lease, kSql);
     q->bind(1, id);
     if (!q->executeStep()) return std::optional<Account>();
     Account account;
@@ -246,7 +231,7 @@ Result<std::optional<AccountId>> SqliteDirectory::RootAccountForDomain(std::stri
       "SELECT a.root_account_id FROM account_domains d JOIN accounts a ON a.id = d.account_id WHERE d.domain = ?1";
   return GuardStorage("RootAccountForDomain", [&]() -> Result<std::optional<AccountId>> {
     auto lease = db_->Acquire();
-    Query q(*lease, kSql);
+    ScopedStatement q(*lease, kSql);
     q->bind(1, FoldUniqueId(host));  // domains are stored in lowercase
     if (!q->executeStep()) return std::optional<AccountId>();
     return std::optional<AccountId>(q->getColumn(0).getInt64());
@@ -265,7 +250,7 @@ Result<bool> SqliteDirectory::HasRootAccountPermission(UserId actor, AccountId r
     auto lease = db_->Acquire();
     std::vector<AdminRow> admins;
     {
-      Query q(*lease, kAdminRowsOnAccountSql);
+      ScopedStatement q(*lease, kAdminRowsOnAccountSql);
       q->bind(1, actor);
       q->bind(2, root_account);
       admins = ReadAdminRows(*q);
@@ -295,7 +280,7 @@ WHERE se.user_id = ?1 AND se.workflow_state <> 'deleted' AND c.workflow_state <>
     auto lease = db_->Acquire();
     std::vector<AccountId> course_accounts;
     {
-      Query q(*lease, kStudentCoursesSql);
+      ScopedStatement q(*lease, kStudentCoursesSql);
       q->bind(1, student);
       while (q->executeStep()) course_accounts.push_back(q->getColumn(0).getInt64());
     }
@@ -304,7 +289,7 @@ WHERE se.user_id = ?1 AND se.workflow_state <> 'deleted' AND c.workflow_state <>
     // (a) An admin membership granting the permission on an account of a course's chain.
     std::vector<AdminRow> admins;
     {
-      Query q(*lease, kAdminRowsSql);
+      ScopedStatement q(*lease, kAdminRowsSql);
       q->bind(1, actor);
       admins = ReadAdminRows(*q);
     }
@@ -323,7 +308,7 @@ WHERE se.user_id = ?1 AND se.workflow_state <> 'deleted' AND c.workflow_state <>
     // (b) A course role of the actor that a role override on the course's chain enables.
     std::vector<std::pair<AccountId, std::string>> roles;
     {
-      Query q(*lease, kActorRolesSql);
+      ScopedStatement q(*lease, kActorRolesSql);
       q->bind(1, student);
       q->bind(2, actor);
       while (q->executeStep()) roles.emplace_back(q->getColumn(0).getInt64(), q->getColumn(1).getString());
@@ -342,7 +327,7 @@ SELECT EXISTS (SELECT 1 FROM enrollments WHERE user_id = ?1
   AND workflow_state NOT IN ('rejected', 'inactive', 'deleted')))sql";
   return GuardStorage("HasStudentEnrollment", [&]() -> Result<bool> {
     auto lease = db_->Acquire();
-    Query q(*lease, kSql);
+    ScopedStatement q(*lease, kSql);
     q->bind(1, user);
     q->executeStep();
     return q->getColumn(0).getInt64() != 0;
@@ -354,7 +339,7 @@ Result<bool> SqliteDirectory::AvatarsEnabledFor(UserId user) {
   return GuardStorage("AvatarsEnabledFor", [&]() -> Result<bool> {
     auto lease = db_->Acquire();
     for (AccountId root : RootAccountsWith(*lease, user)) {
-      Query q(*lease, kSql);
+      ScopedStatement q(*lease, kSql);
       q->bind(1, root);
       if (q->executeStep() && q->getColumn(0).getInt64() != 0) return true;
     }
@@ -384,13 +369,13 @@ Result<UserId> SqliteDirectory::CreateUser(const NewUser& user, Timestamp now) {
     auto txn = db_->BeginWrite();
     SqliteConnection& conn = txn.conn();
     {
-      Query q(conn, kIsRootSql);
+      ScopedStatement q(conn, kIsRootSql);
       q->bind(1, user.root_account_id);
       if (!q->executeStep())
         return NotFound("root account " + std::to_string(user.root_account_id) + " does not exist");
     }
     {
-      Query q(conn, kLoginTakenSql);
+      ScopedStatement q(conn, kLoginTakenSql);
       q->bind(1, user.root_account_id);
       q->bind(2, folded);
       if (q->executeStep()) {
@@ -400,7 +385,7 @@ Result<UserId> SqliteDirectory::CreateUser(const NewUser& user, Timestamp now) {
     }
     UserId id = 0;
     {
-      Query q(conn, kInsertUserSql);
+      ScopedStatement q(conn, kInsertUserSql);
       q->bind(1, user.name);
       q->bind(2, user.sortable_name);
       q->bind(3, user.short_name);
@@ -409,7 +394,7 @@ Result<UserId> SqliteDirectory::CreateUser(const NewUser& user, Timestamp now) {
       id = conn.db().getLastInsertRowid();
     }
     {
-      Query q(conn, kInsertLoginSql);
+      ScopedStatement q(conn, kInsertLoginSql);
       q->bind(1, id);
       q->bind(2, user.root_account_id);
       q->bind(3, user.unique_id);
@@ -428,12 +413,12 @@ Status SqliteDirectory::DeleteNewUser(UserId user) {
   return GuardStorage("DeleteNewUser", [&]() -> Status {
     auto txn = db_->BeginWrite();
     {
-      Query q(txn.conn(), kDeleteLoginsSql);
+      ScopedStatement q(txn.conn(), kDeleteLoginsSql);
       q->bind(1, user);
       q->exec();
     }
     {
-      Query q(txn.conn(), kDeleteUserSql);
+      ScopedStatement q(txn.conn(), kDeleteUserSql);
       q->bind(1, user);
       if (q->exec() == 0) return NotFound("user " + std::to_string(user) + " does not exist");
     }

@@ -1,0 +1,52 @@
+// The LinkStore contract suite (support/link_store_contract.h) run against the SQLite default, in
+// memory and on a file (WAL, several pooled connections).
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+
+#include "observees/sqlite.h"
+#include "support/link_store_contract.h"
+#include "support/storage_test_util.h"
+#include "support/temp_dir.h"
+
+namespace observees::storage_test {
+namespace {
+
+TEST_CASE("the SQLite link store in memory keeps the LinkStore contract", "[contract][sqlite]") {
+  RunLinkStoreContract([] {
+    SqliteOptions options;
+    options.path = ":memory:";
+    options.password_hashing = PasswordHashing::kFastest;
+    return ValueOf(OpenSqlite(options)).links;
+  });
+}
+
+TEST_CASE("the SQLite link store on a file keeps the LinkStore contract", "[contract][sqlite]") {
+  TempDir dir;
+  int opened = 0;
+  RunLinkStoreContract([&] {
+    SqliteOptions options;
+    options.path = dir.File("contract-" + std::to_string(++opened) + ".db");
+    options.connections = 4;
+    options.password_hashing = PasswordHashing::kFastest;
+    return ValueOf(OpenSqlite(options)).links;
+  });
+}
+
+TEST_CASE("two in-memory SQLite stores do not share data", "[contract][sqlite]") {
+  SqliteOptions options;
+  options.password_hashing = PasswordHashing::kFastest;
+  const auto first = ValueOf(OpenSqlite(options)).links;
+  const auto second = ValueOf(OpenSqlite(options)).links;
+  {
+    auto txn = ValueOf(first->BeginWrite());
+    ValueOf(txn->CreateOrRestoreLink(11, 10, 1, kT0));
+    RequireOk(txn->Commit());
+  }
+  CHECK(ValueOf(first->LinksBetween(11, 10)).size() == 1);
+  CHECK(ValueOf(second->LinksBetween(11, 10)).empty());
+}
+
+}  // namespace
+}  // namespace observees::storage_test
