@@ -240,6 +240,7 @@ ObservationService::ObservationService(std::unique_ptr<Impl> impl) : impl_(std::
 ObservationService::~ObservationService() = default;
 
 const ServiceOptions& ObservationService::options() const { return impl_->options; }
+const Clock& ObservationService::clock() const { return *impl_->deps.clock; }
 
 Result<UserPage> ObservationService::ListObservees(const Caller& caller, UserId observer,
                                                    const ListOptions& options) const {

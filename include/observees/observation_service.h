@@ -124,6 +124,8 @@ class OBSERVEES_EXPORT ObservationService {
   Result<LinkedUser> RegisterObserver(const Caller& caller, const SelfRegistrationRequest& request) const;
 
   const ServiceOptions& options() const;
+  // The clock the service reads "now" from (for a host that must agree with it, e.g. token expiry).
+  const Clock& clock() const;
 
  private:
   struct Impl;

@@ -43,6 +43,8 @@ class OBSERVEES_EXPORT UserDirectory {
   virtual Result<std::vector<User>> FindUsers(std::span<const UserId> ids) = 0;
 
   virtual Result<std::optional<Account>> FindAccount(AccountId id) = 0;
+  // Every root account's id, ascending.
+  virtual Result<std::vector<AccountId>> RootAccountIds() = 0;
   // The root account whose domain list holds `host` (no port); nullopt when none does.
   virtual Result<std::optional<AccountId>> RootAccountForDomain(std::string_view host) = 0;
 

@@ -4,7 +4,7 @@
 # Debian packages the build and the tests need.
 OBSERVEES_PACKAGES=(
   cmake ninja-build g++ pkg-config
-  libboost-json1.81-dev libsqlitecpp-dev libsqlite3-dev catch2 libfmt-dev libsodium-dev libicu-dev
+  libboost-json1.81-dev libboost-url1.81-dev libsqlitecpp-dev libsqlite3-dev catch2 libfmt-dev libsodium-dev libicu-dev
 )
 
 # Installs the packages that are not installed yet (apt-get, as root or through sudo).

@@ -226,6 +226,17 @@ Result<std::optional<Account>> SqliteDirectory::FindAccount(AccountId id) {
   });
 }
 
+Result<std::vector<AccountId>> SqliteDirectory::RootAccountIds() {
+  static constexpr char kSql[] = "SELECT id FROM accounts WHERE parent_id IS NULL ORDER BY id";
+  return GuardStorage("RootAccountIds", [&]() -> Result<std::vector<AccountId>> {
+    auto lease = db_->Acquire();
+    ScopedStatement q(*lease, kSql);
+    std::vector<AccountId> ids;
+    while (q->executeStep()) ids.push_back(q->getColumn(0).getInt64());
+    return ids;
+  });
+}
+
 Result<std::optional<AccountId>> SqliteDirectory::RootAccountForDomain(std::string_view host) {
   static constexpr char kSql[] =
       "SELECT a.root_account_id FROM account_domains d JOIN accounts a ON a.id = d.account_id WHERE d.domain = ?1";

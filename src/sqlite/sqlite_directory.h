@@ -28,6 +28,7 @@ class SqliteDirectory final : public UserDirectory {
   Result<std::vector<User>> FindUsers(std::span<const UserId> ids) override;
 
   Result<std::optional<Account>> FindAccount(AccountId id) override;
+  Result<std::vector<AccountId>> RootAccountIds() override;
   // Hosts compare case-insensitively (ASCII); the answer is the root of the account holding the domain.
   Result<std::optional<AccountId>> RootAccountForDomain(std::string_view host) override;
 
