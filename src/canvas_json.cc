@@ -65,6 +65,28 @@ json::object PairingCodeJson(const PairingCode& code) {
           {"workflow_state", code.workflow_state}};
 }
 
+json::object EnrollmentJson(const Enrollment& e) {
+  auto optional_time = [](const std::optional<Timestamp>& t) -> json::value {
+    return t ? json::value(FormatTimestamp(*t)) : json::value(nullptr);
+  };
+  auto optional_id = [](const std::optional<std::int64_t>& id) -> json::value {
+    return id ? json::value(*id) : json::value(nullptr);
+  };
+  return {{"id", e.id},
+          {"user_id", e.user_id},
+          {"course_id", e.course_id},
+          {"course_section_id", optional_id(e.course_section_id)},
+          {"type", e.type},
+          {"role", e.type},
+          {"enrollment_state", e.workflow_state},
+          {"associated_user_id", optional_id(e.associated_user_id)},
+          {"root_account_id", e.root_account_id},
+          {"start_at", optional_time(e.start_at)},
+          {"end_at", optional_time(e.end_at)},
+          {"created_at", FormatTimestamp(e.created_at)},
+          {"updated_at", FormatTimestamp(e.updated_at)}};
+}
+
 CanvasError ErrorFor(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk:

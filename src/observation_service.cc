@@ -174,8 +174,13 @@ struct ObservationService::Impl {
       auto change = t.CreateOrRestoreLink(student, observer, root, now);
       if (!change.ok()) return change.status();
       if (change->kind == LinkChange::Kind::kUnchanged) continue;
-      const auto action = change->kind == LinkChange::Kind::kCreated ? AuditAction::kCreated : AuditAction::kRestored;
+      const bool created = change->kind == LinkChange::Kind::kCreated;
+      const auto action = created ? AuditAction::kCreated : AuditAction::kRestored;
       OBSERVEES_RETURN_IF_ERROR(t.AppendAudit(LinkAudit(caller, action, method, change->link, now)));
+      if (deps.enrollments) {
+        OBSERVEES_RETURN_IF_ERROR(deps.enrollments->OnLinkChanged(
+            t, change->link, created ? LinkEvent::kCreated : LinkEvent::kRestored, now));
+      }
     }
     return t.Commit();
   }
@@ -238,6 +243,43 @@ Result<std::unique_ptr<ObservationService>> ObservationService::Create(ServiceDe
 
 ObservationService::ObservationService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ObservationService::~ObservationService() = default;
+
+Result<std::vector<Enrollment>> ObservationService::ListEnrollments(const Caller& caller, UserId user) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  auto subject = s.access.ActiveUser(user);
+  if (!subject.ok()) return subject.status();
+  if (!s.deps.enrollments) return NotFound("The specified resource does not exist.");
+  if (caller.user != user) {
+    auto roots = s.directory().RootAccountsOf(user);
+    if (!roots.ok()) return roots.status();
+    bool allowed = false;
+    for (const AccountId root : *roots) {
+      auto may = s.directory().HasRootAccountPermission(*caller.user, root, Permission::kManageStudents);
+      if (!may.ok()) return may.status();
+      allowed = allowed || *may;
+    }
+    if (!allowed) return PermissionDenied("user not authorized to perform that action");
+  }
+  return s.deps.enrollments->EnrollmentsOf(user);
+}
+
+Result<Enrollment> ObservationService::EnrollUser(const Caller& caller, const EnrollmentRequest& request) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  if (!s.deps.enrollments) return NotFound("The specified resource does not exist.");
+  auto course = s.deps.enrollments->FindCourse(request.course_id);
+  if (!course.ok()) return course.status();
+  if (!course->has_value() || (*course)->workflow_state == "deleted") {
+    return NotFound("The specified resource does not exist.");
+  }
+  auto may = s.directory().HasAccountChainPermission(*caller.user, (*course)->account_id, Permission::kManageStudents);
+  if (!may.ok()) return may.status();
+  if (!*may) return PermissionDenied("user not authorized to perform that action");
+  auto user = s.access.ActiveUser(request.user_id);
+  if (!user.ok()) return user.status();
+  return s.deps.enrollments->Enroll(request, s.Now());
+}
 
 const ServiceOptions& ObservationService::options() const { return impl_->options; }
 const Clock& ObservationService::clock() const { return *impl_->deps.clock; }
@@ -376,6 +418,9 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
     if (!*removed) continue;  // a concurrent removal got there first
     auto audit = (*txn)->AppendAudit(LinkAudit(caller, AuditAction::kRemoved, method, link, now));
     if (!audit.ok()) return audit.status();
+    if (s.deps.enrollments) {
+      OBSERVEES_RETURN_IF_ERROR(s.deps.enrollments->OnLinkChanged(**txn, link, LinkEvent::kRemoved, now));
+    }
   }
   OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
   return s.Decorate(caller, std::move(*student_user), observer, student, observer);

@@ -25,6 +25,10 @@ OBSERVEES_EXPORT boost::json::array UsersJson(const std::vector<LinkedUser>& use
 // {"user_id", "code", "expires_at", "workflow_state"} and nothing else (section 3.2).
 OBSERVEES_EXPORT boost::json::object PairingCodeJson(const PairingCode& code);
 
+// Canvas's Enrollment object: id, user_id, course_id, course_section_id, type, role, enrollment_state,
+// associated_user_id, root_account_id, start_at, end_at, created_at, updated_at (null when unset).
+OBSERVEES_EXPORT boost::json::object EnrollmentJson(const Enrollment& enrollment);
+
 // An error as Canvas answers it.
 struct CanvasError {
   int http_status = 500;

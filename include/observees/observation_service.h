@@ -12,6 +12,7 @@
 
 #include "observees/authenticator.h"
 #include "observees/clock.h"
+#include "observees/enrollment_store.h"
 #include "observees/export.h"
 #include "observees/link_store.h"
 #include "observees/random.h"
@@ -70,11 +71,14 @@ struct SelfRegistrationRequest {
   std::optional<std::string> pairing_code;
 };
 
-// Everything the service runs on. All pointers are required; the service shares ownership.
+// Everything the service runs on. The service shares ownership.
 struct ServiceDependencies {
-  std::shared_ptr<UserDirectory> directory;
-  std::shared_ptr<Authenticator> authenticator;
-  std::shared_ptr<LinkStore> links;
+  std::shared_ptr<UserDirectory> directory;      // required
+  std::shared_ptr<Authenticator> authenticator;  // required
+  std::shared_ptr<LinkStore> links;              // required
+  // Optional: mirrors link changes into observer enrollments in the link's transaction (rules 10-13)
+  // and answers the enrollment operations; without it those answer kNotFound.
+  std::shared_ptr<EnrollmentStore> enrollments;
   std::shared_ptr<Clock> clock;            // default when null: SystemClock()
   std::shared_ptr<RandomSource> random;    // default when null: SecureRandom()
 };
@@ -122,6 +126,14 @@ class OBSERVEES_EXPORT ObservationService {
   // observer self-registration; kInvalidCode for a missing, unknown or used code (nothing created);
   // kInvalidArgument / kAlreadyExists for the user's fields. Returns the new observer.
   Result<LinkedUser> RegisterObserver(const Caller& caller, const SelfRegistrationRequest& request) const;
+
+  // GET /users/:user_id/enrollments: the user's enrollments, for the user or an administrator holding
+  // manage_students on one of the user's root accounts (kPermissionDenied otherwise).
+  Result<std::vector<Enrollment>> ListEnrollments(const Caller& caller, UserId user) const;
+  // POST /courses/:course_id/enrollments: administrators holding manage_students on the course's
+  // account chain enroll a user or change their enrollment's state; observers with a link in the
+  // course's root account follow a student (rules 12-13). kNotFound for an unknown course or user.
+  Result<Enrollment> EnrollUser(const Caller& caller, const EnrollmentRequest& request) const;
 
   const ServiceOptions& options() const;
   // The clock the service reads "now" from (for a host that must agree with it, e.g. token expiry).

@@ -1,6 +1,6 @@
 // The SQLite default backend: one database file (or a private in-memory database) holding the
 // directory tables of the fixture format and the link tables, behind UserDirectory, Authenticator and
-// LinkStore.
+// LinkStore (and EnrollmentStore).
 //
 // Connection model: a small pool of connections in WAL mode; a call borrows one for its duration, so
 // reads run in parallel. Writes run in BEGIN IMMEDIATE transactions, queued behind one in-process
@@ -13,6 +13,7 @@
 
 #include "observees/authenticator.h"
 #include "observees/clock.h"
+#include "observees/enrollment_store.h"
 #include "observees/export.h"
 #include "observees/link_store.h"
 #include "observees/observation_service.h"
@@ -50,8 +51,9 @@ struct SqliteBackend {
   std::shared_ptr<UserDirectory> directory;
   std::shared_ptr<Authenticator> authenticator;
   std::shared_ptr<LinkStore> links;
+  std::shared_ptr<EnrollmentStore> enrollments;  // linked observer enrollments (rules 10-13)
 
-  // The three interfaces plus `clock` (default: SystemClock()) and SecureRandom(), for
+  // The interfaces plus `clock` (default: SystemClock()) and SecureRandom(), for
   // ObservationService::Create.
   ServiceDependencies Dependencies(std::shared_ptr<Clock> clock = nullptr) const;
 };

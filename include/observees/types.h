@@ -41,6 +41,24 @@ struct Account {
   bool avatars = false;
 };
 
+// A course enrollment (Canvas's Enrollment, the fields these APIs use). `type` is Canvas's
+// ("StudentEnrollment", "ObserverEnrollment", ...), `workflow_state` too ("active", "invited",
+// "inactive", "completed", "rejected", "deleted", "creation_pending").
+struct Enrollment {
+  std::int64_t id = 0;
+  UserId user_id = 0;
+  std::int64_t course_id = 0;
+  std::optional<std::int64_t> course_section_id;
+  std::string type;
+  std::string workflow_state;
+  std::optional<UserId> associated_user_id;  // an observer enrollment's student
+  AccountId root_account_id = 0;
+  std::optional<Timestamp> start_at;
+  std::optional<Timestamp> end_at;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+};
+
 enum class LinkState { kActive, kDeleted };
 
 // An observation link: `observer_id` observes `student_id` in one root account (Canvas: user_observers).

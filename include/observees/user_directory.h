@@ -16,7 +16,9 @@
 
 namespace observees {
 
-enum class Permission { kManageUserObservers, kGenerateObserverPairingCode };
+// Canvas permissions these rules consult. manage_students (enrolling users in courses) has no
+// per-admin column in the fixture: AccountAdmin holds it, other roles through role overrides.
+enum class Permission { kManageUserObservers, kGenerateObserverPairingCode, kManageStudents };
 
 // A user created by observer self-registration, with one login in `root_account_id`.
 struct NewUser {
@@ -61,6 +63,10 @@ class OBSERVEES_EXPORT UserDirectory {
   // enrollment, through an admin membership on the course's account chain or a course enrollment whose
   // role an override enables (rule 23).
   virtual Result<bool> HasPermissionInCoursesOf(UserId actor, UserId student, Permission permission) = 0;
+
+  // Whether `actor` holds `permission` through an admin membership on `account` or one of its
+  // ancestors.
+  virtual Result<bool> HasAccountChainPermission(UserId actor, AccountId account, Permission permission) = 0;
 
   // Rule 22a: a StudentEnrollment or StudentViewEnrollment not rejected, inactive or deleted.
   virtual Result<bool> HasStudentEnrollment(UserId user) = 0;

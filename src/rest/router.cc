@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -32,17 +33,23 @@ enum class Endpoint {
   kShowObserver,
   kCreatePairingCode,
   kRegisterObserver,
+  kListEnrollments,
+  kEnrollUser,
 };
 
 struct Route {
   Endpoint endpoint;
   std::string user;   // :user_id as given
-  std::string other;  // :observee_id / :observer_id as given
+  std::string other;  // :observee_id / :observer_id / :course_id as given
 };
 
 // Canvas's routes for these controllers; nullopt for anything else.
 std::optional<Route> Match(std::string_view method, const std::vector<std::string>& s) {
   if (s.size() == 1 && s[0] == "users" && method == "POST") return Route{Endpoint::kRegisterObserver, {}, {}};
+  if (s.size() == 5 && s[0] == "api" && s[1] == "v1" && s[2] == "courses" && s[4] == "enrollments" &&
+      method == "POST") {
+    return Route{Endpoint::kEnrollUser, {}, s[3]};
+  }
   if (s.size() < 5 || s[0] != "api" || s[1] != "v1" || s[2] != "users") return std::nullopt;
   const std::string& user = s[3];
   const std::string& collection = s[4];
@@ -53,6 +60,7 @@ std::optional<Route> Match(std::string_view method, const std::vector<std::strin
     if (collection == "observer_pairing_codes" && method == "POST") {
       return Route{Endpoint::kCreatePairingCode, user, {}};
     }
+    if (collection == "enrollments" && method == "GET") return Route{Endpoint::kListEnrollments, user, {}};
     return std::nullopt;
   }
   if (s.size() == 6 && collection == "observees") {
@@ -260,6 +268,7 @@ struct Router::Impl {
   Response Dispatch(const Call& call) const {
     const Endpoint endpoint = call.route.endpoint;
     if (endpoint == Endpoint::kRegisterObserver) return RegisterObserver(call);
+    if (endpoint == Endpoint::kEnrollUser) return EnrollUser(call);
     auto user = ResolveUser(call.route.user, call.caller);
     if (!user.ok()) return Fail(user.status());
     std::optional<UserId> other;
@@ -304,7 +313,10 @@ struct Router::Impl {
         if (!code.ok()) return Fail(code.status());
         return JsonResponse(200, PairingCodeJson(*code));
       }
+      case Endpoint::kListEnrollments:
+        return ListEnrollments(call, *user);
       case Endpoint::kRegisterObserver:
+      case Endpoint::kEnrollUser:
         break;
     }
     return Fail(NoSuchResource());
@@ -333,6 +345,50 @@ struct Router::Impl {
     response.headers.push_back(
         {"Link", LinkHeader(call.base_url, call.path, call.query, result->page, result->per_page, result->total)});
     return response;
+  }
+
+  // GET /users/:user_id/enrollments, paginated like the lists above.
+  Response ListEnrollments(const Call& call, UserId user) const {
+    auto page = ParsePage(call.params.Get("page"));
+    if (!page.ok()) return BadRequest(page.status().message());
+    const ServiceOptions& limits = service->options();
+    const int asked = ParsePerPage(call.params.Get("per_page"));
+    const int per_page = asked == 0 ? limits.default_per_page : std::min(asked, limits.max_per_page);
+    auto enrollments = service->ListEnrollments(call.caller, user);
+    if (!enrollments.ok()) return Fail(enrollments.status());
+    const auto total = static_cast<std::int64_t>(enrollments->size());
+    json::array body;
+    const std::int64_t first = static_cast<std::int64_t>(*page - 1) * per_page;
+    for (std::int64_t i = first; i < total && i < first + per_page; ++i) {
+      body.push_back(EnrollmentJson((*enrollments)[static_cast<std::size_t>(i)]));
+    }
+    Response response = JsonResponse(200, body);
+    response.headers.push_back({"Link", LinkHeader(call.base_url, call.path, call.query, *page, per_page, total)});
+    return response;
+  }
+
+  // POST /courses/:course_id/enrollments with enrollment[user_id], [type], [enrollment_state] and
+  // optionally [course_section_id].
+  Response EnrollUser(const Call& call) const {
+    const auto course = ParseId(call.route.other);
+    if (!course) return Fail(NoSuchResource());
+    const auto user_text = call.params.Get("enrollment[user_id]");
+    if (!user_text) return BadRequest("enrollment[user_id] is required");
+    auto user = ResolveUser(*user_text, call.caller);
+    if (!user.ok()) return Fail(user.status());
+    EnrollmentRequest request;
+    request.course_id = *course;
+    request.user_id = *user;
+    request.type = call.params.Get("enrollment[type]").value_or("StudentEnrollment");
+    request.workflow_state = call.params.Get("enrollment[enrollment_state]").value_or("invited");
+    if (const auto section = call.params.Get("enrollment[course_section_id]")) {
+      const auto id = ParseId(*section);
+      if (!id) return BadRequest("enrollment[course_section_id] must be a positive integer");
+      request.course_section_id = *id;
+    }
+    auto enrollment = service->EnrollUser(call.caller, request);
+    if (!enrollment.ok()) return Fail(enrollment.status());
+    return JsonResponse(200, EnrollmentJson(*enrollment));
   }
 
   // POST /users: observer self-registration with a pairing code (rule 57, D8).

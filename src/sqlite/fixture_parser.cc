@@ -28,7 +28,8 @@ constexpr std::array<std::string_view, 3> kSelfRegistrations = {"none", "observe
 constexpr std::array<std::string_view, 2> kUserStates = {"registered", "deleted"};
 constexpr std::array<std::string_view, 3> kLoginStates = {"active", "suspended", "deleted"};
 constexpr std::array<std::string_view, 2> kActiveOrDeleted = {"active", "deleted"};
-constexpr std::array<std::string_view, 2> kPermissions = {"manage_user_observers", "generate_observer_pairing_code"};
+constexpr std::array<std::string_view, 3> kPermissions = {"manage_user_observers", "generate_observer_pairing_code",
+                                                          "manage_students"};
 // "claimed" and "created" are Canvas's names for unpublished courses; they are stored as "unpublished".
 constexpr std::array<std::string_view, 6> kCourseStates = {"available", "unpublished", "completed",
                                                            "deleted",   "claimed",     "created"};

@@ -9,6 +9,7 @@
 #include "sqlite/sqlite_authenticator.h"
 #include "sqlite/sqlite_database.h"
 #include "sqlite/sqlite_directory.h"
+#include "sqlite/sqlite_enrollments.h"
 #include "sqlite/sqlite_link_store.h"
 
 namespace observees {
@@ -22,6 +23,7 @@ Result<SqliteBackend> OpenSqlite(const SqliteOptions& options) {
     backend.directory = std::make_shared<SqliteDirectory>(backend.database);
     backend.authenticator = std::make_shared<SqliteAuthenticator>(backend.database);
     backend.links = std::make_shared<SqliteLinkStore>(backend.database);
+    backend.enrollments = std::make_shared<SqliteEnrollments>(backend.database);
     return backend;
   } catch (const std::exception& e) {
     return Internal(std::string("cannot open the SQLite backend: ") + e.what());
@@ -35,6 +37,7 @@ ServiceDependencies SqliteBackend::Dependencies(std::shared_ptr<Clock> clock) co
   deps.directory = directory;
   deps.authenticator = authenticator;
   deps.links = links;
+  deps.enrollments = enrollments;
   deps.clock = clock ? std::move(clock) : SystemClock();
   deps.random = SecureRandom();
   return deps;

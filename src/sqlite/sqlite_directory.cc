@@ -26,7 +26,12 @@ std::optional<std::string> OptionalText(const SQLite::Column& column) {
 }
 
 std::string_view PermissionName(Permission permission) {
-  return permission == Permission::kManageUserObservers ? "manage_user_observers" : "generate_observer_pairing_code";
+  switch (permission) {
+    case Permission::kManageUserObservers: return "manage_user_observers";
+    case Permission::kGenerateObserverPairingCode: return "generate_observer_pairing_code";
+    case Permission::kManageStudents: return "manage_students";
+  }
+  return "";
 }
 
 constexpr char kFindUserSql[] =
@@ -123,9 +128,9 @@ std::vector<AdminRow> ReadAdminRows(SQLite::Statement& q) {
 // The explicit column, else the nearest role override from the admin's account upward, else the
 // role's default (AccountAdmin holds both permissions; other roles none).
 bool EffectivePermission(SqliteConnection& conn, const AdminRow& admin, Permission permission) {
-  const std::optional<bool>& explicit_value = permission == Permission::kManageUserObservers
-                                                  ? admin.manage_user_observers
-                                                  : admin.generate_observer_pairing_code;
+  std::optional<bool> explicit_value;
+  if (permission == Permission::kManageUserObservers) explicit_value = admin.manage_user_observers;
+  if (permission == Permission::kGenerateObserverPairingCode) explicit_value = admin.generate_observer_pairing_code;
   if (explicit_value) return *explicit_value;
   if (const auto override_value = NearestOverride(conn, admin.account_id, admin.role, permission)) {
     return *override_value;
@@ -326,6 +331,27 @@ WHERE se.user_id = ?1 AND se.workflow_state <> 'deleted' AND c.workflow_state <>
     }
     for (const auto& [account, role] : roles) {
       if (NearestOverride(*lease, account, role, permission).value_or(false)) return true;
+    }
+    return false;
+  });
+}
+
+Result<bool> SqliteDirectory::HasAccountChainPermission(UserId actor, AccountId account, Permission permission) {
+  return GuardStorage("HasAccountChainPermission", [&]() -> Result<bool> {
+    auto lease = db_->Acquire();
+    std::vector<AdminRow> admins;
+    {
+      ScopedStatement q(*lease, kAdminRowsSql);
+      q->bind(1, actor);
+      admins = ReadAdminRows(*q);
+    }
+    if (admins.empty()) return false;
+    const std::vector<AccountId> chain = Ancestors(*lease, account);
+    for (const AdminRow& admin : admins) {
+      if (std::find(chain.begin(), chain.end(), admin.account_id) != chain.end() &&
+          EffectivePermission(*lease, admin, permission)) {
+        return true;
+      }
     }
     return false;
   });

@@ -40,6 +40,7 @@ class SqliteDirectory final : public UserDirectory {
   Result<bool> HasRootAccountPermission(UserId actor, AccountId root_account, Permission permission) override;
   Result<bool> HasPermissionInCoursesOf(UserId actor, UserId student, Permission permission) override;
 
+  Result<bool> HasAccountChainPermission(UserId actor, AccountId account, Permission permission) override;
   Result<bool> HasStudentEnrollment(UserId user) override;
   Result<bool> AvatarsEnabledFor(UserId user) override;
 

@@ -223,6 +223,8 @@ class SqliteLinkTransaction final : public LinkTransaction {
     });
   }
 
+  SqliteConnection& conn() { return txn_.conn(); }
+
   Status Commit() override {
     return GuardStorage("Commit", [&]() -> Status {
       txn_.Commit();
@@ -236,6 +238,11 @@ class SqliteLinkTransaction final : public LinkTransaction {
 };
 
 }  // namespace
+
+SqliteConnection* SqliteTransactionConnection(LinkTransaction& txn) {
+  auto* sqlite = dynamic_cast<SqliteLinkTransaction*>(&txn);
+  return sqlite == nullptr ? nullptr : &sqlite->conn();
+}
 
 Result<std::unique_ptr<LinkTransaction>> SqliteLinkStore::BeginWrite() {
   return GuardStorage("BeginWrite", [&]() -> Result<std::unique_ptr<LinkTransaction>> {

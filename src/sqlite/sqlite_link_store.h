@@ -9,6 +9,10 @@
 
 namespace observees {
 
+// The connection of a transaction begun by SqliteLinkStore::BeginWrite, so that other stores on the
+// same database (the enrollment mirror) write inside it; nullptr for any other LinkTransaction.
+SqliteConnection* SqliteTransactionConnection(LinkTransaction& txn);
+
 class SqliteLinkStore final : public LinkStore {
  public:
   explicit SqliteLinkStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
