@@ -294,19 +294,18 @@ Result<Enrollment> SqliteEnrollments::Enroll(const EnrollmentRequest& request, T
     Enrollment enrollment = *EnrollmentById(conn, *id);
 
     if (enrollment.type == "StudentEnrollment") {
-      // Rule 12: a new followed enrollment; rule 13: a return to an active state from inactive,
-      // deleted or completed. Both (re)create what observers miss; any other change is copied to the
-      // observer enrollments still following.
+      // A change is copied to the observer enrollments still following (rule 13: a deleted one stays
+      // deleted). Rule 12: a new followed enrollment, and rule 13: a return to an active state from
+      // inactive, deleted or completed, also (re)create what linked observers miss.
       const bool returned = old_state && (*old_state == "inactive" || *old_state == "deleted" ||
                                           *old_state == "completed");
       const bool now_active = enrollment.workflow_state == "active" || enrollment.workflow_state == "invited" ||
                               enrollment.workflow_state == "creation_pending";
+      if (old_state) UpdateFollowers(conn, enrollment, now);
       if ((!old_state && Followed(enrollment.workflow_state)) || (returned && now_active)) {
         for (const UserId observer : LinkedObservers(conn, enrollment.user_id, root)) {
           LinkEnrollment(conn, enrollment, observer, now);
         }
-      } else if (old_state) {
-        UpdateFollowers(conn, enrollment, now);
       }
     }
     txn.Commit();
