@@ -9,6 +9,7 @@
 #include <boost/url/parse_query.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 
@@ -153,6 +154,78 @@ Result<Params> ParseJsonBody(std::string_view body, std::size_t max_bytes) {
   Params params;
   OBSERVEES_RETURN_IF_ERROR(Flatten(value, "", max_bytes, params, 0));
   return params;
+}
+
+namespace {
+
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The value of `key` among `; key=value` attributes (quotes removed); nullopt when absent.
+std::optional<std::string> Attribute(std::string_view header, std::string_view key) {
+  std::size_t pos = header.find(';');
+  while (pos != std::string_view::npos) {
+    std::string_view rest = header.substr(pos + 1);
+    const std::size_t next = rest.find(';');
+    std::string_view item = Trim(rest.substr(0, next));
+    pos = next == std::string_view::npos ? next : pos + 1 + next;
+    const std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos || !StartsWithIgnoreCase(item, key) || Trim(item.substr(0, eq)).size() != key.size()) {
+      continue;
+    }
+    std::string_view value = Trim(item.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    return std::string(value);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<Params> ParseMultipart(std::string_view body, std::string_view content_type, std::size_t max_bytes) {
+  const Status malformed = InvalidArgument("malformed multipart/form-data body");
+  const auto boundary = Attribute(content_type, "boundary");
+  if (!boundary || boundary->empty() || boundary->size() > 200) return malformed;
+  const std::string delimiter = "--" + *boundary;
+  std::size_t pos = body.find(delimiter);
+  if (pos == std::string_view::npos) return malformed;
+  Params params;
+  while (true) {
+    pos += delimiter.size();
+    if (body.substr(pos, 2) == "--") return params;  // the closing delimiter
+    if (body.substr(pos, 2) != "\r\n") return malformed;
+    pos += 2;
+    const std::size_t headers_end = body.find("\r\n\r\n", pos);
+    if (headers_end == std::string_view::npos) return malformed;
+    std::optional<std::string> name;
+    for (std::size_t line = pos; line < headers_end;) {
+      std::size_t eol = body.find("\r\n", line);
+      if (eol == std::string_view::npos || eol > headers_end) eol = headers_end;
+      const std::string_view header = body.substr(line, eol - line);
+      if (StartsWithIgnoreCase(header, "content-disposition:")) name = Attribute(header, "name");
+      line = eol + 2;
+    }
+    const std::size_t content = headers_end + 4;
+    const std::size_t end = body.find("\r\n" + delimiter, content);
+    if (end == std::string_view::npos || !name) return malformed;
+    std::string value(body.substr(content, end - content));
+    OBSERVEES_RETURN_IF_ERROR(CheckValue(*name, value, max_bytes));
+    if (!name->empty()) params.Add(std::move(*name), std::move(value));
+    pos = end + 2;
+  }
 }
 
 std::string EncodeQuery(const std::vector<std::pair<std::string, std::string>>& pairs) {

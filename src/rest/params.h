@@ -42,6 +42,11 @@ Result<Params> ParseQuery(std::string_view query, std::size_t max_bytes);
 // nulls are absent. kInvalidArgument for malformed JSON, a non-object, or an oversized value.
 Result<Params> ParseJsonBody(std::string_view body, std::size_t max_bytes);
 
+// A multipart/form-data body (what `curl -F` sends, as Canvas's API examples do), given the request's
+// Content-Type with its boundary. Each part's Content-Disposition name is the parameter name and its
+// content the value. kInvalidArgument for a missing boundary or a malformed body.
+Result<Params> ParseMultipart(std::string_view body, std::string_view content_type, std::size_t max_bytes);
+
 // Whether `text` is valid UTF-8 with no NUL.
 bool IsCleanUtf8(std::string_view text);
 

@@ -43,8 +43,12 @@ struct Route {
   std::string other;  // :observee_id / :observer_id / :course_id as given
 };
 
-// Canvas's routes for these controllers; nullopt for anything else.
+// Canvas's routes for these controllers; nullopt for anything else, an empty segment (a trailing or
+// doubled slash) included.
 std::optional<Route> Match(std::string_view method, const std::vector<std::string>& s) {
+  for (const std::string& segment : s) {
+    if (segment.empty()) return std::nullopt;
+  }
   if (s.size() == 1 && s[0] == "users" && method == "POST") return Route{Endpoint::kRegisterObserver, {}, {}};
   if (s.size() == 5 && s[0] == "api" && s[1] == "v1" && s[2] == "courses" && s[4] == "enrollments" &&
       method == "POST") {
@@ -199,6 +203,9 @@ struct Router::Impl {
     if (request.body.empty()) return Params();
     const auto type = FindHeader(request.headers, "Content-Type").value_or("");
     if (type.find("json") != std::string::npos) return ParseJsonBody(request.body, options.max_parameter_bytes);
+    if (type.find("multipart/form-data") != std::string::npos) {
+      return ParseMultipart(request.body, type, options.max_parameter_bytes);
+    }
     return ParseQuery(NormalizeTarget(request.body), options.max_parameter_bytes);
   }
 

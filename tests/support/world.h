@@ -170,7 +170,7 @@ struct World {
   std::shared_ptr<TempDir> temp_dir;  // set when the database is a temporary file; outlives the rest
   std::shared_ptr<FakeClock> clock;
   SqliteBackend backend;
-  std::unique_ptr<ObservationService> service;
+  std::shared_ptr<ObservationService> service;  // shared, so a rest::Router can hold it too
 
   Caller As(UserId user, AccountId domain = kDefault) const;
   Caller Anonymous(AccountId domain = kDefault) const;
