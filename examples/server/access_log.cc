@@ -1,0 +1,61 @@
+#include "access_log.h"
+
+#include <ctime>
+
+namespace observees::server {
+namespace {
+
+constexpr std::size_t kMaxField = 256;
+
+// `text` cut to kMaxField bytes, each byte outside printable ASCII (and the space) as %XX.
+void AppendSafe(std::string& line, std::string_view text) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  if (text.empty()) text = "-";
+  const bool cut = text.size() > kMaxField;
+  for (char c : text.substr(0, kMaxField)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte > ' ' && byte < 0x7f) {
+      line.push_back(c);
+    } else {
+      line += {'%', kHex[byte >> 4], kHex[byte & 0xf]};
+    }
+  }
+  if (cut) line += "...";
+}
+
+}  // namespace
+
+std::string AccessLog::Format(const AccessLogEntry& entry) {
+  std::string line;
+  line.reserve(128);
+
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(entry.start);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char time[32];
+  std::strftime(time, sizeof(time), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  line += time;
+
+  line += ' ';
+  AppendSafe(line, entry.peer);
+  line += ' ';
+  AppendSafe(line, entry.method);
+  line += ' ';
+  AppendSafe(line, entry.target.substr(0, entry.target.find('?')));
+
+  const double ms = std::chrono::duration<double, std::milli>(entry.elapsed).count();
+  char tail[64];
+  std::snprintf(tail, sizeof(tail), " %d %.1fms", entry.status, ms);
+  line += tail;
+  return line;
+}
+
+void AccessLog::Write(const AccessLogEntry& entry) {
+  std::string line = Format(entry);
+  line += '\n';
+  std::lock_guard lock(mu_);
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fflush(out_);
+}
+
+}  // namespace observees::server

@@ -1,0 +1,270 @@
+#include "http_session.h"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <exception>
+#include <iterator>
+#include <string_view>
+#include <utility>
+
+namespace observees::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+constexpr std::size_t kReadChunk = 4096;
+// After a response that closes the connection: how long and how much of the client's unread request
+// is read and dropped, so that closing does not reset the connection before the client reads the
+// response.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// Canvas's error body: {"errors":[{"message":"..."}]}.
+std::string ErrorBody(const char* message) {
+  boost::json::value body = {{"errors", boost::json::array{boost::json::object{{"message", message}}}}};
+  return boost::json::serialize(body);
+}
+
+bool IsParseError(beast::error_code ec) {
+  return ec.category() == beast::error_code(http::error::bad_target).category();
+}
+
+// Hop-by-hop and framing headers belong to the server, not the router.
+bool IsServerHeader(std::string_view name) {
+  return beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding") ||
+         beast::iequals(name, "Connection") || beast::iequals(name, "Keep-Alive");
+}
+
+std::string PeerAddress(const asio::ip::tcp::socket& socket) {
+  beast::error_code ec;
+  asio::ip::tcp::endpoint endpoint = socket.remote_endpoint(ec);
+  if (ec) return "-";
+  asio::ip::address address = endpoint.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
+// The origin-form of an absolute-form target ("http://host:port/path?query" → "/path?query", RFC
+// 9112 3.2.2), with its authority for the Host header; other targets as they are.
+std::string OriginForm(std::string_view target, std::string* authority) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() >= scheme.size() && beast::iequals(target.substr(0, scheme.size()), scheme)) {
+      const std::string_view rest = target.substr(scheme.size());
+      const std::size_t path = rest.find_first_of("/?");
+      *authority = std::string(rest.substr(0, path));
+      if (path == std::string_view::npos) return "/";
+      return (rest[path] == '?' ? "/" : "") + std::string(rest.substr(path));
+    }
+  }
+  return std::string(target);
+}
+
+}  // namespace
+
+HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionConfig& config)
+    : stream_(std::move(socket)), config_(config), peer_(PeerAddress(stream_.socket())) {}
+
+void HttpSession::Start() {
+  asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::WaitForRequest, shared_from_this()));
+}
+
+void HttpSession::Shutdown() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    self->shutting_down_ = true;
+    // A request whose first bytes have arrived is in flight: it is read and answered.
+    beast::error_code ec;
+    if (self->idle_ && self->stream_.socket().available(ec) == 0) self->stream_.cancel();
+  });
+}
+
+// Waits for the first byte of the next request under the idle timeout (unless a pipelined request
+// is already buffered), then reads it under the request timeout.
+void HttpSession::WaitForRequest() {
+  if (shutting_down_) return Close();
+  if (buffer_.size() > 0) return ReadHeader();
+  idle_ = true;
+  stream_.expires_after(config_.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          beast::bind_front_handler(&HttpSession::OnIdleRead, shared_from_this()));
+}
+
+void HttpSession::OnIdleRead(beast::error_code ec, std::size_t bytes) {
+  idle_ = false;
+  if (ec) return Close();  // the client left, stayed idle too long, or the server is stopping
+  buffer_.commit(bytes);
+  ReadHeader();
+}
+
+void HttpSession::ReadHeader() {
+  start_ = std::chrono::system_clock::now();
+  start_steady_ = std::chrono::steady_clock::now();
+  method_.clear();
+  target_.clear();
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
+  parser_->body_limit(config_.max_body_bytes);
+  stream_.expires_after(config_.request_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+}
+
+void HttpSession::OnHeader(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec) return OnReadError(ec);
+  const Request& request = parser_->get();
+  method_ = std::string(request.method_string());
+  target_ = std::string(request.target());
+  if (!parser_->is_done() && beast::iequals(request[http::field::expect], "100-continue")) {
+    return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                             beast::bind_front_handler(&HttpSession::OnContinueWritten, shared_from_this()));
+  }
+  ReadBody();
+}
+
+void HttpSession::OnContinueWritten(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec) return Close();
+  ReadBody();
+}
+
+void HttpSession::ReadBody() {
+  if (parser_->is_done()) return Handle();
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
+}
+
+void HttpSession::OnBody(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec) return OnReadError(ec);
+  Handle();
+}
+
+void HttpSession::OnReadError(beast::error_code ec) {
+  if (method_.empty() && parser_) {  // the request line, if it was parsed, for the log
+    method_ = std::string(parser_->get().method_string());
+    target_ = std::string(parser_->get().target());
+  }
+  if (ec == http::error::body_limit) return RespondError(413, "Request body too large.");
+  if (ec == http::error::header_limit) return RespondError(431, "Request header fields too large.");
+  if (ec == beast::error::timeout) {
+    Log(408, method_, target_);  // logged, not sent: the client is not reading in time either
+    return Close();
+  }
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message || !IsParseError(ec)) {
+    return Close();  // the client left mid-request, or the connection failed
+  }
+  RespondError(400, "Bad request.");
+}
+
+void HttpSession::Handle() {
+  Request request = parser_->release();
+  parser_.reset();
+  rest::Request rest_request;
+  rest_request.method = method_;
+  std::string authority;
+  rest_request.target = OriginForm(target_, &authority);
+  rest_request.headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())) + 1);
+  for (const auto& field : request) {
+    if (!authority.empty() && field.name() == http::field::host) continue;  // the target's authority wins
+    rest_request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  }
+  if (!authority.empty()) rest_request.headers.push_back({"Host", authority});
+  rest_request.body = std::move(request.body());
+  rest_request.scheme = "http";
+  rest_request.peer = peer_;
+  Respond(config_.router->Handle(rest_request), request);
+}
+
+void HttpSession::Respond(rest::Response response, const Request& request) {
+  const bool close = shutting_down_ || !request.keep_alive();
+  try {
+    response_ = {};
+    response_.version(request.version());
+    response_.result(static_cast<unsigned>(response.status));
+    for (const rest::Header& header : response.headers) {
+      if (!IsServerHeader(header.name)) response_.insert(header.name, header.value);
+    }
+    response_.body() = std::move(response.body);
+  } catch (const std::exception&) {  // a status or header Beast refuses: the router's bug, not the client's
+    response_ = {};
+    response_.version(request.version());
+    response_.result(http::status::internal_server_error);
+    response_.set(http::field::content_type, "application/json; charset=utf-8");
+    response_.body() = ErrorBody("An error occurred.");
+  }
+  response_.keep_alive(!close);
+  if (request.method() == http::verb::head) {
+    response_.content_length(response_.body().size());
+    response_.body().clear();
+  } else {
+    response_.prepare_payload();
+  }
+  Write(close);
+}
+
+void HttpSession::RespondError(int status, const char* message) {
+  response_ = {};
+  response_.version(11);
+  response_.result(static_cast<unsigned>(status));
+  response_.set(http::field::content_type, "application/json; charset=utf-8");
+  response_.body() = ErrorBody(message);
+  response_.keep_alive(false);
+  response_.prepare_payload();
+  parser_.reset();
+  Write(/*close=*/true);
+}
+
+void HttpSession::Write(bool close) {
+  stream_.expires_after(config_.request_timeout);
+  http::async_write(stream_, response_, beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this(), close));
+}
+
+void HttpSession::OnWrite(bool close, beast::error_code ec, std::size_t /*bytes*/) {
+  Log(response_.result_int(), method_, target_);
+  response_ = {};
+  if (ec) return Close();
+  if (close) return LingerAndClose();
+  WaitForRequest();
+}
+
+void HttpSession::LingerAndClose() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTime);
+  drained_ = 0;
+  Drain();
+}
+
+void HttpSession::Drain() {
+  stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+    self->drained_ += bytes;
+    if (ec || self->drained_ > kLingerBytes) return self->Close();
+    self->Drain();
+  });
+}
+
+void HttpSession::Close() {
+  idle_ = false;
+  stream_.close();
+}
+
+void HttpSession::Log(int status, std::string_view method, std::string_view target) {
+  if (config_.log == nullptr) return;
+  config_.log->Write({.start = start_,
+                      .peer = peer_,
+                      .method = method.empty() ? "-" : method,
+                      .target = target.empty() ? "-" : target,
+                      .status = status,
+                      .elapsed = std::chrono::steady_clock::now() - start_steady_});
+}
+
+}  // namespace observees::server

@@ -1,0 +1,90 @@
+// One HTTP/1.1 connection of observees-server: reads a request (bounded in size and in time), hands
+// it to the REST router, writes the router's response, and repeats while the client keeps the
+// connection alive. Every step runs on the connection's own strand; Shutdown may be called from any
+// thread. Malformed or oversized requests get a Canvas-style JSON error and the connection closes.
+#pragma once
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "access_log.h"
+#include "observees/rest.h"
+
+namespace observees::server {
+
+// What every connection shares. `router` and `log` must outlive every session.
+struct SessionConfig {
+  const rest::Router* router = nullptr;
+  AccessLog* log = nullptr;
+  std::size_t max_body_bytes = 64 * 1024;   // larger: 413, then close
+  std::size_t max_header_bytes = 8 * 1024;  // request line and headers; larger: 431, then close
+  // To read one request (from its first byte), and to write one response.
+  std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(30);
+  // For a kept-alive connection to send the first byte of its next request.
+  std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  // `socket` is connected and bound to a strand.
+  HttpSession(boost::asio::ip::tcp::socket socket, const SessionConfig& config);
+
+  // Starts serving; the session keeps itself alive until the connection closes.
+  void Start();
+
+  // The server is stopping: an idle connection closes now, a busy one (including one whose next
+  // request has begun to arrive) after its current response, sent with "Connection: close".
+  // Thread-safe.
+  void Shutdown();
+
+ private:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  void WaitForRequest();
+  void OnIdleRead(boost::beast::error_code ec, std::size_t bytes);
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code ec, std::size_t bytes);
+  void OnContinueWritten(boost::beast::error_code ec, std::size_t bytes);
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec, std::size_t bytes);
+  void OnReadError(boost::beast::error_code ec);
+  void Handle();
+  void Respond(rest::Response response, const Request& request);
+  void RespondError(int status, const char* message);
+  void Write(bool close);
+  void OnWrite(bool close, boost::beast::error_code ec, std::size_t bytes);
+  void LingerAndClose();
+  void Drain();
+  void Close();
+  void Log(int status, std::string_view method, std::string_view target);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  SessionConfig config_;
+  std::string peer_;  // the client's IP address
+
+  // The request being read or answered.
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::beast::http::response<boost::beast::http::string_body> response_;
+  std::string method_;  // for the log line
+  std::string target_;
+  std::chrono::system_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_steady_;
+
+  bool idle_ = false;           // waiting for a request's first byte
+  bool shutting_down_ = false;  // Shutdown was called
+  std::array<char, 4096> drain_{};
+  std::size_t drained_ = 0;
+};
+
+}  // namespace observees::server

@@ -1,0 +1,193 @@
+// observees-server: Canvas's User Observees API over HTTP/1.1 (Boost.Beast), on the SQLite default
+// backend, for demos and test harnesses.
+//
+//   observees-server --db PATH --seed FIXTURE.json --listen HOST:PORT [--default-root-account ID]
+//
+// Its first line on standard output is "listening on http://HOST:PORT"; one line per request goes to
+// standard error. SIGINT or SIGTERM stops it: no new connections, in-flight requests finish (for at
+// most ServerOptions::shutdown_grace), exit 0; a second signal ends it at once. See --help.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "access_log.h"
+#include "http_server.h"
+#include "observees/fixture.h"
+#include "observees/observation_service.h"
+#include "observees/rest.h"
+#include "observees/sqlite.h"
+#include "options.h"
+
+namespace observees::server {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+void PrintError(const std::string& message) { std::fprintf(stderr, "observees-server: %s\n", message.c_str()); }
+
+// Runs `io` until it runs out of work or is stopped, reporting (not propagating) what a handler throws.
+void RunLoop(asio::io_context& io) {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      PrintError(std::string("unexpected error in a handler: ") + e.what());
+    }
+  }
+}
+
+// The first endpoint HOST:PORT resolves to; kInvalidArgument when it resolves to none.
+Result<tcp::endpoint> ResolveListen(asio::io_context& io, const ServerOptions& options) {
+  tcp::resolver resolver(io);
+  boost::system::error_code ec;
+  auto results = resolver.resolve(options.listen_host, std::to_string(options.listen_port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    return InvalidArgument("--listen: cannot resolve '" + options.listen_host + "'" +
+                           (ec ? ": " + ec.message() : std::string()));
+  }
+  return results.begin()->endpoint();
+}
+
+int Serve(const ServerOptions& options) {
+  SqliteOptions sqlite;
+  sqlite.path = options.db_path;
+  sqlite.password_hashing = options.fast_password_hashing ? PasswordHashing::kFastest : PasswordHashing::kInteractive;
+  Result<SqliteBackend> backend = OpenSqlite(sqlite);
+  if (!backend.ok()) {
+    PrintError("cannot open the database: " + backend.status().message());
+    return kExitError;
+  }
+  if (options.seed_path) {
+    const Status seeded = LoadFixtureFile(*backend, *options.seed_path);
+    if (!seeded.ok()) {
+      PrintError("cannot load " + *options.seed_path + ": " + seeded.message());
+      return kExitError;
+    }
+  }
+  auto service = ObservationService::Create(backend->Dependencies());
+  if (!service.ok()) {
+    PrintError("cannot create the service: " + service.status().message());
+    return kExitError;
+  }
+  rest::RouterOptions router_options;
+  router_options.default_root_account = options.default_root_account;
+  router_options.max_body_bytes = options.max_body_bytes;
+  auto router = rest::Router::Create(std::shared_ptr<const ObservationService>(std::move(*service)), backend->directory,
+                                     backend->authenticator, router_options);
+  if (!router.ok()) {
+    PrintError("cannot create the router: " + router.status().message());
+    return kExitError;
+  }
+
+  AccessLog log(stderr);
+  asio::io_context io(options.threads);
+  Result<tcp::endpoint> endpoint = ResolveListen(io, options);
+  if (!endpoint.ok()) {
+    PrintError(endpoint.status().message());
+    return kExitUsage;
+  }
+  SessionConfig config;
+  config.router = router->get();
+  config.log = &log;
+  config.max_body_bytes = options.max_body_bytes;
+  config.max_header_bytes = options.max_header_bytes;
+  config.request_timeout = options.request_timeout;
+  config.idle_timeout = options.idle_timeout;
+  auto server = HttpServer::Create(io, *endpoint, config);
+  if (!server.ok()) {
+    PrintError(server.status().message());
+    return kExitError;
+  }
+
+  // Stopping: the first signal stops the server and gives in-flight requests shutdown_grace; the
+  // signals then get their default action back, so a second one ends the process at once.
+  std::mutex mu;
+  std::condition_variable changed;
+  bool stop_requested = false;
+  int running = options.threads;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    std::fprintf(stderr, "observees-server: signal %d, stopping\n", signal_number);
+    boost::system::error_code ignored;
+    signals.clear(ignored);
+    (*server)->Stop();
+    std::lock_guard lock(mu);
+    stop_requested = true;
+    changed.notify_all();
+  });
+
+  const std::string host =
+      options.listen_host.find(':') == std::string::npos ? options.listen_host : "[" + options.listen_host + "]";
+  std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>((*server)->local_endpoint().port()));
+  std::fflush(stdout);
+
+  (*server)->Start();
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(options.threads));
+  for (int i = 0; i < options.threads; ++i) {
+    threads.emplace_back([&] {
+      RunLoop(io);
+      std::lock_guard lock(mu);
+      --running;
+      changed.notify_all();
+    });
+  }
+  bool clean = true;
+  {
+    std::unique_lock lock(mu);
+    changed.wait(lock, [&] { return stop_requested || running == 0; });
+    clean = stop_requested;
+    if (!changed.wait_for(lock, options.shutdown_grace, [&] { return running == 0; })) {
+      PrintError("requests still running after the shutdown grace period; closing them");
+      io.stop();
+    }
+  }
+  for (std::thread& thread : threads) thread.join();
+  if (!clean) {
+    PrintError("stopped serving unexpectedly");
+    return kExitError;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace observees::server
+
+int main(int argc, char** argv) {
+  using namespace observees::server;
+  try {
+    std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or stderr must not kill the server
+    auto line = ParseCommandLine(argc, argv);
+    if (!line.ok()) {
+      std::fprintf(stderr, "observees-server: %s\nTry 'observees-server --help'.\n", line.status().message().c_str());
+      return kExitUsage;
+    }
+    if (line->help) {
+      std::fputs(Usage().c_str(), stdout);
+      return 0;
+    }
+    return Serve(line->options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "observees-server: %s\n", e.what());
+    return kExitError;
+  } catch (...) {
+    std::fprintf(stderr, "observees-server: unexpected error\n");
+    return kExitError;
+  }
+}

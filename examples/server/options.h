@@ -1,0 +1,42 @@
+// The command line of observees-server: what it serves, where, and with which limits. Parsing is a
+// pure function of argv; not shared between threads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "observees/status.h"
+#include "observees/types.h"
+
+namespace observees::server {
+
+struct ServerOptions {
+  std::string db_path = "observees.db";           // --db; ":memory:" for a private in-memory database
+  std::optional<std::string> seed_path;           // --seed: a fixture loaded before serving
+  std::string listen_host = "127.0.0.1";          // --listen HOST:PORT (IPv6 as [::1]:PORT)
+  unsigned short listen_port = 8080;              // 0: a free port
+  std::optional<AccountId> default_root_account;  // --default-root-account
+  int threads = 4;                                // --threads, 1..256
+  std::size_t max_body_bytes = 64 * 1024;         // --max-body-bytes; larger bodies get 413
+  std::size_t max_header_bytes = 8 * 1024;        // request line and headers; larger gets 431
+  std::chrono::seconds request_timeout{30};       // --request-timeout: to read a request, to write a response
+  std::chrono::seconds idle_timeout{60};          // --idle-timeout: a kept-alive connection with no request
+  std::chrono::seconds shutdown_grace{10};        // on SIGINT/SIGTERM, how long in-flight requests may take
+  bool fast_password_hashing = false;             // --fast-password-hashing (tests and benchmarks only)
+};
+
+struct CommandLine {
+  ServerOptions options;
+  bool help = false;  // --help: print Usage() and exit 0
+};
+
+// kInvalidArgument with a message naming the bad argument (the caller prints it and exits 2).
+// Accepts "--flag VALUE" and "--flag=VALUE".
+Result<CommandLine> ParseCommandLine(int argc, const char* const* argv);
+
+// The --help text.
+std::string Usage();
+
+}  // namespace observees::server
