@@ -82,6 +82,13 @@ typedef enum obs_status {
 /* Flags of the list operations. Unknown bits are OBS_INVALID_ARGUMENT. */
 #define OBS_LIST_INCLUDE_AVATAR_URL 1u /* Canvas's include[]=avatar_url */
 
+/* States of obs_list_pairing_codes (a bit set; 0 means active only). Unknown bits are
+ * OBS_INVALID_ARGUMENT. */
+#define OBS_CODE_ACTIVE 1u
+#define OBS_CODE_USED 2u
+#define OBS_CODE_EXPIRED 4u
+#define OBS_CODE_REVOKED 8u
+
 typedef struct obs_service obs_service;
 
 /* ---- Library -------------------------------------------------------------------------------- */
@@ -177,6 +184,25 @@ OBS_API obs_status obs_remove_observee(obs_service* service, int64_t acting_user
 /* E8: a new pairing code for `student`. Out: {"user_id", "code", "expires_at", "workflow_state"}. */
 OBS_API obs_status obs_create_pairing_code(obs_service* service, int64_t acting_user, int64_t domain_root_account,
                                            int64_t student, char** out_json);
+
+/* Pairing-code lifecycle (an extension of Canvas's API), for the student or a caller who may generate
+ * codes for them; OBS_NOT_FOUND for an unknown student. A code object is
+ * {"id", "user_id", "code", "state", "workflow_state", "created_at", "expires_at", "used_at", "used_by",
+ *  "link_id", "revoked_at", "revoked_by"}: "state" is active, used, expired or revoked; "code" is in
+ * clear for the student and administrators, masked ("Ab****") for others.
+ * obs_list_pairing_codes: the codes in `states` (OBS_CODE_* bits; 0: active only), newest first;
+ * `page` >= 1, `per_page` as obs_list_observees. Out: {"codes": [...], "page", "per_page", "total"}.
+ * obs_revoke_pairing_code: revokes one active code (idempotent). Out: the code object plus "changed"
+ * (whether this call revoked it; a used or expired code is left as it is). OBS_NOT_FOUND for a code
+ * that is not the student's; `code_id` must be positive.
+ * obs_revoke_all_pairing_codes: revokes every active code. Out: {"revoked": N}. */
+OBS_API obs_status obs_list_pairing_codes(obs_service* service, int64_t acting_user, int64_t domain_root_account,
+                                          int64_t student, uint32_t states, int32_t page, int32_t per_page,
+                                          char** out_json);
+OBS_API obs_status obs_revoke_pairing_code(obs_service* service, int64_t acting_user, int64_t domain_root_account,
+                                           int64_t student, int64_t code_id, char** out_json);
+OBS_API obs_status obs_revoke_all_pairing_codes(obs_service* service, int64_t acting_user,
+                                                int64_t domain_root_account, int64_t student, char** out_json);
 
 /* Enrollments (linked observer enrollments, rules 10-13). Out: a JSON array of Canvas Enrollment
  * objects ({"id", "user_id", "course_id", "course_section_id", "type", "role", "enrollment_state",

@@ -802,6 +802,63 @@ obs_status obs_create_pairing_code(obs_service* service, int64_t acting_user, in
   });
 }
 
+obs_status obs_list_pairing_codes(obs_service* service, int64_t acting_user, int64_t domain_root_account,
+                                  int64_t student, uint32_t states, int32_t page, int32_t per_page, char** out_json) {
+  return ServiceCall(service, acting_user, domain_root_account, out_json, [&](observees::Caller& caller) -> Status {
+    auto student_id = PathUser(student, "student");
+    if (!student_id.ok()) return student_id.status();
+    constexpr std::uint32_t kAllStates = OBS_CODE_ACTIVE | OBS_CODE_USED | OBS_CODE_EXPIRED | OBS_CODE_REVOKED;
+    if ((states & ~kAllStates) != 0) return InvalidArgument("states holds an unknown bit", "states");
+    if (page < 1) return InvalidArgument("page must be 1 or more", "page");
+    if (per_page < 0) return InvalidArgument("per_page must be 0 (the default) or more", "per_page");
+    observees::PairingCodeListOptions options;
+    if (states != 0) {
+      options.states = {(states & OBS_CODE_ACTIVE) != 0, (states & OBS_CODE_USED) != 0,
+                        (states & OBS_CODE_EXPIRED) != 0, (states & OBS_CODE_REVOKED) != 0};
+    }
+    options.page = page;
+    options.per_page = per_page;
+    auto listed = service->service->ListPairingCodes(caller, *student_id, options);
+    if (!listed.ok()) return listed.status();
+    json::array codes;
+    for (const auto& code : listed->codes) codes.push_back(observees::PairingCodeDetailJson(code));
+    json::object body;
+    body["codes"] = std::move(codes);
+    body["page"] = listed->page;
+    body["per_page"] = listed->per_page;
+    body["total"] = listed->total;
+    *out_json = Export(json::serialize(body));
+    return Status::Ok();
+  });
+}
+
+obs_status obs_revoke_pairing_code(obs_service* service, int64_t acting_user, int64_t domain_root_account,
+                                   int64_t student, int64_t code_id, char** out_json) {
+  return ServiceCall(service, acting_user, domain_root_account, out_json, [&](observees::Caller& caller) -> Status {
+    auto student_id = PathUser(student, "student");
+    if (!student_id.ok()) return student_id.status();
+    if (code_id < 1) return InvalidArgument("code_id must be a positive code id", "code_id");
+    auto revoked = service->service->RevokePairingCode(caller, *student_id, code_id);
+    if (!revoked.ok()) return revoked.status();
+    json::object body = observees::PairingCodeDetailJson(*revoked);
+    body["changed"] = revoked->changed;
+    *out_json = Export(json::serialize(body));
+    return Status::Ok();
+  });
+}
+
+obs_status obs_revoke_all_pairing_codes(obs_service* service, int64_t acting_user, int64_t domain_root_account,
+                                        int64_t student, char** out_json) {
+  return ServiceCall(service, acting_user, domain_root_account, out_json, [&](observees::Caller& caller) -> Status {
+    auto student_id = PathUser(student, "student");
+    if (!student_id.ok()) return student_id.status();
+    auto count = service->service->RevokeAllPairingCodes(caller, *student_id);
+    if (!count.ok()) return count.status();
+    *out_json = Export(json::serialize(json::object{{"revoked", *count}}));
+    return Status::Ok();
+  });
+}
+
 obs_status obs_list_enrollments(obs_service* service, int64_t acting_user, int64_t domain_root_account, int64_t user,
                                 char** out_json) {
   return ServiceCall(service, acting_user, domain_root_account, out_json, [&](observees::Caller& caller) -> Status {

@@ -94,6 +94,45 @@ Status AccessRules::SelfOrAdmin(const Caller& caller, UserId subject,
   return ToStatus(RequireManagePermission(caller, in_scope));
 }
 
+Status AccessRules::MayGenerateCodesFor(const Caller& caller, UserId student) const {
+  if (caller.user == student) return Status::Ok();
+  auto may = directory_.HasPermissionInCoursesOf(*caller.user, student, Permission::kGenerateObserverPairingCode);
+  if (!may.ok()) return may.status();
+  if (!*may) return PermissionDenied("user not authorized to perform that action");
+  return Status::Ok();
+}
+
+Result<bool> AccessRules::MaySeeCodesOf(const Caller& caller, UserId student, EnrollmentStore* enrollments) const {
+  if (caller.user == student) return true;
+  constexpr Permission kGenerate = Permission::kGenerateObserverPairingCode;
+  if (enrollments == nullptr) {
+    auto roots = directory_.RootAccountsOf(student);
+    if (!roots.ok()) return roots.status();
+    for (const AccountId root : *roots) {
+      auto has = directory_.HasRootAccountPermission(*caller.user, root, kGenerate);
+      if (!has.ok()) return has.status();
+      if (*has) return true;
+    }
+    return false;
+  }
+  // Rule 23's courses (non-deleted, with a non-deleted enrollment of the student's), admin chain only.
+  auto enrolled = enrollments->EnrollmentsOf(student);
+  if (!enrolled.ok()) return enrolled.status();
+  std::vector<std::int64_t> seen;
+  for (const Enrollment& enrollment : *enrolled) {
+    if (enrollment.workflow_state == "deleted") continue;
+    if (std::find(seen.begin(), seen.end(), enrollment.course_id) != seen.end()) continue;
+    seen.push_back(enrollment.course_id);
+    auto course = enrollments->FindCourse(enrollment.course_id);
+    if (!course.ok()) return course.status();
+    if (!course->has_value() || (*course)->workflow_state == "deleted") continue;
+    auto has = directory_.HasAccountChainPermission(*caller.user, (*course)->account_id, kGenerate);
+    if (!has.ok()) return has.status();
+    if (*has) return true;
+  }
+  return false;
+}
+
 Result<std::optional<RootAccounts>> AccessRules::VisibleRootAccounts(const Caller& caller, UserId subject) const {
   if (caller.user == subject) return std::optional<RootAccounts>();
   auto roots = directory_.RootAccountsOf(subject);

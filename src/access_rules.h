@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "observees/enrollment_store.h"
 #include "observees/observation_service.h"
 #include "observees/user_directory.h"
 
@@ -40,6 +41,16 @@ class AccessRules {
   // Rule 30, the before-action of E1-E5 and E7: the subject themselves, or an administrator with
   // manage_user_observers in one of the subject's root accounts (narrowed by `scope` when given).
   Status SelfOrAdmin(const Caller& caller, UserId subject, const std::optional<RootAccountScope>& scope) const;
+
+  // Rule 23: the student themselves, or a holder of generate_observer_pairing_code in one of the
+  // student's courses; kPermissionDenied otherwise.
+  Status MayGenerateCodesFor(const Caller& caller, UserId student) const;
+
+  // Who sees a student's codes in clear in a listing: the student, or a caller holding
+  // generate_observer_pairing_code through an admin membership over one of the student's courses (with
+  // `enrollments`) or on one of the student's root accounts (without). A role override in a course
+  // does not count.
+  Result<bool> MaySeeCodesOf(const Caller& caller, UserId student, EnrollmentStore* enrollments) const;
 
   // Rule 42's filter: nullopt when the caller is the subject (every link counts), else the root
   // accounts of the subject where the caller holds manage_user_observers.

@@ -65,6 +65,45 @@ json::object PairingCodeJson(const PairingCode& code) {
           {"workflow_state", code.workflow_state}};
 }
 
+std::string_view CodeStateName(CodeState state) {
+  switch (state) {
+    case CodeState::kActive: return "active";
+    case CodeState::kUsed: return "used";
+    case CodeState::kExpired: return "expired";
+    case CodeState::kRevoked: return "revoked";
+  }
+  return "active";
+}
+
+std::optional<CodeState> ParseCodeState(std::string_view name) {
+  for (const CodeState state : {CodeState::kActive, CodeState::kUsed, CodeState::kExpired, CodeState::kRevoked}) {
+    if (name == CodeStateName(state)) return state;
+  }
+  return std::nullopt;
+}
+
+json::object PairingCodeDetailJson(const PairingCodeDetail& detail) {
+  auto optional_time = [](const std::optional<Timestamp>& t) -> json::value {
+    return t ? json::value(FormatTimestamp(*t)) : json::value(nullptr);
+  };
+  auto optional_id = [](const std::optional<std::int64_t>& id) -> json::value {
+    return id ? json::value(*id) : json::value(nullptr);
+  };
+  const PairingCodeRecord& r = detail.record;
+  return {{"id", r.id},
+          {"user_id", r.user_id},
+          {"code", detail.code},
+          {"state", CodeStateName(detail.state)},
+          {"workflow_state", r.deleted ? "deleted" : "active"},
+          {"created_at", FormatTimestamp(r.created_at)},
+          {"expires_at", FormatTimestamp(r.expires_at)},
+          {"used_at", optional_time(r.used_at)},
+          {"used_by", optional_id(r.used_by)},
+          {"link_id", optional_id(r.link_id)},
+          {"revoked_at", optional_time(r.revoked_at)},
+          {"revoked_by", optional_id(r.revoked_by)}};
+}
+
 json::object EnrollmentJson(const Enrollment& e) {
   auto optional_time = [](const std::optional<Timestamp>& t) -> json::value {
     return t ? json::value(FormatTimestamp(*t)) : json::value(nullptr);

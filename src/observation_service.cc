@@ -56,6 +56,40 @@ AuditEntry LinkAudit(const Caller& caller, AuditAction action, LinkMethod method
   return entry;
 }
 
+// Characters of a code a masked listing still shows ("Ab****").
+constexpr std::size_t kMaskVisible = 2;
+constexpr char kUnavailableCode[] = "******";
+
+// What a listing shows of `record`'s code: in clear when `clear`, else masked.
+std::string ShownCode(const PairingCodeRecord& record, bool clear) {
+  if (!record.code) return kUnavailableCode;
+  if (clear) return *record.code;
+  std::string masked = *record.code;
+  for (std::size_t i = kMaskVisible; i < masked.size(); ++i) masked[i] = '*';
+  if (masked.size() <= kMaskVisible) masked.assign(masked.size(), '*');
+  return masked;
+}
+
+PairingCodeDetail DetailOf(PairingCodeRecord record, bool clear, Timestamp now) {
+  PairingCodeDetail detail;
+  detail.state = CodeStateAt(record, now);
+  detail.code = ShownCode(record, clear);
+  record.code.reset();
+  detail.record = std::move(record);
+  return detail;
+}
+
+AuditEntry CodeAudit(const Caller& caller, AuditAction action, UserId student, CodeId code, Timestamp now) {
+  AuditEntry entry;
+  entry.at = now;
+  entry.actor = caller.user;
+  entry.action = action;
+  entry.method = LinkMethod::kPairingCode;
+  entry.student_id = student;
+  entry.code_id = code;
+  return entry;
+}
+
 // One side of a link: whom the subject's list shows.
 enum class Side { kObservees, kObservers };
 
@@ -173,6 +207,7 @@ struct ObservationService::Impl {
     for (const AccountId root : roots) {
       auto change = t.CreateOrRestoreLink(student, observer, root, now);
       if (!change.ok()) return change.status();
+      if (code && root == roots.front()) OBSERVEES_RETURN_IF_ERROR(t.SetCodeLink(*code, change->link.id));
       if (change->kind == LinkChange::Kind::kUnchanged) continue;
       const bool created = change->kind == LinkChange::Kind::kCreated;
       const auto action = created ? AuditAction::kCreated : AuditAction::kRestored;
@@ -183,6 +218,16 @@ struct ObservationService::Impl {
       }
     }
     return t.Commit();
+  }
+
+  // The lifecycle operations' preamble: a caller, a student who resolves (rule 21: deleted ones too)
+  // and rule 23's permission.
+  Status RequireCodeManager(const Caller& caller, UserId student) const {
+    OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+    auto target = directory().FindUser(student);
+    if (!target.ok()) return target.status();
+    if (!target->has_value()) return NotFound("The specified resource does not exist.");
+    return access.MayGenerateCodesFor(caller, student);
   }
 
   // E3's three branches (rule 43.2-43.5): the student named by the request, with the limiter's attempt
@@ -441,12 +486,7 @@ Result<PairingCode> ObservationService::CreatePairingCode(const Caller& caller, 
   const bool self_registration =
       domain->has_value() && (*domain)->self_registration != SelfRegistration::kNone;
   if (!*enrolled || !self_registration) return PermissionDenied("user not authorized to perform that action");
-  // Rule 23: the student, or a holder of generate_observer_pairing_code in one of their courses.
-  if (caller.user != student) {
-    auto may = s.directory().HasPermissionInCoursesOf(*caller.user, student, Permission::kGenerateObserverPairingCode);
-    if (!may.ok()) return may.status();
-    if (!*may) return PermissionDenied("user not authorized to perform that action");
-  }
+  OBSERVEES_RETURN_IF_ERROR(s.access.MayGenerateCodesFor(caller, student));  // rule 23
 
   for (int draw = 0; draw < kMaxCodeDraws; ++draw) {
     const Timestamp now = s.Now();
@@ -459,18 +499,90 @@ Result<PairingCode> ObservationService::CreatePairingCode(const Caller& caller, 
     auto id = (*txn)->InsertCode(student, code.code, code.expires_at, now);
     if (!id.ok()) return id.status();
     if (!id->has_value()) continue;  // an active code has this string: draw again (rule 17)
-    AuditEntry created;
-    created.at = now;
-    created.actor = caller.user;
-    created.action = AuditAction::kCodeCreated;
-    created.method = LinkMethod::kPairingCode;
-    created.student_id = student;
-    created.code_id = **id;
-    OBSERVEES_RETURN_IF_ERROR((*txn)->AppendAudit(created));
+    OBSERVEES_RETURN_IF_ERROR((*txn)->AppendAudit(CodeAudit(caller, AuditAction::kCodeCreated, student, **id, now)));
     OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
     return code;
   }
   return Internal("could not draw an unused pairing code");
+}
+
+Result<PairingCodePage> ObservationService::ListPairingCodes(const Caller& caller, UserId student,
+                                                             const PairingCodeListOptions& options) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(s.RequireCodeManager(caller, student));
+  if (options.page < 1) return InvalidArgument("page must be a positive integer", "page");
+  auto clear = s.access.MaySeeCodesOf(caller, student, s.deps.enrollments.get());
+  if (!clear.ok()) return clear.status();
+  PairingCodePage page;
+  page.page = options.page;
+  page.per_page = options.per_page == 0 ? s.options.default_per_page
+                                        : std::clamp(options.per_page, 1, s.options.max_per_page);
+  const Timestamp now = s.Now();
+  const std::int64_t offset = static_cast<std::int64_t>(page.page - 1) * page.per_page;
+  auto found = s.links().ListCodes(student, options.states, now, offset, page.per_page);
+  if (!found.ok()) return found.status();
+  page.total = found->total;
+  for (PairingCodeRecord& record : found->codes) page.codes.push_back(DetailOf(std::move(record), *clear, now));
+  return page;
+}
+
+Result<PairingCodeDetail> ObservationService::RevokePairingCode(const Caller& caller, UserId student,
+                                                                CodeId code) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(s.RequireCodeManager(caller, student));
+  auto found = s.links().FindCode(code);
+  if (!found.ok()) return found.status();
+  if (!found->has_value() || (*found)->user_id != student) return NotFound("The specified resource does not exist.");
+
+  const Timestamp now = s.Now();
+  bool changed = false;
+  {
+    auto txn = s.links().BeginWrite();
+    if (!txn.ok()) return txn.status();
+    auto revoked = (*txn)->RevokeCode(code, *caller.user, now);
+    if (!revoked.ok()) return revoked.status();
+    if (*revoked) {
+      OBSERVEES_RETURN_IF_ERROR((*txn)->AppendAudit(CodeAudit(caller, AuditAction::kCodeRevoked, student, code, now)));
+      OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
+      changed = true;
+    }
+  }  // not revoked: the transaction rolls back, having changed nothing
+  auto after = s.links().FindCode(code);
+  if (!after.ok()) return after.status();
+  if (!after->has_value()) return Internal("a revoked pairing code disappeared");
+  auto clear = s.access.MaySeeCodesOf(caller, student, s.deps.enrollments.get());
+  if (!clear.ok()) return clear.status();
+  PairingCodeDetail detail = DetailOf(std::move(**after), *clear, now);
+  detail.changed = changed;
+  return detail;
+}
+
+Result<std::int64_t> ObservationService::RevokeAllPairingCodes(const Caller& caller, UserId student) const {
+  const Impl& s = *impl_;
+  OBSERVEES_RETURN_IF_ERROR(s.RequireCodeManager(caller, student));
+  const Timestamp now = s.Now();
+  // Read first (no reads inside a write transaction), then revoke each one still active.
+  constexpr int kBatch = 500;
+  std::vector<CodeId> ids;
+  for (std::int64_t offset = 0;; offset += kBatch) {
+    auto page = s.links().ListCodes(student, CodeStateFilter::ActiveOnly(), now, offset, kBatch);
+    if (!page.ok()) return page.status();
+    for (const PairingCodeRecord& record : page->codes) ids.push_back(record.id);
+    if (page->codes.size() < static_cast<std::size_t>(kBatch)) break;
+  }
+  if (ids.empty()) return std::int64_t{0};
+  auto txn = s.links().BeginWrite();
+  if (!txn.ok()) return txn.status();
+  std::int64_t revoked_count = 0;
+  for (const CodeId id : ids) {
+    auto revoked = (*txn)->RevokeCode(id, *caller.user, now);
+    if (!revoked.ok()) return revoked.status();
+    if (!*revoked) continue;  // used or revoked since it was listed
+    OBSERVEES_RETURN_IF_ERROR((*txn)->AppendAudit(CodeAudit(caller, AuditAction::kCodeRevoked, student, id, now)));
+    ++revoked_count;
+  }
+  OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
+  return revoked_count;
 }
 
 Result<LinkedUser> ObservationService::RegisterObserver(const Caller& caller,

@@ -39,6 +39,30 @@ std::string KeyedHash(std::string_view key, std::string_view purpose, std::strin
   return out;
 }
 
+std::string Seal(std::string_view key, std::string_view plain) {
+  Init();
+  std::string box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(), '\0');
+  auto* nonce = reinterpret_cast<unsigned char*>(box.data());
+  randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plain.data()),
+                        plain.size(), nonce, reinterpret_cast<const unsigned char*>(key.data()));
+  return box;
+}
+
+std::optional<std::string> Open(std::string_view key, std::string_view box) {
+  Init();
+  if (key.size() != crypto_secretbox_KEYBYTES) return std::nullopt;
+  if (box.size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) return std::nullopt;
+  const auto* nonce = reinterpret_cast<const unsigned char*>(box.data());
+  const std::size_t sealed = box.size() - crypto_secretbox_NONCEBYTES;
+  std::string plain(sealed - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), nonce + crypto_secretbox_NONCEBYTES,
+                                 sealed, nonce, reinterpret_cast<const unsigned char*>(key.data())) != 0) {
+    return std::nullopt;
+  }
+  return plain;
+}
+
 Result<std::string> HashPassword(std::string_view password, PasswordHashing cost) {
   if (!Init()) return Internal("libsodium failed to initialise");
   unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;

@@ -2,6 +2,7 @@
 // password hashes, and constant-time comparison, all on libsodium. Thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,14 @@ std::string RandomKey();
 // BLAKE2b-256 of `secret` keyed with `key`, with `purpose` ("code", "token") separating the uses.
 // Deterministic, so it can be indexed; 32 raw bytes.
 std::string KeyedHash(std::string_view key, std::string_view purpose, std::string_view secret);
+
+// Authenticated encryption (libsodium's crypto_secretbox_easy, XSalsa20-Poly1305) of `plain` under a
+// 32-byte `key`: a fresh random nonce followed by the ciphertext. Derive `key` per purpose with
+// KeyedHash(master, purpose, "").
+std::string Seal(std::string_view key, std::string_view plain);
+// The plaintext of a Seal()ed `box`; nullopt when it is malformed, was sealed under another key or
+// was tampered with.
+std::optional<std::string> Open(std::string_view key, std::string_view box);
 
 // An Argon2id hash string (libsodium's crypto_pwhash_str), or kInternal when hashing fails.
 Result<std::string> HashPassword(std::string_view password, PasswordHashing cost);

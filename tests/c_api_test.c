@@ -595,6 +595,106 @@ static void TestAddObservee(obs_service* service) {
   obs_free(json);
 }
 
+/* The first "id" of a JSON text, or 0. */
+static int64_t FirstId(const char* json) {
+  const char* at = json == NULL ? NULL : strstr(json, "\"id\":");
+  return at == NULL ? 0 : (int64_t)strtoll(at + 5, NULL, 10);
+}
+
+/* The pairing-code lifecycle: list, revoke one, revoke all, and their refusals. */
+static void TestPairingCodeLifecycle(void) {
+  obs_service* service = OpenSeeded(kTestClockOptions);
+  char* json = NULL;
+  char code[32];
+  char request[128];
+  int64_t id;
+
+  /* Bad inputs: refused before the service sees them. */
+  CHECK_REFUSED(obs_list_pairing_codes(NULL, kStudent, kRoot, kStudent, 0, 1, 0, &json), OBS_INVALID_ARGUMENT,
+                "service");
+  CHECK_REFUSED(obs_list_pairing_codes(service, kStudent, kRoot, kStudent, 0, 1, 0, NULL), OBS_INVALID_ARGUMENT,
+                "out_json");
+  CHECK_REFUSED(obs_list_pairing_codes(service, kStudent, kRoot, -1, 0, 1, 0, &json), OBS_INVALID_ARGUMENT, "student");
+  CHECK_REFUSED(obs_list_pairing_codes(service, kStudent, kRoot, kStudent, 16u, 1, 0, &json), OBS_INVALID_ARGUMENT,
+                "states");
+  CHECK_REFUSED(obs_list_pairing_codes(service, kStudent, kRoot, kStudent, 0, 0, 0, &json), OBS_INVALID_ARGUMENT,
+                "page");
+  CHECK_REFUSED(obs_list_pairing_codes(service, kStudent, kRoot, kStudent, 0, 1, -1, &json), OBS_INVALID_ARGUMENT,
+                "per_page");
+  CHECK_REFUSED(obs_list_pairing_codes(service, -1, kRoot, kStudent, 0, 1, 0, &json), OBS_INVALID_ARGUMENT,
+                "acting_user");
+  CHECK_REFUSED(obs_revoke_pairing_code(service, kStudent, kRoot, kStudent, 0, &json), OBS_INVALID_ARGUMENT,
+                "code_id");
+  CHECK_REFUSED(obs_revoke_pairing_code(service, kStudent, kRoot, 0, 1, &json), OBS_INVALID_ARGUMENT, "student");
+  CHECK_REFUSED(obs_revoke_all_pairing_codes(service, kStudent, kRoot, kStudent, NULL), OBS_INVALID_ARGUMENT,
+                "out_json");
+  CHECK_REFUSED(obs_revoke_all_pairing_codes(NULL, kStudent, kRoot, kStudent, &json), OBS_INVALID_ARGUMENT, "service");
+  CHECK(json == NULL);
+
+  /* The service's refusals. */
+  CHECK_REFUSED(obs_list_pairing_codes(service, 0, kRoot, kStudent, 0, 1, 0, &json), OBS_UNAUTHENTICATED, NULL);
+  CHECK_REFUSED(obs_list_pairing_codes(service, kParent, kRoot, kStudent, 0, 1, 0, &json), OBS_PERMISSION_DENIED,
+                NULL);
+  CHECK_REFUSED(obs_revoke_all_pairing_codes(service, kParent, kRoot, kStudent, &json), OBS_PERMISSION_DENIED, NULL);
+  CHECK_REFUSED(obs_list_pairing_codes(service, kAdmin, kRoot, 9999, 0, 1, 0, &json), OBS_NOT_FOUND, NULL);
+  CHECK(json == NULL);
+
+  /* A code, listed in clear for the student and the administrator. */
+  CHECK_STATUS(obs_create_pairing_code(service, kStudent, kRoot, kStudent, &json), OBS_OK);
+  CodeOf(json, code, sizeof code);
+  obs_free(json);
+  CHECK_STATUS(obs_list_pairing_codes(service, kStudent, kRoot, kStudent, 0, 1, 0, &json), OBS_OK);
+  CHECK_CONTAINS(json, code);
+  CHECK_CONTAINS(json, "\"state\":\"active\"");
+  CHECK_CONTAINS(json, "\"page\":1,\"per_page\":10,\"total\":1}");
+  id = FirstId(json);
+  CHECK(id > 0);
+  obs_free(json);
+  CHECK_STATUS(obs_list_pairing_codes(service, kAdmin, kRoot, kStudent, OBS_CODE_ACTIVE, 1, 0, &json), OBS_OK);
+  CHECK_CONTAINS(json, code);
+  obs_free(json);
+
+  /* Revoked once; again changes nothing; the code no longer redeems. */
+  CHECK_STATUS(obs_revoke_pairing_code(service, kStudent, kRoot, kStudent, id, &json), OBS_OK);
+  CHECK_CONTAINS(json, "\"state\":\"revoked\"");
+  CHECK_CONTAINS(json, "\"workflow_state\":\"deleted\"");
+  CHECK_CONTAINS(json, "\"changed\":true");
+  obs_free(json);
+  CHECK_STATUS(obs_revoke_pairing_code(service, kAdmin, kRoot, kStudent, id, &json), OBS_OK);
+  CHECK_CONTAINS(json, "\"changed\":false");
+  obs_free(json);
+  snprintf(request, sizeof request, "{\"pairing_code\": \"%s\"}", code);
+  CHECK_REFUSED(obs_add_observee(service, kParent, kRoot, kParent, request, 0, &json), OBS_INVALID_CODE, NULL);
+  CHECK(strstr(obs_last_error(), code) == NULL);
+  CHECK_REFUSED(obs_revoke_pairing_code(service, kStudent, kRoot, kStudent, id + 1000, &json), OBS_NOT_FOUND, NULL);
+  CHECK_REFUSED(obs_revoke_pairing_code(service, kAlex, kRoot, kAlex, id, &json), OBS_NOT_FOUND, NULL);
+  CHECK(strstr(obs_last_error(), code) == NULL);
+
+  /* Revoke all: the active ones only. */
+  CHECK_STATUS(obs_create_pairing_code(service, kStudent, kRoot, kStudent, &json), OBS_OK);
+  obs_free(json);
+  CHECK_STATUS(obs_create_pairing_code(service, kAdmin, kRoot, kStudent, &json), OBS_OK);
+  obs_free(json);
+  CHECK_STATUS(obs_revoke_all_pairing_codes(service, kStudent, kRoot, kStudent, &json), OBS_OK);
+  CHECK(json != NULL && strcmp(json, "{\"revoked\":2}") == 0);
+  obs_free(json);
+  CHECK_STATUS(obs_list_pairing_codes(service, kStudent, kRoot, kStudent, OBS_CODE_REVOKED, 1, 0, &json), OBS_OK);
+  CHECK_CONTAINS(json, "\"total\":3}");
+  obs_free(json);
+
+  /* Expiry is derived from the clock. */
+  CHECK_STATUS(obs_create_pairing_code(service, kStudent, kRoot, kStudent, &json), OBS_OK);
+  obs_free(json);
+  CHECK_STATUS(obs_clock_advance(service, 8 * 24 * 3600), OBS_OK);
+  CHECK_STATUS(obs_list_pairing_codes(service, kStudent, kRoot, kStudent, OBS_CODE_EXPIRED | OBS_CODE_USED, 1, 0,
+                                      &json),
+               OBS_OK);
+  CHECK_CONTAINS(json, "\"state\":\"expired\"");
+  CHECK_CONTAINS(json, "\"total\":1}");
+  obs_free(json);
+  obs_service_close(&service);
+}
+
 static void TestAdminAndRemove(obs_service* service) {
   char* json = NULL;
 
@@ -1001,6 +1101,7 @@ int main(int argc, char** argv) {
   obs_service_close(&service);
   CHECK(service == NULL);
 
+  TestPairingCodeLifecycle();
   TestLimiter();
   TestClock();
   TestThreads();

@@ -43,6 +43,10 @@ class FaultyLinkTransaction final : public LinkTransaction {
     if (consumed.ok() && *consumed) consumed_code_ = true;
     return consumed;
   }
+  Status SetCodeLink(CodeId code, LinkId link) override { return base_->SetCodeLink(code, link); }
+  Result<bool> RevokeCode(CodeId code, UserId revoked_by, Timestamp now) override {
+    return base_->RevokeCode(code, revoked_by, now);
+  }
   Result<std::optional<CodeId>> InsertCode(UserId student, std::string_view code, Timestamp expires_at,
                                            Timestamp now) override {
     return base_->InsertCode(student, code, expires_at, now);
@@ -85,6 +89,10 @@ class FaultyLinkStore final : public LinkStore {
     return base_->FindActiveCode(code, now);
   }
   Result<std::optional<PairingCodeRecord>> FindCode(CodeId id) override { return base_->FindCode(id); }
+  Result<CodePage> ListCodes(UserId student, CodeStateFilter states, Timestamp now, std::int64_t offset,
+                             int limit) override {
+    return base_->ListCodes(student, states, now, offset, limit);
+  }
   Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
                                                       Timestamp since, Timestamp now) override {
     return base_->ReserveAttempt(keys, max_failures, since, now);

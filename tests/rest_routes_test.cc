@@ -48,8 +48,10 @@ TEST_CASE("a known path with another method is 404", "[rest][routes][rule59]") {
       {"PUT", Api("self", "observers/10")},
       {"DELETE", Api("self", "observers/10")},
       {"POST", Api("self", "observers/10")},
-      {"GET", Api("self", "observer_pairing_codes")},
-      {"PUT", Api("self", "observer_pairing_codes")},
+      {"PUT", Api("self", "observer_pairing_codes")},  // GET and DELETE: the lifecycle extension
+      {"PATCH", Api("self", "observer_pairing_codes")},
+      {"GET", Api("self", "observer_pairing_codes/1")},
+      {"POST", Api("self", "observer_pairing_codes/1")},
       {"GET", "/users"},
       {"PUT", "/users"},
       {"DELETE", "/users"},

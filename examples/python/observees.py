@@ -27,7 +27,7 @@ import os
 import threading
 
 __all__ = [
-    "SCOPE_ALL", "SCOPE_DOMAIN", "Service", "RestResponse", "load_library", "library_version",
+    "CODE_STATES", "SCOPE_ALL", "SCOPE_DOMAIN", "Service", "RestResponse", "load_library", "library_version",
     "ObserveesError", "InvalidArgument", "NotFound", "Unauthenticated", "PermissionDenied", "InvalidCode",
     "TooManyAttempts", "UnknownObservee", "InvalidCredentials", "SelfObservation", "AlreadyExists", "Aborted",
     "InternalError",
@@ -38,6 +38,10 @@ SCOPE_DOMAIN = 0
 SCOPE_ALL = -1
 
 _LIST_INCLUDE_AVATAR_URL = 1
+
+# Pairing-code states (observees.h OBS_CODE_*), for list_pairing_codes.
+CODE_STATES = ("active", "used", "expired", "revoked")
+_CODE_STATE_BITS = {"active": 1, "used": 2, "expired": 4, "revoked": 8}
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)
 _INT32 = (-(2 ** 31), 2 ** 31 - 1)
 
@@ -149,6 +153,10 @@ _PROTOTYPES = {
     "obs_remove_observee": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_int64, _c_int64, _c_int64,
                                       _OutString]),
     "obs_create_pairing_code": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_int64, _OutString]),
+    "obs_list_pairing_codes": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_int64, _c_uint32, _c_int32, _c_int32,
+                                         _OutString]),
+    "obs_revoke_pairing_code": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_int64, _c_int64, _OutString]),
+    "obs_revoke_all_pairing_codes": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_int64, _OutString]),
     "obs_list_enrollments": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_int64, _OutString]),
     "obs_enroll_user": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_str, _OutString]),
     "obs_register_observer": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_str, _OutString]),
@@ -405,6 +413,28 @@ class Service:
         """E8: {"user_id", "code", "expires_at", "workflow_state"}."""
         return self._json_call("obs_create_pairing_code", *self._context(acting_user, domain_root_account),
                                _integer(student, "student"))
+
+    def list_pairing_codes(self, acting_user, domain_root_account, student, states=None, page=1, per_page=0):
+        """The student's codes in `states` (names among CODE_STATES; None: active only), newest first:
+        {"codes": [...], "page": N, "per_page": M, "total": T}."""
+        flags = 0
+        for state in states or ():
+            if state not in _CODE_STATE_BITS:
+                raise InvalidArgument("unknown code state %r (expected one of %s)" % (state, ", ".join(CODE_STATES)))
+            flags |= _CODE_STATE_BITS[state]
+        return self._json_call("obs_list_pairing_codes", *self._context(acting_user, domain_root_account),
+                               _integer(student, "student"), flags, _integer(page, "page", _INT32),
+                               _integer(per_page, "per_page", _INT32))
+
+    def revoke_pairing_code(self, acting_user, domain_root_account, student, code_id):
+        """Revokes one active code (idempotent): the code object, its "state" and "changed"."""
+        return self._json_call("obs_revoke_pairing_code", *self._context(acting_user, domain_root_account),
+                               _integer(student, "student"), _integer(code_id, "code_id"))
+
+    def revoke_all_pairing_codes(self, acting_user, domain_root_account, student):
+        """Revokes every active code of the student's; returns how many."""
+        return self._json_call("obs_revoke_all_pairing_codes", *self._context(acting_user, domain_root_account),
+                               _integer(student, "student"))["revoked"]
 
     def list_enrollments(self, acting_user, domain_root_account, user):
         """The user's enrollments (Canvas Enrollment objects), observer enrollments included."""

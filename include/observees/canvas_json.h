@@ -3,6 +3,7 @@
 // statuses. Pure functions, thread-safe.
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,14 @@ OBSERVEES_EXPORT boost::json::array UsersJson(const std::vector<LinkedUser>& use
 
 // {"user_id", "code", "expires_at", "workflow_state"} and nothing else (section 3.2).
 OBSERVEES_EXPORT boost::json::object PairingCodeJson(const PairingCode& code);
+
+// The lifecycle extension's code object (not Canvas's): {"id", "user_id", "code" (in clear or masked),
+// "state" (active|used|expired|revoked), "workflow_state" (Canvas's active|deleted), "created_at",
+// "expires_at", "used_at", "used_by", "link_id", "revoked_at", "revoked_by"}, null when unset.
+OBSERVEES_EXPORT boost::json::object PairingCodeDetailJson(const PairingCodeDetail& detail);
+// "active", "used", "expired", "revoked"; and back (nullopt for any other text).
+OBSERVEES_EXPORT std::string_view CodeStateName(CodeState state);
+OBSERVEES_EXPORT std::optional<CodeState> ParseCodeState(std::string_view name);
 
 // Canvas's Enrollment object: id, user_id, course_id, course_section_id, type, role, enrollment_state,
 // associated_user_id, root_account_id, start_at, end_at, created_at, updated_at (null when unset).

@@ -31,6 +31,32 @@ struct AttemptTicket {
   std::vector<std::int64_t> ids;
 };
 
+// Which code states a listing wants (CodeStateAt); all false selects nothing.
+struct CodeStateFilter {
+  bool active = true;
+  bool used = false;
+  bool expired = false;
+  bool revoked = false;
+
+  static CodeStateFilter ActiveOnly() { return {}; }
+  static CodeStateFilter All() { return {true, true, true, true}; }
+  bool Matches(CodeState state) const {
+    switch (state) {
+      case CodeState::kActive: return active;
+      case CodeState::kUsed: return used;
+      case CodeState::kExpired: return expired;
+      case CodeState::kRevoked: return revoked;
+    }
+    return false;
+  }
+};
+
+// One page of a student's codes, newest first (created_at, then id, descending).
+struct CodePage {
+  std::vector<PairingCodeRecord> codes;
+  std::int64_t total = 0;  // matching codes in all pages
+};
+
 // A write transaction. It rolls back when destroyed unless Commit() succeeded; after any failed call
 // the caller must not commit. Between BeginWrite() and Commit() the thread must not read through the
 // LinkStore (the SQLite default's ":memory:" has one connection, held by the transaction).
@@ -51,9 +77,16 @@ class OBSERVEES_EXPORT LinkTransaction {
   // Marks a code used by `used_by`, only if it is still active at `now`; false when it is not (someone
   // else consumed it, or it expired): the caller must then roll back.
   virtual Result<bool> ConsumeCode(CodeId code, UserId used_by, Timestamp now) = 0;
+  // Records the link a consumed code's redemption made or found.
+  virtual Status SetCodeLink(CodeId code, LinkId link) = 0;
+  // Revokes a code (workflow_state "deleted", revoked_by, revoked_at) only if it is active at `now`
+  // (not deleted, expires_at > now); false otherwise (already used, revoked or expired), changing
+  // nothing. A revoked code is never found by FindActiveCode again.
+  virtual Result<bool> RevokeCode(CodeId code, UserId revoked_by, Timestamp now) = 0;
 
   // Stores a new code for `student` unless an active code with the same string exists at `now`
-  // (rule 17); nullopt on such a collision. Only a keyed hash of `code` is stored.
+  // (rule 17); nullopt on such a collision. `code` is never stored in clear: a keyed hash of it, and
+  // where the store can, an encrypted copy that FindCode and ListCodes open.
   virtual Result<std::optional<CodeId>> InsertCode(UserId student, std::string_view code, Timestamp expires_at,
                                                    Timestamp now) = 0;
 
@@ -81,7 +114,12 @@ class OBSERVEES_EXPORT LinkStore {
 
   // The code with this string that is active at `now` (not deleted, expires_at > now), if any.
   virtual Result<std::optional<PairingCodeRecord>> FindActiveCode(std::string_view code, Timestamp now) = 0;
+  // The code with this id in any state; `code` is set when the store can show it in clear.
   virtual Result<std::optional<PairingCodeRecord>> FindCode(CodeId id) = 0;
+  // `student`'s codes whose state at `now` the filter selects, newest first, skipping `offset` and
+  // returning at most `limit`, with the total count; `code` set as in FindCode.
+  virtual Result<CodePage> ListCodes(UserId student, CodeStateFilter states, Timestamp now, std::int64_t offset,
+                                     int limit) = 0;
 
   // The attempt limiter's counter (D6), atomically: when every key has fewer than `max_failures` rows
   // at or after `since`, adds one row per key at `now` and returns them; otherwise nullopt.

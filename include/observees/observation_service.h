@@ -71,6 +71,29 @@ struct SelfRegistrationRequest {
   std::optional<std::string> pairing_code;
 };
 
+// Which of a student's pairing codes to list, and which page (newest first).
+struct PairingCodeListOptions {
+  CodeStateFilter states = CodeStateFilter::ActiveOnly();
+  int page = 1;     // 1-based; values below 1 are kInvalidArgument
+  int per_page = 0; // 0: the default; otherwise clamped to 1..max_per_page
+};
+
+// A code as the lifecycle operations show it. `code` is the code in clear for the student and
+// administrators, masked ("Ab****") for anyone else, and all asterisks when the store cannot show it.
+struct PairingCodeDetail {
+  PairingCodeRecord record;  // record.code is never set here: `code` is what may be shown
+  CodeState state = CodeState::kActive;
+  std::string code;
+  bool changed = false;  // revocation only: whether this call revoked the code
+};
+
+struct PairingCodePage {
+  std::vector<PairingCodeDetail> codes;
+  std::int64_t total = 0;
+  int page = 1;
+  int per_page = 10;
+};
+
 // Everything the service runs on. The service shares ownership.
 struct ServiceDependencies {
   std::shared_ptr<UserDirectory> directory;      // required
@@ -120,6 +143,20 @@ class OBSERVEES_EXPORT ObservationService {
   // E8: a new code for `student` (rules 20-24). kPermissionDenied also when the student has no
   // student enrollment or the domain does not allow self-registration (rule 22).
   Result<PairingCode> CreatePairingCode(const Caller& caller, UserId student) const;
+
+  // Pairing-code lifecycle (beyond Canvas). Each: kNotFound for an unknown student (a deleted one
+  // still resolves, rule 21); kPermissionDenied unless the caller is the student or may generate codes
+  // for them (rule 23; rule 22's precondition does not apply).
+
+  // The student's codes in the requested states, newest first. kInvalidArgument for page < 1.
+  Result<PairingCodePage> ListPairingCodes(const Caller& caller, UserId student,
+                                           const PairingCodeListOptions& options) const;
+  // Revokes one active code of the student's: idempotent. The detail's state says what the code is now
+  // and `changed` whether this call revoked it (a used, expired or already revoked code is left as it
+  // is). kNotFound for a code id that is not this student's.
+  Result<PairingCodeDetail> RevokePairingCode(const Caller& caller, UserId student, CodeId code) const;
+  // Revokes every active code of the student's; returns how many this call revoked.
+  Result<std::int64_t> RevokeAllPairingCodes(const Caller& caller, UserId student) const;
 
   // D8 / rule 57: creates an observer with a login in the domain root account and links them to the
   // code's student there. The caller may be anonymous. kPermissionDenied when the domain does not allow

@@ -1,6 +1,8 @@
 // The REST router: Canvas's User Observees HTTP API (the eight endpoints of the API page under
-// /api/v1, plus observer self-registration POST /users) as a pure function from a request to a
-// response. It does no socket work, so any HTTP server can host it. It translates only: every rule
+// /api/v1, plus observer self-registration POST /users, and the pairing-code lifecycle extensions
+// GET /users/:id/observer_pairing_codes (state[]=active|used|expired|revoked, paginated),
+// DELETE /users/:id/observer_pairing_codes/:code_id and DELETE /users/:id/observer_pairing_codes)
+// as a pure function from a request to a response. It does no socket work, so any HTTP server can host it. It translates only: every rule
 // lives in ObservationService. Thread-safe; Handle never throws and never answers 5xx for bad input.
 #pragma once
 

@@ -37,8 +37,12 @@ struct SqliteOptions {
   // How long a writer waits for another process's lock, in milliseconds. Default 10000.
   int busy_timeout_ms = 10000;
   PasswordHashing password_hashing = PasswordHashing::kInteractive;
-  // Key of the keyed hashes that stand for pairing codes and access tokens at rest. Empty (default): a
-  // random key made when the database is created and kept in it.
+  // Key of the keyed hashes that stand for pairing codes and access tokens at rest, and (through a
+  // purpose-separated derivation) of the encrypted copy of each pairing code kept so the student and
+  // administrators can list it. Empty (default): a random key made when the database is created and
+  // kept in it, so the encrypted copies protect nothing against a reader of the file; set it to keep
+  // the key out of the database file. Codes sealed under one key do not open under another: they
+  // list masked.
   std::string secret_key;
   // Where "now" comes from for defaults such as a fixture user's created_at. Default: SystemClock().
   std::shared_ptr<Clock> clock;

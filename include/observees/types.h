@@ -72,16 +72,35 @@ struct Link {
   Timestamp updated_at{};
 };
 
-// A stored pairing code. The code itself is never kept, only a keyed hash of it.
+// A pairing code's state. `expired` is derived from expires_at at the moment asked, never stored.
+enum class CodeState { kActive, kUsed, kExpired, kRevoked };
+
+// A stored pairing code. Only a keyed hash of the code is kept for lookup (and, in stores that can,
+// an encrypted copy so the student can see it again).
 struct PairingCodeRecord {
   CodeId id = 0;
   UserId user_id = 0;  // the student
   Timestamp created_at{};
   Timestamp expires_at{};
-  bool deleted = false;  // Canvas's workflow_state "deleted": used (or otherwise withdrawn)
+  bool deleted = false;  // Canvas's workflow_state "deleted": used or revoked
   std::optional<UserId> used_by;
   std::optional<Timestamp> used_at;
+  std::optional<LinkId> link_id;  // the link the redemption made or found
+  std::optional<UserId> revoked_by;
+  std::optional<Timestamp> revoked_at;
+  // The code in clear: set only by LinkStore::ListCodes and FindCode, and only when the store keeps an
+  // encrypted copy it can open (codes stored before that have none).
+  std::optional<std::string> code;
 };
+
+// The state of `code` at `now`: revoked, used (deleted without a revocation), expired (not deleted,
+// expires_at <= now), else active (rule 15).
+inline CodeState CodeStateAt(const PairingCodeRecord& code, Timestamp now) {
+  if (code.revoked_at) return CodeState::kRevoked;
+  if (code.deleted) return CodeState::kUsed;
+  if (code.expires_at <= now) return CodeState::kExpired;
+  return CodeState::kActive;
+}
 
 // A freshly generated code: the only time the code is seen in clear (Canvas's PairingCode object).
 struct PairingCode {
@@ -113,7 +132,14 @@ enum class LinkMethod {
   kFixture = 7,
 };
 
-enum class AuditAction { kCreated = 1, kRestored = 2, kRemoved = 3, kCodeCreated = 4, kCodeRedeemed = 5 };
+enum class AuditAction {
+  kCreated = 1,
+  kRestored = 2,
+  kRemoved = 3,
+  kCodeCreated = 4,
+  kCodeRedeemed = 5,
+  kCodeRevoked = 6,
+};
 
 struct AuditEntry {
   std::int64_t id = 0;  // assigned by the store

@@ -32,6 +32,9 @@ enum class Endpoint {
   kListObservers,
   kShowObserver,
   kCreatePairingCode,
+  kListPairingCodes,       // extension: the pairing-code lifecycle
+  kRevokePairingCode,      // extension
+  kRevokeAllPairingCodes,  // extension
   kRegisterObserver,
   kListEnrollments,
   kEnrollUser,
@@ -64,6 +67,10 @@ std::optional<Route> Match(std::string_view method, const std::vector<std::strin
     if (collection == "observer_pairing_codes" && method == "POST") {
       return Route{Endpoint::kCreatePairingCode, user, {}};
     }
+    if (collection == "observer_pairing_codes" && method == "GET") return Route{Endpoint::kListPairingCodes, user, {}};
+    if (collection == "observer_pairing_codes" && method == "DELETE") {
+      return Route{Endpoint::kRevokeAllPairingCodes, user, {}};
+    }
     if (collection == "enrollments" && method == "GET") return Route{Endpoint::kListEnrollments, user, {}};
     return std::nullopt;
   }
@@ -73,6 +80,9 @@ std::optional<Route> Match(std::string_view method, const std::vector<std::strin
     if (method == "DELETE") return Route{Endpoint::kRemoveObservee, user, s[5]};
   }
   if (s.size() == 6 && collection == "observers" && method == "GET") return Route{Endpoint::kShowObserver, user, s[5]};
+  if (s.size() == 6 && collection == "observer_pairing_codes" && method == "DELETE") {
+    return Route{Endpoint::kRevokePairingCode, user, s[5]};
+  }
   return std::nullopt;
 }
 
@@ -278,6 +288,15 @@ struct Router::Impl {
     if (endpoint == Endpoint::kEnrollUser) return EnrollUser(call);
     auto user = ResolveUser(call.route.user, call.caller);
     if (!user.ok()) return Fail(user.status());
+    if (endpoint == Endpoint::kRevokePairingCode) {
+      const auto code = ParseId(call.route.other);  // a code id, not a user
+      if (!code) return Fail(NoSuchResource());
+      auto revoked = service->RevokePairingCode(call.caller, *user, *code);
+      if (!revoked.ok()) return Fail(revoked.status());
+      json::object body = PairingCodeDetailJson(*revoked);
+      body["changed"] = revoked->changed;
+      return JsonResponse(200, body);
+    }
     std::optional<UserId> other;
     if (!call.route.other.empty()) {
       auto resolved = ResolveUser(call.route.other, call.caller);
@@ -322,6 +341,14 @@ struct Router::Impl {
       }
       case Endpoint::kListEnrollments:
         return ListEnrollments(call, *user);
+      case Endpoint::kListPairingCodes:
+        return ListPairingCodes(call, *user);
+      case Endpoint::kRevokeAllPairingCodes: {
+        auto count = s.RevokeAllPairingCodes(caller, *user);
+        if (!count.ok()) return Fail(count.status());
+        return JsonResponse(200, json::object{{"revoked", *count}});
+      }
+      case Endpoint::kRevokePairingCode:
       case Endpoint::kRegisterObserver:
       case Endpoint::kEnrollUser:
         break;
@@ -349,6 +376,38 @@ struct Router::Impl {
                       : service->ListObservers(call.caller, subject, list);
     if (!result.ok()) return Fail(result.status());
     Response response = JsonResponse(200, UsersJson(result->users, call.base_url));
+    response.headers.push_back(
+        {"Link", LinkHeader(call.base_url, call.path, call.query, result->page, result->per_page, result->total)});
+    return response;
+  }
+
+  // GET /users/:user_id/observer_pairing_codes with state[] (default active), paginated like E1.
+  Response ListPairingCodes(const Call& call, UserId student) const {
+    auto page = ParsePage(call.params.Get("page"));
+    if (!page.ok()) return BadRequest(page.status().message());
+    PairingCodeListOptions list;
+    list.page = *page;
+    list.per_page = ParsePerPage(call.params.Get("per_page"));
+    std::vector<std::string> states = call.params.GetAll("state[]");
+    for (std::string& state : call.params.GetAll("state")) states.push_back(std::move(state));
+    if (!states.empty()) {
+      list.states = CodeStateFilter{false, false, false, false};
+      for (const std::string& name : states) {
+        const auto state = ParseCodeState(name);
+        if (!state) return BadRequest("state[] must be one of active, used, expired, revoked");
+        switch (*state) {
+          case CodeState::kActive: list.states.active = true; break;
+          case CodeState::kUsed: list.states.used = true; break;
+          case CodeState::kExpired: list.states.expired = true; break;
+          case CodeState::kRevoked: list.states.revoked = true; break;
+        }
+      }
+    }
+    auto result = service->ListPairingCodes(call.caller, student, list);
+    if (!result.ok()) return Fail(result.status());
+    json::array body;
+    for (const PairingCodeDetail& code : result->codes) body.push_back(PairingCodeDetailJson(code));
+    Response response = JsonResponse(200, body);
     response.headers.push_back(
         {"Link", LinkHeader(call.base_url, call.path, call.query, result->page, result->per_page, result->total)});
     return response;

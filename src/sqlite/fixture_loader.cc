@@ -494,11 +494,14 @@ ON CONFLICT(id) DO UPDATE SET student_id = excluded.student_id, observer_id = ex
           observation_links.workflow_state)
       IS (excluded.student_id, excluded.observer_id, excluded.root_account_id, excluded.workflow_state)
     THEN observation_links.updated_at ELSE ?6 END)sql";
-  // An active fixture code is unused again.
+  // An active fixture code is unused (and unrevoked) again.
   static constexpr char kUpdateCodeSql[] = R"sql(
 UPDATE pairing_codes SET expires_at = ?2, workflow_state = ?3, created_at = COALESCE(?4, created_at),
   used_by = CASE WHEN ?3 = 'active' THEN NULL ELSE used_by END,
-  used_at = CASE WHEN ?3 = 'active' THEN NULL ELSE used_at END
+  used_at = CASE WHEN ?3 = 'active' THEN NULL ELSE used_at END,
+  link_id = CASE WHEN ?3 = 'active' THEN NULL ELSE link_id END,
+  revoked_by = CASE WHEN ?3 = 'active' THEN NULL ELSE revoked_by END,
+  revoked_at = CASE WHEN ?3 = 'active' THEN NULL ELSE revoked_at END
 WHERE id = ?1)sql";
   static constexpr char kInsertCodeSql[] =
       "INSERT INTO pairing_codes (user_id, code_hash, created_at, expires_at, workflow_state) "

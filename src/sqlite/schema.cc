@@ -152,7 +152,18 @@ CREATE TABLE audit_log (
 );
 )sql";
 
-constexpr const char* kMigrationList[] = {kVersion1};
+// Version 2: the pairing-code lifecycle. An encrypted copy of the code (NULL for codes made before),
+// who revoked a code and when, and the link its redemption made or found. workflow_state keeps
+// Canvas's values: used and revoked codes are both 'deleted'.
+constexpr char kVersion2[] = R"sql(
+ALTER TABLE pairing_codes ADD COLUMN code_box BLOB;
+ALTER TABLE pairing_codes ADD COLUMN revoked_by INTEGER;
+ALTER TABLE pairing_codes ADD COLUMN revoked_at INTEGER;
+ALTER TABLE pairing_codes ADD COLUMN link_id INTEGER;
+CREATE INDEX pairing_codes_user_created ON pairing_codes(user_id, created_at, id);
+)sql";
+
+constexpr const char* kMigrationList[] = {kVersion1, kVersion2};
 
 }  // namespace
 

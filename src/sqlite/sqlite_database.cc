@@ -102,6 +102,7 @@ Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
     }
     Migrate(first->db());
     db->hash_key_ = options.secret_key.empty() ? LoadOrCreateKey(*first) : secrets::DeriveKey(options.secret_key);
+    db->box_key_ = secrets::KeyedHash(db->hash_key_, "pairing_code_box", "");
     db->idle_.push_back(std::move(first));
     const int pool = IsMemory(options.path) ? 1 : options.connections;
     for (int i = 1; i < pool; ++i) db->idle_.push_back(Connect(options.path, options.busy_timeout_ms));
@@ -172,6 +173,10 @@ std::string SqliteDatabase::HashCode(std::string_view code) const {
 std::string SqliteDatabase::HashToken(std::string_view token) const {
   return secrets::KeyedHash(hash_key_, "access_token", token);
 }
+
+std::string SqliteDatabase::SealCode(std::string_view code) const { return secrets::Seal(box_key_, code); }
+
+std::optional<std::string> SqliteDatabase::OpenCode(std::string_view box) const { return secrets::Open(box_key_, box); }
 
 std::string_view LinkStateText(LinkState state) { return state == LinkState::kActive ? "active" : "deleted"; }
 

@@ -96,6 +96,10 @@ class SqliteDatabase {
   // The keyed hashes that stand for pairing codes and access tokens at rest (32 raw bytes).
   std::string HashCode(std::string_view code) const;
   std::string HashToken(std::string_view token) const;
+  // The encrypted copy of a pairing code kept so its student can see it again (key derived from the
+  // hash key, purpose "pairing_code_box"), and its opening; nullopt for a box that does not open.
+  std::string SealCode(std::string_view code) const;
+  std::optional<std::string> OpenCode(std::string_view box) const;
   PasswordHashing password_hashing() const { return password_hashing_; }
   Clock& clock() const { return *clock_; }
 
@@ -108,6 +112,7 @@ class SqliteDatabase {
   std::vector<std::unique_ptr<SqliteConnection>> idle_;
   std::mutex writer_mutex_;
   std::string hash_key_;
+  std::string box_key_;
   PasswordHashing password_hashing_ = PasswordHashing::kInteractive;
   std::shared_ptr<Clock> clock_;
 };

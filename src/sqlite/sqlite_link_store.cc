@@ -31,16 +31,32 @@ std::vector<Link> ReadLinks(SQLite::Statement& query) {
   return links;
 }
 
-// Columns: id, user_id, created_at, expires_at, workflow_state, used_by, used_at (then code_hash).
-PairingCodeRecord ReadCode(SQLite::Statement& row) {
+// The columns ReadCode reads, in its order (kCodeColumns, then whatever a query adds).
+#define OBSERVEES_CODE_COLUMNS \
+  "id, user_id, created_at, expires_at, workflow_state, used_by, used_at, link_id, revoked_by, revoked_at, code_box"
+
+// The one row-to-struct helper for codes; opens the code's box only when `db` is given.
+PairingCodeRecord ReadCode(SQLite::Statement& row, const SqliteDatabase* db = nullptr) {
   PairingCodeRecord code;
+  auto optional_id = [&](int column) -> std::optional<std::int64_t> {
+    if (row.getColumn(column).isNull()) return std::nullopt;
+    return row.getColumn(column).getInt64();
+  };
   code.id = row.getColumn(0).getInt64();
   code.user_id = row.getColumn(1).getInt64();
   code.created_at = ToTime(row.getColumn(2).getInt64());
   code.expires_at = ToTime(row.getColumn(3).getInt64());
   code.deleted = row.getColumn(4).getString() == "deleted";
-  if (!row.getColumn(5).isNull()) code.used_by = row.getColumn(5).getInt64();
-  if (!row.getColumn(6).isNull()) code.used_at = ToTime(row.getColumn(6).getInt64());
+  code.used_by = optional_id(5);
+  if (const auto at = optional_id(6)) code.used_at = ToTime(*at);
+  code.link_id = optional_id(7);
+  code.revoked_by = optional_id(8);
+  if (const auto at = optional_id(9)) code.revoked_at = ToTime(*at);
+  const auto box = row.getColumn(10);
+  if (db != nullptr && !box.isNull()) {
+    code.code = db->OpenCode(std::string_view(static_cast<const char*>(box.getBlob()),
+                                              static_cast<std::size_t>(box.getBytes())));
+  }
   return code;
 }
 
@@ -55,6 +71,7 @@ std::string_view AuditActionText(AuditAction action) {
     case AuditAction::kRemoved: return "removed";
     case AuditAction::kCodeCreated: return "code_created";
     case AuditAction::kCodeRedeemed: return "code_redeemed";
+    case AuditAction::kCodeRevoked: return "code_revoked";
   }
   return "unknown";
 }
@@ -64,6 +81,7 @@ AuditAction AuditActionFromText(std::string_view text) {
   if (text == "removed") return AuditAction::kRemoved;
   if (text == "code_created") return AuditAction::kCodeCreated;
   if (text == "code_redeemed") return AuditAction::kCodeRedeemed;
+  if (text == "code_revoked") return AuditAction::kCodeRevoked;
   return AuditAction::kCreated;
 }
 
@@ -177,6 +195,31 @@ class SqliteLinkTransaction final : public LinkTransaction {
     });
   }
 
+  Result<bool> RevokeCode(CodeId code, UserId revoked_by, Timestamp now) override {
+    return GuardStorage("RevokeCode", [&]() -> Result<bool> {
+      static constexpr char kSql[] =
+          "UPDATE pairing_codes SET workflow_state = 'deleted', revoked_by = ?, revoked_at = ? "
+          "WHERE id = ? AND workflow_state = 'active' AND expires_at > ?";
+      auto& update = txn_.conn().Prepare(kSql);
+      update.bind(1, revoked_by);
+      update.bind(2, ToSeconds(now));
+      update.bind(3, code);
+      update.bind(4, ToSeconds(now));
+      return update.exec() == 1;
+    });
+  }
+
+  Status SetCodeLink(CodeId code, LinkId link) override {
+    return GuardStorage("SetCodeLink", [&]() -> Status {
+      static constexpr char kSql[] = "UPDATE pairing_codes SET link_id = ? WHERE id = ?";
+      auto& update = txn_.conn().Prepare(kSql);
+      update.bind(1, link);
+      update.bind(2, code);
+      update.exec();
+      return Status::Ok();
+    });
+  }
+
   Result<std::optional<CodeId>> InsertCode(UserId student, std::string_view code, Timestamp expires_at,
                                            Timestamp now) override {
     return GuardStorage("InsertCode", [&]() -> Result<std::optional<CodeId>> {
@@ -191,13 +234,15 @@ class SqliteLinkTransaction final : public LinkTransaction {
       taken.reset();
       if (collision) return std::optional<CodeId>();
       static constexpr char kInsertSql[] =
-          "INSERT INTO pairing_codes (user_id, code_hash, created_at, expires_at, workflow_state) "
-          "VALUES (?, ?, ?, ?, 'active')";
+          "INSERT INTO pairing_codes (user_id, code_hash, created_at, expires_at, workflow_state, code_box) "
+          "VALUES (?, ?, ?, ?, 'active', ?)";
+      const std::string box = db_.SealCode(code);
       auto& insert = txn_.conn().Prepare(kInsertSql);
       insert.bind(1, student);
       BindHash(insert, 2, hash);
       insert.bind(3, ToSeconds(now));
       insert.bind(4, ToSeconds(expires_at));
+      BindHash(insert, 5, box);
       insert.exec();
       return std::optional<CodeId>(txn_.conn().db().getLastInsertRowid());
     });
@@ -290,7 +335,7 @@ Result<std::vector<Link>> SqliteLinkStore::ActiveLinksOfStudent(UserId student) 
 Result<std::optional<PairingCodeRecord>> SqliteLinkStore::FindActiveCode(std::string_view code, Timestamp now) {
   return GuardStorage("FindActiveCode", [&]() -> Result<std::optional<PairingCodeRecord>> {
     static constexpr char kSql[] =
-        "SELECT id, user_id, created_at, expires_at, workflow_state, used_by, used_at, code_hash "
+        "SELECT " OBSERVEES_CODE_COLUMNS ", code_hash "
         "FROM pairing_codes WHERE code_hash = ? AND workflow_state = 'active' AND expires_at > ? "
         "ORDER BY id LIMIT 1";
     const std::string hash = db_->HashCode(code);
@@ -300,7 +345,7 @@ Result<std::optional<PairingCodeRecord>> SqliteLinkStore::FindActiveCode(std::st
     query.bind(2, ToSeconds(now));
     std::optional<PairingCodeRecord> found;
     if (query.executeStep()) {
-      const auto stored = query.getColumn(7);
+      const auto stored = query.getColumn(11);
       const std::string_view stored_hash(static_cast<const char*>(stored.getBlob()),
                                          static_cast<std::size_t>(stored.getBytes()));
       if (secrets::ConstantTimeEquals(stored_hash, hash)) found = ReadCode(query);
@@ -312,16 +357,53 @@ Result<std::optional<PairingCodeRecord>> SqliteLinkStore::FindActiveCode(std::st
 
 Result<std::optional<PairingCodeRecord>> SqliteLinkStore::FindCode(CodeId id) {
   return GuardStorage("FindCode", [&]() -> Result<std::optional<PairingCodeRecord>> {
-    static constexpr char kSql[] =
-        "SELECT id, user_id, created_at, expires_at, workflow_state, used_by, used_at, code_hash "
-        "FROM pairing_codes WHERE id = ?";
+    static constexpr char kSql[] = "SELECT " OBSERVEES_CODE_COLUMNS " FROM pairing_codes WHERE id = ?";
     auto conn = db_->Acquire();
     auto& query = conn->Prepare(kSql);
     query.bind(1, id);
     std::optional<PairingCodeRecord> found;
-    if (query.executeStep()) found = ReadCode(query);
+    if (query.executeStep()) found = ReadCode(query, db_.get());
     query.reset();
     return found;
+  });
+}
+
+Result<CodePage> SqliteLinkStore::ListCodes(UserId student, CodeStateFilter states, Timestamp now,
+                                            std::int64_t offset, int limit) {
+  return GuardStorage("ListCodes", [&]() -> Result<CodePage> {
+    // The states of CodeStateAt, selected by the flags ?3 (active) ?4 (used) ?5 (expired) ?6 (revoked).
+#define OBSERVEES_CODE_FILTER                                                                    \
+  " WHERE user_id = ?1 AND ("                                                                    \
+  "(?3 AND revoked_at IS NULL AND workflow_state = 'active' AND expires_at > ?2) OR "            \
+  "(?4 AND revoked_at IS NULL AND workflow_state = 'deleted') OR "                               \
+  "(?5 AND revoked_at IS NULL AND workflow_state = 'active' AND expires_at <= ?2) OR "           \
+  "(?6 AND revoked_at IS NOT NULL))"
+    static constexpr char kCountSql[] = "SELECT COUNT(*) FROM pairing_codes" OBSERVEES_CODE_FILTER;
+    static constexpr char kPageSql[] = "SELECT " OBSERVEES_CODE_COLUMNS " FROM pairing_codes" OBSERVEES_CODE_FILTER
+                                       " ORDER BY created_at DESC, id DESC LIMIT ?7 OFFSET ?8";
+#undef OBSERVEES_CODE_FILTER
+    auto conn = db_->Acquire();
+    auto bind = [&](SQLite::Statement& query) {
+      query.bind(1, student);
+      query.bind(2, ToSeconds(now));
+      query.bind(3, states.active ? 1 : 0);
+      query.bind(4, states.used ? 1 : 0);
+      query.bind(5, states.expired ? 1 : 0);
+      query.bind(6, states.revoked ? 1 : 0);
+    };
+    CodePage page;
+    {
+      ScopedStatement count(*conn, kCountSql);
+      bind(*count);
+      count->executeStep();
+      page.total = count->getColumn(0).getInt64();
+    }
+    ScopedStatement query(*conn, kPageSql);
+    bind(*query);
+    query->bind(7, limit);
+    query->bind(8, offset);
+    while (query->executeStep()) page.codes.push_back(ReadCode(*query, db_.get()));
+    return page;
   });
 }
 

@@ -23,6 +23,8 @@ class SqliteLinkStore final : public LinkStore {
   Result<std::vector<Link>> ActiveLinksOfStudent(UserId student) override;
   Result<std::optional<PairingCodeRecord>> FindActiveCode(std::string_view code, Timestamp now) override;
   Result<std::optional<PairingCodeRecord>> FindCode(CodeId id) override;
+  Result<CodePage> ListCodes(UserId student, CodeStateFilter states, Timestamp now, std::int64_t offset,
+                             int limit) override;
   Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
                                                       Timestamp since, Timestamp now) override;
   Status ReleaseAttempt(const AttemptTicket& ticket) override;

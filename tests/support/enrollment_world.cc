@@ -283,6 +283,10 @@ class WrappedTransaction final : public LinkTransaction {
   Result<bool> ConsumeCode(CodeId code, UserId used_by, Timestamp now) override {
     return inner_->ConsumeCode(code, used_by, now);
   }
+  Status SetCodeLink(CodeId code, LinkId link) override { return inner_->SetCodeLink(code, link); }
+  Result<bool> RevokeCode(CodeId code, UserId revoked_by, Timestamp now) override {
+    return inner_->RevokeCode(code, revoked_by, now);
+  }
   Result<std::optional<CodeId>> InsertCode(UserId student, std::string_view code, Timestamp expires_at,
                                            Timestamp now) override {
     return inner_->InsertCode(student, code, expires_at, now);

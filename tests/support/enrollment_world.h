@@ -195,6 +195,10 @@ class WrappedLinkStore final : public LinkStore {
     return inner_->FindActiveCode(code, now);
   }
   Result<std::optional<PairingCodeRecord>> FindCode(CodeId id) override { return inner_->FindCode(id); }
+  Result<CodePage> ListCodes(UserId student, CodeStateFilter states, Timestamp now, std::int64_t offset,
+                             int limit) override {
+    return inner_->ListCodes(student, states, now, offset, limit);
+  }
   Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
                                                       Timestamp since, Timestamp now) override {
     return inner_->ReserveAttempt(keys, max_failures, since, now);
