@@ -11,8 +11,7 @@
 namespace observees {
 namespace {
 
-// The shared prototype; each sort works on its own clone, since a Collator is not safe to share
-// between threads that use it at once.
+// The shared prototype; each thread sorts with its own clone of it.
 const icu::Collator* Prototype() {
   static const icu::Collator* const prototype = [] {
     UErrorCode status = U_ZERO_ERROR;
@@ -27,17 +26,21 @@ const icu::Collator* Prototype() {
   return prototype;
 }
 
+// The fallback when ICU cannot give a collator: byte order, then id.
+void SortByBytes(std::vector<User>& users) {
+  std::sort(users.begin(), users.end(), [](const User& a, const User& b) {
+    return a.sortable_name != b.sortable_name ? a.sortable_name < b.sortable_name : a.id < b.id;
+  });
+}
+
 }  // namespace
 
 void SortBySortableName(std::vector<User>& users) {
   const icu::Collator* prototype = Prototype();
-  if (prototype == nullptr) {
-    std::sort(users.begin(), users.end(), [](const User& a, const User& b) {
-      return a.sortable_name != b.sortable_name ? a.sortable_name < b.sortable_name : a.id < b.id;
-    });
-    return;
-  }
-  std::unique_ptr<icu::Collator> collator(prototype->clone());
+  if (prototype == nullptr) return SortByBytes(users);
+  // One clone per thread, made on first use: a Collator may not be used by two threads at once.
+  thread_local const std::unique_ptr<icu::Collator> collator(prototype->clone());
+  if (!collator) return SortByBytes(users);
   // Sort keys once per user, then compare bytes.
   std::vector<std::pair<std::string, std::size_t>> keys;
   keys.reserve(users.size());

@@ -44,15 +44,18 @@ std::string LinkHeader(std::string_view base_url, std::string_view path, const P
   }
   const std::string prefix = std::string(base_url) + std::string(path) + "?" +
                              (kept.empty() ? std::string() : EncodeQuery(kept) + "&");
-  auto url = [&](std::int64_t n) {
-    return "<" + prefix + "page=" + std::to_string(n) + "&per_page=" + std::to_string(per_page) + ">";
+  std::string header;
+  auto add = [&](std::int64_t n, std::string_view rel) {
+    if (!header.empty()) header += ',';
+    header.append("<").append(prefix).append("page=").append(std::to_string(n));
+    header.append("&per_page=").append(std::to_string(per_page)).append(">; rel=\"").append(rel).append("\"");
   };
   const std::int64_t last = std::max<std::int64_t>(1, (total + per_page - 1) / per_page);
-  std::string header = url(page) + "; rel=\"current\"";
-  if (page < last) header += "," + url(page + 1) + "; rel=\"next\"";
-  if (page > 1) header += "," + url(page - 1) + "; rel=\"prev\"";
-  header += "," + url(1) + "; rel=\"first\"";
-  header += "," + url(last) + "; rel=\"last\"";
+  add(page, "current");
+  if (page < last) add(page + 1, "next");
+  if (page > 1) add(page - 1, "prev");
+  add(1, "first");
+  add(last, "last");
   return header;
 }
 
