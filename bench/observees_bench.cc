@@ -1,0 +1,882 @@
+// observees_bench: the in-process benchmarks of issue 7. For each operation (list a page, show, add by
+// id, remove, redeem a pairing code) it times the service beside the same statements run as raw
+// prepared SQLite on the same file in the same run, and the same calls through the C ABI and the REST
+// router; then the operations at 10^4, 10^5 and 10^6 links; read throughput on 1, 2 and 4 threads; and
+// reads on one thread while an Argon2id check runs on another. Rows go to OUT/cpp.tsv for report.py.
+//
+// Usage: observees_bench WORKDIR OUTDIR [--sizes 10000,100000,1000000] [--quick]
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness.h"
+#include "observees.h"
+#include "observees/fixture.h"
+#include "observees/observation_service.h"
+#include "observees/rest.h"
+#include "observees/sqlite.h"
+
+namespace observees::bench {
+namespace {
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "observees_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+template <typename R>
+void Check(const R& result, const char* what) {
+  if (!result.ok()) Die(std::string(what) + ": " + result.status().message());
+}
+void CheckStatus(const Status& status, const char* what) {
+  if (!status.ok()) Die(std::string(what) + ": " + status.message());
+}
+
+// ---- The data -----------------------------------------------------------------------------------
+
+constexpr UserId kAdmin = 5;
+constexpr UserId kObserver = 10;
+constexpr AccountId kRoot = 1;
+constexpr std::int64_t kNow = 1764000000;  // created_at / expires_at base of the bulk rows
+
+// Accounts, an administrator (5), an observer (10) linked to students 20..29, and students 30..39 with
+// an enrollment each and no link: each layer of the ratio section cycles its own pair.
+std::string FixtureJson(bool with_password) {
+  std::string users = R"({"id": 5, "name": "Ada Admin", "tokens": ["token-admin"],
+    "logins": [{"account_id": 1, "unique_id": "admin"}]},
+    {"id": 10, "name": "Pat Parent", "tokens": ["token-obs"],
+     "logins": [{"account_id": 1, "unique_id": "pat")";
+  users += with_password ? R"(, "password": "secret-pat-1"}]})" : "}]}";
+  std::string enrollments;
+  std::string links;
+  for (int id = 20; id < 40; ++id) {
+    const std::string s = std::to_string(id);
+    users += R"(, {"id": )" + s + R"(, "name": "Student )" + s + R"(", "logins": [{"account_id": 1, "unique_id": "s)" +
+             s + R"("}]})";
+    if (!enrollments.empty()) enrollments += ", ";
+    enrollments += R"({"id": )" + std::to_string(500 + id) + R"(, "user_id": )" + s +
+                   R"(, "course_id": 100, "type": "StudentEnrollment", "workflow_state": "active"})";
+    if (id < 30) {
+      if (!links.empty()) links += ", ";
+      links += R"({"observer_id": 10, "student_id": )" + s + R"(, "root_account_id": 1, "workflow_state": "active"})";
+    }
+  }
+  return R"({"accounts": [{"id": 1, "name": "Bench", "domains": ["bench.test"], "self_registration": "observer"}],
+  "users": [)" + users + R"(],
+  "admins": [{"user_id": 5, "account_id": 1}],
+  "courses": [{"id": 100, "account_id": 1, "workflow_state": "available"}],
+  "enrollments": [)" + enrollments + R"(],
+  "links": [)" + links + "]}";
+}
+
+// The bulk population of a database with `links` links: S = links/4 students (ids 1000..), S observers
+// (ids 1000+S..), observer o observing the 4 students ((4o+j)*7919 mod S), j < 4; a login each; and
+// links/100 pairing codes. Raw SQL in one transaction.
+struct Population {
+  std::int64_t links = 0;
+  std::int64_t students() const { return links / 4; }
+  UserId Student(std::int64_t index) const { return 1000 + index; }
+  UserId Observer(std::int64_t index) const { return 1000 + students() + index; }
+  UserId StudentOf(std::int64_t observer_index, int j) const {
+    return Student(((observer_index * 4 + j) * 7919) % students());
+  }
+};
+
+void Exec(sqlite3* db, const std::string& sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error ? error : "?";
+    sqlite3_free(error);
+    Die("sql failed: " + message + " in " + sql.substr(0, 80));
+  }
+}
+
+void Populate(const std::string& path, const Population& p) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Die("cannot open " + path);
+  const std::string s = std::to_string(p.students());
+  const std::string t = std::to_string(kNow);
+  Exec(db, "PRAGMA synchronous = OFF; BEGIN");
+  Exec(db, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < 2 * " + s +
+               ") INSERT INTO users (id, name, sortable_name, short_name, created_at) "
+               "SELECT 1000 + i, 'User ' || i, 'User, ' || (i * 104729 % 1000003), 'U' || i, " + t + " FROM c");
+  Exec(db, "INSERT INTO logins (user_id, account_id, unique_id, unique_id_folded) "
+           "SELECT id, 1, 'u' || id, 'u' || id FROM users WHERE id >= 1000");
+  Exec(db, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " + std::to_string(p.links) +
+               ") INSERT INTO observation_links (student_id, observer_id, root_account_id, workflow_state, "
+               "created_at, updated_at) SELECT 1000 + (i * 7919) % " + s + ", 1000 + " + s +
+               " + i / 4, 1, 'active', " + t + ", " + t + " FROM c");
+  Exec(db, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
+               std::to_string(p.links / 100) +
+               ") INSERT INTO pairing_codes (user_id, code_hash, created_at, expires_at, workflow_state) "
+               "SELECT 1000 + i % " + s + ", randomblob(32), " + t + ", " + t + " + 604800, 'active' FROM c");
+  Exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
+  sqlite3_close(db);
+}
+
+SqliteBackend Open(const std::string& path, PasswordHashing hashing = PasswordHashing::kFastest) {
+  SqliteOptions options;
+  options.path = path;
+  options.password_hashing = hashing;
+  auto backend = OpenSqlite(options);
+  Check(backend, "OpenSqlite");
+  return std::move(*backend);
+}
+
+// Creates (or reuses) WORKDIR/links-N.db.
+std::string MakeDatabase(const std::string& dir, std::int64_t links) {
+  const std::string path = dir + "/links-" + std::to_string(links) + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  const auto start = Clock::now();
+  {
+    SqliteBackend backend = Open(path);
+    CheckStatus(LoadFixture(backend, FixtureJson(false)), "LoadFixture");
+  }
+  Populate(path, Population{links});
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("generated %s (%lld links) in %.1f s\n", path.c_str(), static_cast<long long>(links), seconds);
+  return path;
+}
+
+// ---- Raw SQLite: the service's statements, prepared once --------------------------------------
+
+class Raw {
+ public:
+  explicit Raw(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+      Die("raw open " + path);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    Exec(db_, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
+  }
+  ~Raw() {
+    for (auto* s : statements_) sqlite3_finalize(s);
+    sqlite3_close(db_);
+  }
+  Raw(const Raw&) = delete;
+  Raw& operator=(const Raw&) = delete;
+
+  sqlite3_stmt* Prepare(const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
+      Die(std::string("raw prepare: ") + sqlite3_errmsg(db_));
+    }
+    statements_.push_back(s);
+    return s;
+  }
+  // Steps through every row, reading every column; returns the rows and the first column of the last.
+  int Run(sqlite3_stmt* s, std::int64_t* first = nullptr) {
+    int rows = 0;
+    int rc = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      ++rows;
+      const int n = sqlite3_column_count(s);
+      for (int c = 0; c < n; ++c) {
+        if (sqlite3_column_type(s, c) == SQLITE_TEXT || sqlite3_column_type(s, c) == SQLITE_BLOB) {
+          sink_ += static_cast<std::size_t>(sqlite3_column_bytes(s, c));
+        } else {
+          sink_ += static_cast<std::size_t>(sqlite3_column_int64(s, c));
+        }
+      }
+      if (first != nullptr) *first = sqlite3_column_int64(s, 0);
+    }
+    if (rc != SQLITE_DONE) Die(std::string("raw step: ") + sqlite3_errmsg(db_));
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rows;
+  }
+  void Exec(const char* sql) { observees::bench::Exec(db_, sql); }
+  int Changes() const { return sqlite3_changes(db_); }
+  sqlite3* db() const { return db_; }
+
+ private:
+  static void Exec(sqlite3* db, const char* sql) { observees::bench::Exec(db, sql); }
+  sqlite3* db_ = nullptr;
+  std::vector<sqlite3_stmt*> statements_;
+  std::size_t sink_ = 0;
+};
+
+void Bind(sqlite3_stmt* s, int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
+void Bind(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+void BindBlob(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_blob(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+// The statements of src/sqlite/ the operations run, as they are written there.
+struct RawOps {
+  Raw& raw;
+  sqlite3_stmt* find_user;
+  sqlite3_stmt* find_users;
+  sqlite3_stmt* links_of_observer;
+  sqlite3_stmt* links_between;
+  sqlite3_stmt* root_accounts_of;
+  sqlite3_stmt* admin_rows;
+  sqlite3_stmt* find_link;
+  sqlite3_stmt* restore_link;
+  sqlite3_stmt* insert_link;
+  sqlite3_stmt* remove_link;
+  sqlite3_stmt* audit;
+  sqlite3_stmt* followed;
+  sqlite3_stmt* follow;
+  sqlite3_stmt* unfollow;
+  sqlite3_stmt* find_code;
+  sqlite3_stmt* consume_code;
+  sqlite3_stmt* code_hash;
+  sqlite3_stmt* begin;
+  sqlite3_stmt* commit;
+
+  explicit RawOps(Raw& r)
+      : raw(r),
+        find_user(r.Prepare("SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, "
+                            "pronouns, workflow_state FROM users WHERE id = ?1")),
+        find_users(r.Prepare("SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, "
+                             "pronouns, workflow_state FROM users WHERE id IN (SELECT value FROM json_each(?1))")),
+        links_of_observer(r.Prepare(
+            "SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
+            "FROM observation_links WHERE observer_id = ? AND workflow_state = 'active' ORDER BY id")),
+        links_between(
+            r.Prepare("SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
+                      "FROM observation_links WHERE student_id = ? AND observer_id = ? ORDER BY id")),
+        root_accounts_of(r.Prepare(
+            "SELECT a.root_account_id FROM logins l JOIN accounts a ON a.id = l.account_id "
+            "WHERE l.user_id = ?1 AND l.workflow_state = 'active' UNION "
+            "SELECT c.root_account_id FROM enrollments e JOIN courses c ON c.id = e.course_id "
+            "WHERE e.user_id = ?1 AND e.workflow_state NOT IN ('deleted', 'rejected') AND e.type <> "
+            "'StudentViewEnrollment' UNION SELECT a.root_account_id FROM admins ad JOIN accounts a ON a.id = "
+            "ad.account_id WHERE ad.user_id = ?1 AND ad.workflow_state = 'active' ORDER BY 1")),
+        admin_rows(r.Prepare("SELECT account_id, role, manage_user_observers, generate_observer_pairing_code FROM "
+                             "admins WHERE user_id = ?1 AND account_id = ?2 AND workflow_state = 'active'")),
+        find_link(
+            r.Prepare("SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
+                      "FROM observation_links WHERE student_id = ? AND observer_id = ? "
+                      "AND (root_account_id = ? OR root_account_id IS NULL) "
+                      "ORDER BY workflow_state = 'active' DESC, root_account_id IS NULL, id LIMIT 1")),
+        restore_link(r.Prepare("UPDATE observation_links SET workflow_state = 'active', updated_at = ? WHERE id = ?")),
+        insert_link(r.Prepare("INSERT INTO observation_links (student_id, observer_id, root_account_id, "
+                              "workflow_state, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?)")),
+        remove_link(r.Prepare("UPDATE observation_links SET workflow_state = 'deleted', updated_at = ? "
+                              "WHERE id = ? AND workflow_state = 'active'")),
+        audit(r.Prepare("INSERT INTO audit_log (at, actor_id, action, method, student_id, observer_id, "
+                        "root_account_id, link_id, code_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+        followed(r.Prepare("SELECT id, user_id, course_id, course_section_id, type, workflow_state, "
+                           "associated_user_id, root_account_id, start_at, end_at, created_at, updated_at "
+                           "FROM enrollments WHERE user_id = ?1 AND type = 'StudentEnrollment' "
+                           "AND (?2 IS NULL OR root_account_id = ?2) ORDER BY course_id, id")),
+        follow(r.Prepare("UPDATE enrollments SET workflow_state = 'active', updated_at = ?1 WHERE user_id = ?2 "
+                         "AND associated_user_id = ?3 AND type = 'ObserverEnrollment' AND course_id = ?4")),
+        unfollow(r.Prepare("UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE user_id = ?2 "
+                           "AND associated_user_id = ?3 AND type = 'ObserverEnrollment' AND workflow_state <> "
+                           "'deleted' AND (?4 IS NULL OR root_account_id = ?4)")),
+        find_code(r.Prepare("SELECT id, user_id, created_at, expires_at, workflow_state, used_by, used_at, code_hash "
+                            "FROM pairing_codes WHERE code_hash = ? AND workflow_state = 'active' AND expires_at > ? "
+                            "ORDER BY id LIMIT 1")),
+        consume_code(r.Prepare("UPDATE pairing_codes SET workflow_state = 'deleted', used_by = ?, used_at = ? "
+                               "WHERE id = ? AND workflow_state = 'active' AND expires_at > ?")),
+        code_hash(r.Prepare("SELECT code_hash FROM pairing_codes WHERE user_id = ? AND workflow_state = 'active' "
+                            "ORDER BY id DESC LIMIT 1")),
+        begin(r.Prepare("BEGIN IMMEDIATE")),
+        commit(r.Prepare("COMMIT")) {}
+
+  void User(UserId id) {
+    Bind(find_user, 1, id);
+    raw.Run(find_user);
+  }
+  void RootsOf(UserId id) {
+    Bind(root_accounts_of, 1, id);
+    raw.Run(root_accounts_of);
+  }
+  void Between(UserId student, UserId observer) {
+    Bind(links_between, 1, student);
+    Bind(links_between, 2, observer);
+    raw.Run(links_between);
+  }
+  void Audit(std::int64_t now, UserId actor, const char* action, UserId student, UserId observer, std::int64_t link) {
+    Bind(audit, 1, now);
+    Bind(audit, 2, actor);
+    Bind(audit, 3, std::string(action));
+    Bind(audit, 4, std::string("administrator"));
+    Bind(audit, 5, student);
+    Bind(audit, 6, observer);
+    Bind(audit, 7, kRoot);
+    Bind(audit, 8, link);
+    raw.Run(audit);
+  }
+
+  // E1: FindUser, the observer's active links, the users in one statement.
+  void List(UserId observer) {
+    User(observer);
+    Bind(links_of_observer, 1, observer);
+    std::string ids = "[";
+    int rc = 0;
+    while ((rc = sqlite3_step(links_of_observer)) == SQLITE_ROW) {
+      if (ids.size() > 1) ids += ',';
+      ids += std::to_string(sqlite3_column_int64(links_of_observer, 1));
+    }
+    sqlite3_reset(links_of_observer);
+    ids += ']';
+    Bind(find_users, 1, ids);
+    raw.Run(find_users);
+  }
+  // E4: both users, the links between them.
+  void Show(UserId observer, UserId student) {
+    User(observer);
+    User(student);
+    Between(student, observer);
+  }
+  // The link's transaction of E6 / E3: find, restore or insert, audit, follow the student's enrollments.
+  void Link(UserId observer, UserId student, std::int64_t now) {
+    Bind(find_link, 1, student);
+    Bind(find_link, 2, observer);
+    Bind(find_link, 3, kRoot);
+    std::int64_t id = 0;
+    if (raw.Run(find_link, &id) == 1) {
+      Bind(restore_link, 1, now);
+      Bind(restore_link, 2, id);
+      raw.Run(restore_link);
+    } else {
+      Bind(insert_link, 1, student);
+      Bind(insert_link, 2, observer);
+      Bind(insert_link, 3, kRoot);
+      Bind(insert_link, 4, now);
+      Bind(insert_link, 5, now);
+      raw.Run(insert_link);
+      id = sqlite3_last_insert_rowid(raw.db());
+    }
+    Audit(now, kAdmin, "restored", student, observer, id);
+    Bind(followed, 1, student);
+    Bind(followed, 2, kRoot);
+    std::int64_t course = 0;
+    raw.Run(followed, &course);
+    Bind(follow, 1, now);
+    Bind(follow, 2, observer);
+    Bind(follow, 3, student);
+    Bind(follow, 4, course);
+    raw.Run(follow);
+  }
+  // E6 by an administrator.
+  void AddById(UserId observer, UserId student, std::int64_t now) {
+    User(observer);
+    User(student);
+    RootsOf(observer);
+    RootsOf(student);
+    Bind(admin_rows, 1, kAdmin);
+    Bind(admin_rows, 2, kRoot);
+    raw.Run(admin_rows);
+    raw.Run(begin);
+    Link(observer, student, now);
+    raw.Run(commit);
+    Between(student, observer);
+  }
+  // E7 by an administrator.
+  void Remove(UserId observer, UserId student, std::int64_t now) {
+    User(observer);
+    User(student);
+    RootsOf(observer);
+    Bind(admin_rows, 1, kAdmin);
+    Bind(admin_rows, 2, kRoot);
+    raw.Run(admin_rows);
+    Bind(links_between, 1, student);
+    Bind(links_between, 2, observer);
+    std::int64_t id = 0;
+    raw.Run(links_between, &id);
+    raw.Run(begin);
+    Bind(remove_link, 1, now);
+    Bind(remove_link, 2, id);
+    raw.Run(remove_link);
+    Audit(now, kAdmin, "removed", student, observer, id);
+    Bind(unfollow, 1, now);
+    Bind(unfollow, 2, observer);
+    Bind(unfollow, 3, student);
+    Bind(unfollow, 4, kRoot);
+    raw.Run(unfollow);
+    raw.Run(commit);
+  }
+  // E3 with a pairing code, by the observer: the code, both users, the roots, consume and link at once.
+  void Redeem(UserId observer, const std::string& hash, std::int64_t now) {
+    User(observer);
+    BindBlob(find_code, 1, hash);
+    Bind(find_code, 2, now);
+    if (sqlite3_step(find_code) != SQLITE_ROW) Die("raw redeem: no code");
+    const std::int64_t code = sqlite3_column_int64(find_code, 0);
+    const UserId student = sqlite3_column_int64(find_code, 1);
+    sqlite3_reset(find_code);
+    sqlite3_clear_bindings(find_code);
+    User(student);
+    RootsOf(observer);
+    RootsOf(student);
+    raw.Run(begin);
+    Bind(consume_code, 1, observer);
+    Bind(consume_code, 2, now);
+    Bind(consume_code, 3, code);
+    Bind(consume_code, 4, now);
+    raw.Run(consume_code);
+    Audit(now, observer, "code_redeemed", student, observer, 0);
+    Link(observer, student, now);
+    raw.Run(commit);
+    Between(student, observer);
+  }
+  // EXPLAIN QUERY PLAN of every statement: a row per statement with the number of full scans of a
+  // table (json_each and constant rows aside), so growth is seen to come from index seeks.
+  void Plans(Results& out) {
+    const sqlite3_stmt* all[] = {find_user, find_users, links_of_observer, links_between, root_accounts_of, admin_rows,
+                                 find_link, restore_link, insert_link, remove_link, audit, followed, follow, unfollow,
+                                 find_code, consume_code};
+    int index = 0;
+    for (const sqlite3_stmt* statement : all) {
+      const std::string sql = sqlite3_sql(const_cast<sqlite3_stmt*>(statement));
+      sqlite3_stmt* plan = raw.Prepare(("EXPLAIN QUERY PLAN " + sql).c_str());
+      int scans = 0;
+      std::string details;
+      while (sqlite3_step(plan) == SQLITE_ROW) {
+        const std::string detail = reinterpret_cast<const char*>(sqlite3_column_text(plan, 3));
+        details += (details.empty() ? "" : "; ") + detail;
+        if (detail.rfind("SCAN ", 0) == 0 && detail.find("json_each") == std::string::npos &&
+            detail.find("CONSTANT ROW") == std::string::npos) {
+          ++scans;
+        }
+      }
+      sqlite3_reset(plan);
+      const std::string name = "stmt" + std::to_string(index++);
+      out.Row("plan", name, "scans", scans);
+      std::printf("  plan %-7s %-60.60s -> %s\n", name.c_str(), sql.c_str(), details.c_str());
+    }
+  }
+  std::string LatestCodeHash(UserId student) {
+    Bind(code_hash, 1, student);
+    std::string hash;
+    if (sqlite3_step(code_hash) == SQLITE_ROW) {
+      hash.assign(static_cast<const char*>(sqlite3_column_blob(code_hash, 0)),
+                  static_cast<std::size_t>(sqlite3_column_bytes(code_hash, 0)));
+    }
+    sqlite3_reset(code_hash);
+    return hash;
+  }
+};
+
+std::int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// ---- The service's calls -------------------------------------------------------------------
+
+struct Ops {
+  const ObservationService& service;
+
+  void List(UserId observer) const {
+    auto page = service.ListObservees(Caller{observer, kRoot, {}}, observer, ListOptions{1, 10, false});
+    Check(page, "ListObservees");
+  }
+  void Show(UserId observer, UserId student) const {
+    Check(service.ShowObservee(Caller{observer, kRoot, {}}, observer, student), "ShowObservee");
+  }
+  void Add(UserId observer, UserId student) const {
+    Check(service.AddObserveeById(Caller{kAdmin, kRoot, {}}, observer, student, RootAccountScope::Domain()),
+          "AddObserveeById");
+  }
+  void Remove(UserId observer, UserId student) const {
+    Check(service.RemoveObservee(Caller{kAdmin, kRoot, {}}, observer, student, RootAccountScope::All()),
+          "RemoveObservee");
+  }
+  std::string NewCode(UserId student) const {
+    auto code = service.CreatePairingCode(Caller{student, kRoot, {}}, student);
+    Check(code, "CreatePairingCode");
+    return code->code;
+  }
+  void Redeem(UserId observer, const std::string& code) const {
+    AddObserveeRequest request;
+    request.pairing_code = code;
+    Check(service.AddObservee(Caller{observer, kRoot, {}}, observer, request), "AddObservee(pairing_code)");
+  }
+};
+
+struct Counts {
+  int runs = 5;
+  int reads = 400;
+  int writes = 150;
+  int warmup = 50;
+};
+
+// ---- Section 2: overhead against raw SQLite, and the other faces ------------------------------
+
+void Overhead(const std::string& path, const Counts& n, Results& out) {
+  std::printf("\n== overhead: service vs raw SQLite vs C ABI vs REST router (%s)\n", path.c_str());
+  SqliteBackend backend = Open(path);
+  auto created = ObservationService::Create(backend.Dependencies());
+  Check(created, "ObservationService::Create");
+  std::shared_ptr<const ObservationService> service(std::move(*created));
+  const Ops ops{*service};
+  Raw raw(path);
+  RawOps sql(raw);
+
+  obs_service* c = nullptr;
+  if (obs_service_open(path.c_str(), R"({"password_hashing": "fastest"})", &c) != OBS_OK) {
+    Die(std::string("obs_service_open: ") + obs_last_error());
+  }
+  auto router = rest::Router::Create(service, backend.directory, backend.authenticator);
+  Check(router, "Router::Create");
+
+  auto c_check = [](obs_status status, char* json, const char* what) {
+    obs_free(json);
+    if (status != OBS_OK) Die(std::string(what) + ": " + obs_last_error());
+  };
+  auto rest_call = [&](const char* method, const std::string& target, const char* token, std::string body = {}) {
+    rest::Request request;
+    request.method = method;
+    request.target = target;
+    request.headers = {{"Host", "bench.test"}, {"Authorization", std::string("Bearer ") + token}};
+    if (!body.empty()) request.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+    request.body = std::move(body);
+    request.peer = "127.0.0.1";
+    const rest::Response response = (*router)->Handle(request);
+    if (response.status != 200) Die("REST " + target + ": " + std::to_string(response.status) + " " + response.body);
+  };
+
+  // list and show: observer 10's page of 10, and student 20.
+  out.Sampled("overhead", "list/service", Measure(n.runs, n.reads, n.warmup, [&] { ops.List(kObserver); }));
+  out.Sampled("overhead", "list/raw", Measure(n.runs, n.reads, n.warmup, [&] { sql.List(kObserver); }));
+  out.Sampled("overhead", "list/capi", Measure(n.runs, n.reads, n.warmup, [&] {
+                char* json = nullptr;
+                c_check(obs_list_observees(c, kObserver, kRoot, kObserver, 1, 10, 0, &json), json, "list");
+              }));
+  out.Sampled("overhead", "list/rest", Measure(n.runs, n.reads, n.warmup, [&] {
+                rest_call("GET", "/api/v1/users/self/observees?per_page=10", "token-obs");
+              }));
+
+  out.Sampled("overhead", "show/service", Measure(n.runs, n.reads, n.warmup, [&] { ops.Show(kObserver, 20); }));
+  out.Sampled("overhead", "show/raw", Measure(n.runs, n.reads, n.warmup, [&] { sql.Show(kObserver, 20); }));
+  out.Sampled("overhead", "show/capi", Measure(n.runs, n.reads, n.warmup, [&] {
+                char* json = nullptr;
+                c_check(obs_show_observee(c, kObserver, kRoot, kObserver, 20, &json), json, "show");
+              }));
+  out.Sampled("overhead", "show/rest", Measure(n.runs, n.reads, n.warmup, [&] {
+                rest_call("GET", "/api/v1/users/self/observees/20", "token-obs");
+              }));
+
+  // add by id and remove: each face cycles its own pair (10 with 32..35); add times the add, remove the remove.
+  const int w = n.warmup / 5;
+  out.Sampled("overhead", "add/service", Measure(n.runs, n.writes, w, [&] { ops.Add(kObserver, 32); }, nullptr,
+                                                 [&] { ops.Remove(kObserver, 32); }));
+  out.Sampled("overhead", "remove/service", Measure(n.runs, n.writes, w, [&] { ops.Remove(kObserver, 32); },
+                                                    [&] { ops.Add(kObserver, 32); }));
+  out.Sampled("overhead", "add/raw", Measure(n.runs, n.writes, w, [&] { sql.AddById(kObserver, 33, NowSeconds()); },
+                                             nullptr, [&] { sql.Remove(kObserver, 33, NowSeconds()); }));
+  out.Sampled("overhead", "remove/raw", Measure(n.runs, n.writes, w, [&] { sql.Remove(kObserver, 33, NowSeconds()); },
+                                                [&] { sql.AddById(kObserver, 33, NowSeconds()); }));
+  auto c_add = [&] {
+    char* json = nullptr;
+    c_check(obs_add_observee_by_id(c, kAdmin, kRoot, kObserver, 34, OBS_SCOPE_DOMAIN, &json), json, "add");
+  };
+  auto c_remove = [&] {
+    char* json = nullptr;
+    c_check(obs_remove_observee(c, kAdmin, kRoot, kObserver, 34, OBS_SCOPE_ALL, &json), json, "remove");
+  };
+  out.Sampled("overhead", "add/capi", Measure(n.runs, n.writes, w, c_add, nullptr, c_remove));
+  out.Sampled("overhead", "remove/capi", Measure(n.runs, n.writes, w, c_remove, c_add));
+  auto rest_add = [&] { rest_call("PUT", "/api/v1/users/10/observees/35", "token-admin"); };
+  auto rest_remove = [&] { rest_call("DELETE", "/api/v1/users/10/observees/35", "token-admin"); };
+  out.Sampled("overhead", "add/rest", Measure(n.runs, n.writes, w, rest_add, nullptr, rest_remove));
+  out.Sampled("overhead", "remove/rest", Measure(n.runs, n.writes, w, rest_remove, rest_add));
+
+  // redeem: a fresh code (untimed), the redemption (timed), the link removed again (untimed).
+  std::string code;
+  std::string hash;
+  out.Sampled("overhead", "redeem/service",
+              Measure(n.runs, n.writes, w, [&] { ops.Redeem(kObserver, code); }, [&] { code = ops.NewCode(30); },
+                      [&] { ops.Remove(kObserver, 30); }));
+  out.Sampled("overhead", "redeem/raw", Measure(n.runs, n.writes, w, [&] { sql.Redeem(kObserver, hash, NowSeconds()); },
+                                                [&] {
+                                                  ops.NewCode(31);
+                                                  hash = sql.LatestCodeHash(31);
+                                                },
+                                                [&] { ops.Remove(kObserver, 31); }));
+  std::string request;
+  out.Sampled("overhead", "redeem/capi", Measure(n.runs, n.writes, w, [&] {
+                char* json = nullptr;
+                c_check(obs_add_observee(c, kObserver, kRoot, kObserver, request.c_str(), OBS_SCOPE_DOMAIN, &json),
+                        json, "redeem");
+              },
+              [&] { request = R"({"pairing_code": ")" + ops.NewCode(37) + "\"}"; }, [&] { ops.Remove(kObserver, 37); }));
+  out.Sampled("overhead", "redeem/rest",
+              Measure(n.runs, n.writes, w,
+                      [&] { rest_call("POST", "/api/v1/users/self/observees", "token-obs", "pairing_code=" + code); },
+                      [&] { code = ops.NewCode(38); }, [&] { ops.Remove(kObserver, 38); }));
+  obs_service_close(&c);
+}
+
+// ---- Section 3: scale ------------------------------------------------------------------------
+
+void Scale(const std::string& path, std::int64_t links, const Counts& n, Results& out, bool with_plans) {
+  std::printf("\n== scale: %lld links (%s)\n", static_cast<long long>(links), path.c_str());
+  SqliteBackend backend = Open(path);
+  auto created = ObservationService::Create(backend.Dependencies());
+  Check(created, "ObservationService::Create");
+  const Ops ops{**created};
+  Raw raw(path);
+  RawOps sql(raw);
+  if (with_plans) sql.Plans(out);
+  const Population p{links};
+  std::mt19937_64 random(42);
+  std::uniform_int_distribution<std::int64_t> pick(0, p.students() - 1);
+  std::int64_t o = 0;
+  const std::string size = std::to_string(links);
+  auto name = [&](const char* op) { return std::string(op) + "/" + size; };
+
+  // Random observers across the whole table: every call walks the indexes from the root.
+  out.Sampled("scale", name("list"), Measure(n.runs, n.reads, n.warmup, [&] { ops.List(p.Observer(o)); },
+                                             [&] { o = pick(random); }));
+  out.Sampled("scale", name("list_raw"), Measure(n.runs, n.reads, n.warmup, [&] { sql.List(p.Observer(o)); },
+                                                 [&] { o = pick(random); }));
+  {
+    // The same statements with the file memory-mapped and a 64 MiB page cache: what the pool could do.
+    Raw mapped(path);
+    mapped.Exec("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536");
+    RawOps mapped_sql(mapped);
+    out.Sampled("scale", name("list_raw_mmap"), Measure(n.runs, n.reads, n.warmup,
+                                                        [&] { mapped_sql.List(p.Observer(o)); },
+                                                        [&] { o = pick(random); }));
+  }
+  // One observer again and again: its pages stay cached, so only the depth of the indexes grows.
+  out.Sampled("scale", name("list_hot"), Measure(n.runs, n.reads, n.warmup, [&] { ops.List(p.Observer(1)); }));
+  out.Sampled("scale", name("show"), Measure(n.runs, n.reads, n.warmup,
+                                             [&] { ops.Show(p.Observer(o), p.StudentOf(o, 2)); },
+                                             [&] { o = pick(random); }));
+  out.Sampled("scale", name("show_raw"), Measure(n.runs, n.reads, n.warmup,
+                                                 [&] { sql.Show(p.Observer(o), p.StudentOf(o, 2)); },
+                                                 [&] { o = pick(random); }));
+  // add by id: a random observer and a random bulk student (a new link); remove it again.
+  std::int64_t s = 0;
+  auto next = [&] {  // a pair with no link yet
+    o = pick(random);
+    do {
+      s = pick(random);
+    } while (p.Student(s) == p.StudentOf(o, 0) || p.Student(s) == p.StudentOf(o, 1) ||
+             p.Student(s) == p.StudentOf(o, 2) || p.Student(s) == p.StudentOf(o, 3));
+  };
+  out.Sampled("scale", name("add"), Measure(n.runs, n.writes, 5, [&] { ops.Add(p.Observer(o), p.Student(s)); }, next,
+                                            [&] { ops.Remove(p.Observer(o), p.Student(s)); }));
+  out.Sampled("scale", name("remove"), Measure(n.runs, n.writes, 5, [&] { ops.Remove(p.Observer(o), p.Student(s)); },
+                                               [&] {
+                                                 next();
+                                                 ops.Add(p.Observer(o), p.Student(s));
+                                               }));
+  // redeem: a code of student 30 (enrolled), by a random bulk observer (a new link).
+  std::string code;
+  out.Sampled("scale", name("redeem"), Measure(n.runs, n.writes, 5, [&] { ops.Redeem(p.Observer(o), code); },
+                                               [&] {
+                                                 o = pick(random);
+                                                 code = ops.NewCode(30);
+                                               },
+                                               [&] { ops.Remove(p.Observer(o), 30); }));
+}
+
+// ---- Section 4: concurrency ------------------------------------------------------------------
+
+void Concurrency(const std::string& path, std::int64_t links, int calls, Results& out) {
+  std::printf("\n== read throughput, one service, 1/2/4 threads (%s)\n", path.c_str());
+  SqliteBackend backend = Open(path);
+  auto created = ObservationService::Create(backend.Dependencies());
+  Check(created, "ObservationService::Create");
+  const Ops ops{**created};
+  const Population p{links};
+  std::map<int, std::vector<double>> rounds;
+  for (int round = 0; round < 3; ++round) {
+    for (int threads : {1, 2, 4}) {
+      std::vector<std::thread> workers;
+      const auto start = Clock::now();
+      for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+          std::mt19937_64 random(static_cast<std::uint64_t>(t * 31 + round) + 7);
+          std::uniform_int_distribution<std::int64_t> pick(0, p.students() - 1);
+          for (int i = 0; i < calls; ++i) {
+            const std::int64_t o = pick(random);
+            if (i % 2 == 0) {
+              ops.Show(p.Observer(o), p.StudentOf(o, 1));
+            } else {
+              ops.List(p.Observer(o));
+            }
+          }
+        });
+      }
+      for (auto& worker : workers) worker.join();
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      rounds[threads].push_back(threads * calls / seconds);
+    }
+  }
+  // The physical limit: the same reads as raw SQLite, one connection per thread.
+  std::map<int, std::vector<double>> raw_rounds;
+  for (int round = 0; round < 3; ++round) {
+    for (int threads : {1, 2, 4}) {
+      std::vector<std::unique_ptr<Raw>> connections;
+      std::vector<std::unique_ptr<RawOps>> statements;
+      for (int t = 0; t < threads; ++t) {
+        connections.push_back(std::make_unique<Raw>(path));
+        statements.push_back(std::make_unique<RawOps>(*connections.back()));
+      }
+      std::vector<std::thread> workers;
+      const auto start = Clock::now();
+      for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+          std::mt19937_64 random(static_cast<std::uint64_t>(t * 31 + round) + 7);
+          std::uniform_int_distribution<std::int64_t> pick(0, p.students() - 1);
+          RawOps& sql = *statements[static_cast<std::size_t>(t)];
+          for (int i = 0; i < calls; ++i) {
+            const std::int64_t o = pick(random);
+            if (i % 2 == 0) {
+              sql.Show(p.Observer(o), p.StudentOf(o, 1));
+            } else {
+              sql.List(p.Observer(o));
+            }
+          }
+        });
+      }
+      for (auto& worker : workers) worker.join();
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      raw_rounds[threads].push_back(threads * calls / seconds);
+    }
+  }
+  for (auto& [threads, values] : raw_rounds) {
+    out.Row("threads_raw", std::to_string(threads), "ops_per_s", Percentile(values, 0.5));
+    std::printf("  raw SQLite, %d thread(s): %9.0f reads/s (median of 3; min %.0f, max %.0f)\n", threads,
+                Percentile(values, 0.5), Percentile(values, 0.0), Percentile(values, 1.0));
+  }
+  for (auto& [threads, values] : rounds) {
+    out.Row("threads", std::to_string(threads), "ops_per_s", Percentile(values, 0.5));
+    out.Row("threads", std::to_string(threads), "min_ops_per_s", Percentile(values, 0.0));
+    out.Row("threads", std::to_string(threads), "max_ops_per_s", Percentile(values, 1.0));
+    std::printf("  %d thread(s): %9.0f reads/s (median of 3; min %.0f, max %.0f)\n", threads,
+                Percentile(values, 0.5), Percentile(values, 0.0), Percentile(values, 1.0));
+  }
+}
+
+// Reads on one thread while another runs Argon2id (kInteractive) password checks.
+void Stall(const std::string& dir, Results& out) {
+  std::printf("\n== Argon2id on one thread, reads on another\n");
+  const std::string path = dir + "/stall.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  SqliteBackend backend = Open(path, PasswordHashing::kInteractive);
+  CheckStatus(LoadFixture(backend, FixtureJson(true)), "LoadFixture");
+  auto created = ObservationService::Create(backend.Dependencies());
+  Check(created, "ObservationService::Create");
+  const Ops ops{**created};
+
+  std::atomic<bool> hashing{false};
+  std::atomic<bool> done{false};
+  std::vector<double> quiet;
+  std::vector<double> during;
+  std::vector<double> checks;
+  std::thread checker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    const auto until = Clock::now() + std::chrono::milliseconds(1500);
+    while (Clock::now() < until) {
+      hashing = true;
+      const auto start = Clock::now();
+      auto user = backend.authenticator->CheckPassword(kRoot, "pat", "secret-pat-1");
+      checks.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      hashing = false;
+      Check(user, "CheckPassword");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    done = true;
+  });
+  while (!done) {
+    const bool busy_before = hashing;
+    const auto start = Clock::now();
+    ops.Show(kObserver, 20);
+    const double us = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+    (busy_before && hashing ? during : quiet).push_back(us);
+  }
+  checker.join();
+  auto row = [&](const char* name, const std::vector<double>& v) {
+    out.Row("stall", name, "p50_us", Percentile(v, 0.5));
+    out.Row("stall", name, "p99_us", Percentile(v, 0.99));
+    out.Row("stall", name, "max_us", Percentile(v, 1.0));
+    out.Row("stall", name, "calls", static_cast<double>(v.size()));
+    std::printf("  show %-22s p50 %8.2f us  p99 %8.2f us  max %9.2f us  (%zu calls)\n", name, Percentile(v, 0.5),
+                Percentile(v, 0.99), Percentile(v, 1.0), v.size());
+  };
+  row("without_argon2", quiet);
+  row("during_argon2", during);
+  out.Row("stall", "check_password", "p50_ms", Percentile(checks, 0.5));
+  out.Row("stall", "check_password", "calls", static_cast<double>(checks.size()));
+  std::printf("  CheckPassword (Argon2id interactive): p50 %.1f ms, %zu checks\n", Percentile(checks, 0.5),
+              checks.size());
+}
+
+// The machine's noise: the same fixed CPU loop, timed again and again.
+void Noise(Results& out, const char* name) {
+  volatile std::uint64_t sink = 0;
+  auto loop = [&] {
+    std::uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 200000; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+    }
+    sink = sink + x;
+  };
+  const Sample s = Measure(15, 1, 3, loop);
+  out.Row("noise", name, "min_us", s.min_of_runs());
+  out.Row("noise", name, "median_us", s.median_of_runs());
+  out.Row("noise", name, "max_us", s.max_of_runs());
+  std::printf("noise (%s): fixed CPU loop min/median/max %.1f / %.1f / %.1f us\n", name, s.min_of_runs(), s.median_of_runs(),
+              s.max_of_runs());
+}
+
+}  // namespace
+}  // namespace observees::bench
+
+int main(int argc, char** argv) {
+  using namespace observees::bench;
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: observees_bench WORKDIR OUTDIR [--sizes N,N,...] [--quick]\n");
+    return 2;
+  }
+  const std::string work = argv[1];
+  const std::string out_dir = argv[2];
+  std::vector<std::int64_t> sizes = {10000, 100000, 1000000};
+  Counts counts;
+  for (int i = 3; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--quick") {
+      counts = Counts{3, 100, 40, 10};
+    } else if (arg == "--sizes" && i + 1 < argc) {
+      sizes.clear();
+      std::string list = argv[++i];
+      for (std::size_t at = 0; at < list.size();) {
+        const std::size_t comma = std::min(list.find(',', at), list.size());
+        sizes.push_back(std::stoll(list.substr(at, comma - at)));
+        at = comma + 1;
+      }
+    } else {
+      std::fprintf(stderr, "unknown argument %s\n", arg.c_str());
+      return 2;
+    }
+  }
+  std::filesystem::create_directories(work);
+  std::filesystem::create_directories(out_dir);
+  Results out(out_dir + "/cpp.tsv");
+  if (!out.ok()) Die("cannot write " + out_dir + "/cpp.tsv");
+  Noise(out, "start");
+
+  std::vector<std::string> paths;
+  for (const std::int64_t size : sizes) paths.push_back(MakeDatabase(work, size));
+  Overhead(paths.front(), counts, out);
+  for (std::size_t i = 0; i < sizes.size(); ++i) Scale(paths[i], sizes[i], counts, out, i + 1 == sizes.size());
+  Concurrency(paths.front(), sizes.front(), counts.reads * 10, out);
+  Stall(work, out);
+  Noise(out, "end");
+  // The database the HTTP and Python benchmarks use.
+  std::printf("\nbase database: %s\n", paths.front().c_str());
+  return 0;
+}

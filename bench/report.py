@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Turns the benchmarks' rows into bench/results/results.md and latency_vs_size.png (through gnuplot).
+
+Usage: python3 bench/report.py RAW_DIR RESULTS_DIR
+RAW_DIR holds cpp.tsv (observees_bench), python.tsv (python_bench.py) and wrk-ROUTE-C.txt (wrk --latency).
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+OPS = ["list", "show", "add", "remove", "redeem"]
+
+
+def load(path):
+    rows = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) == 4:
+                    section, name, key, value = parts
+                    rows[(section, name, key)] = float(value)
+    return rows
+
+
+def wrk_ms(text):
+    """wrk prints latencies as 512.00us, 1.20ms or 1.01s."""
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
+def parse_wrk(path):
+    text = open(path).read()
+    out = {}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    out["rps"] = float(m.group(1)) if m else 0.0
+    for pct in ("50", "99"):
+        m = re.search(r"^\s+%s%%\s+(\S+)" % pct, text, re.M)
+        out["p" + pct] = wrk_ms(m.group(1)) if m else 0.0
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    out["non2xx"] = int(m.group(1)) if m else 0
+    return out
+
+
+def main():
+    raw_dir, results_dir = sys.argv[1], sys.argv[2]
+    os.makedirs(results_dir, exist_ok=True)
+    rows = load(os.path.join(raw_dir, "cpp.tsv"))
+    rows.update(load(os.path.join(raw_dir, "python.tsv")))
+    get = lambda section, name, key: rows.get((section, name, key))  # noqa: E731
+    md = ["# observees benchmarks", "",
+          "Produced by `scripts/bench`. Times in microseconds. Each figure is measured in R runs of K calls; "
+          "`min / median / max` is the spread of the run medians (the noise), p50/p99 are over every call.", ""]
+
+    for when in ("start", "end"):
+        noise = [get("noise", when, k) for k in ("min_us", "median_us", "max_us")]
+        if all(v is not None for v in noise):
+            md += ["Machine noise at the %s (the same fixed CPU loop timed 15 times): min / median / max = "
+                   "%.0f / %.0f / %.0f us (max/min %.2f)." % (when, noise[0], noise[1], noise[2], noise[2] / noise[0]),
+                   ""]
+
+    md += ["## Overhead against raw SQLite, and through the C ABI, the REST router and Python", "",
+           "Raw = the statements the service runs for the operation (src/sqlite/), prepared once on one "
+           "connection to the same file, in the same run. The other faces are ratios to the direct C++ call.", "",
+           "| operation | raw SQLite p50 | service p50 (min / med / max of runs) | service / raw | C ABI / C++ "
+           "| REST router / C++ | Python / C++ |", "|---|---|---|---|---|---|---|"]
+    for op in OPS:
+        service = get("overhead", op + "/service", "median_us")
+        raw = get("overhead", op + "/raw", "median_us")
+        if service is None:
+            continue
+
+        def ratio(name, section="overhead"):
+            value = get(section, name, "median_us")
+            return "%.2f× (%.1f)" % (value / service, value) if value else "–"
+
+        md.append("| %s | %.1f | %.1f (%.1f / %.1f / %.1f) | **%.2f×** | %s | %s | %s |" % (
+            op, raw, service, get("overhead", op + "/service", "min_us"), service,
+            get("overhead", op + "/service", "max_us"), service / raw, ratio(op + "/capi"), ratio(op + "/rest"),
+            ratio(op + "/python", "python")))
+
+    sizes = sorted({int(name.split("/")[1]) for (section, name, key) in rows if section == "scale"})
+    if sizes:
+        md += ["", "## Scale: the same operations at %s links" % ", ".join("%d" % s for s in sizes), "",
+               "Random observers and students over the whole table (list, show, add, remove); redeem links a "
+               "random observer with a fresh code. `largest / smallest` compares p50.", "",
+               "| operation | " + " | ".join("%d p50 / p99" % s for s in sizes) + " | largest / smallest |",
+               "|---|" + "---|" * (len(sizes) + 1)]
+        for op in ["list", "list_raw", "list_raw_mmap", "list_hot", "show", "show_raw", "add", "remove", "redeem"]:
+            cells, p50s = [], []
+            for s in sizes:
+                p50 = get("scale", "%s/%d" % (op, s), "p50_us")
+                p99 = get("scale", "%s/%d" % (op, s), "p99_us")
+                cells.append("%.1f / %.1f" % (p50, p99) if p50 is not None else "–")
+                p50s.append(p50)
+            growth = "**%.2f×**" % (p50s[-1] / p50s[0]) if p50s[0] and p50s[-1] else "–"
+            md.append("| %s | %s | %s |" % (op, " | ".join(cells), growth))
+        plans = [(name, key) for (section, name, key) in rows if section == "plan"]
+        if plans:
+            scans = [name for (name, key) in plans if rows[("plan", name, key)] > 0]
+            md += ["", "Query plans (EXPLAIN QUERY PLAN of every statement above): %d statements, %s." % (
+                len(plans), "no full-table scan" if not scans else "scans in: " + ", ".join(scans))]
+
+    threads = [(t, get("threads", str(t), "ops_per_s")) for t in (1, 2, 4)]
+    if threads[0][1]:
+        md += ["", "## Concurrency: reads (show and list alternating) on one service", "",
+               "Median of 3 rounds; raw = the same statements, one SQLite connection per thread (the machine's "
+               "own limit).", "",
+               "| threads | service reads/s | vs 1 thread | raw SQLite reads/s | vs 1 thread |", "|---|---|---|---|---|"]
+        raw1 = get("threads_raw", "1", "ops_per_s")
+        for t, value in threads:
+            rv = get("threads_raw", str(t), "ops_per_s")
+            md.append("| %d | %.0f | %.2f× | %s | %s |" % (t, value, value / threads[0][1], "%.0f" % rv if rv else "–",
+                                                            "%.2f×" % (rv / raw1) if rv and raw1 else "–"))
+    if get("stall", "during_argon2", "p50_us") is not None:
+        md += ["", "## A slow credential check does not stall reads", "",
+               "One thread runs CheckPassword (Argon2id, libsodium interactive limits, p50 %.0f ms, %d checks) "
+               "while another reads (ShowObservee):" % (get("stall", "check_password", "p50_ms"),
+                                                       get("stall", "check_password", "calls")), "",
+               "| reads | p50 | p99 | max | calls |", "|---|---|---|---|---|"]
+        for name in ("without_argon2", "during_argon2"):
+            md.append("| %s | %.1f | %.1f | %.0f | %d |" % (name.replace("_", " "), get("stall", name, "p50_us"),
+                                                              get("stall", name, "p99_us"),
+                                                              get("stall", name, "max_us"),
+                                                              get("stall", name, "calls")))
+
+    wrk = {}
+    for path in glob.glob(os.path.join(raw_dir, "wrk-*-*.txt")):
+        _, route, connections = os.path.basename(path)[:-4].split("-")
+        wrk[(route, int(connections))] = parse_wrk(path)
+    if wrk:
+        md += ["", "## HTTP: observees-server under wrk on loopback (keep-alive)", "",
+               "`observees` = GET /api/v1/users/self/observees?per_page=10 with a bearer token; `trivial` = an "
+               "unrouted GET answered 404 by the router before any storage. Latencies in ms.", "",
+               "| connections | observees req/s | p50 | p99 | trivial req/s | p50 | p99 |", "|---|---|---|---|---|---|---|"]
+        for c in sorted({c for (_, c) in wrk}):
+            o, t = wrk.get(("observees", c), {}), wrk.get(("trivial", c), {})
+            md.append("| %d | %.0f | %.3f | %.3f | %.0f | %.3f | %.3f |" % (
+                c, o.get("rps", 0), o.get("p50", 0), o.get("p99", 0), t.get("rps", 0), t.get("p50", 0),
+                t.get("p99", 0)))
+        service = get("overhead", "list/service", "median_us")
+        router = get("overhead", "list/rest", "median_us")
+        one = wrk.get(("observees", 1))
+        if service and router and one:
+            md += ["", "Router vs socket for list (1 connection): the router adds %.1f us to the C++ call; "
+                   "the socket and HTTP server add %.1f us to the router (p50 %.1f us over HTTP)." % (
+                       router - service, one["p50"] * 1000 - router, one["p50"] * 1000)]
+
+    # The plot: p50 and p99 against database size, log x.
+    if sizes:
+        data = os.path.join(raw_dir, "latency.dat")
+        with open(data, "w") as f:
+            f.write("# size " + " ".join("%s_p50 %s_p99" % (op, op) for op in OPS) + "\n")
+            for s in sizes:
+                f.write("%d %s\n" % (s, " ".join("%g %g" % (get("scale", "%s/%d" % (op, s), "p50_us") or 0,
+                                                            get("scale", "%s/%d" % (op, s), "p99_us") or 0)
+                                                 for op in OPS)))
+        png = os.path.join(results_dir, "latency_vs_size.png")
+        plots = []
+        for i, op in enumerate(OPS):
+            plots.append("'%s' using 1:%d with linespoints lw 2 lc %d title '%s p50'" % (data, 2 + 2 * i, i + 1, op))
+            plots.append("'%s' using 1:%d with linespoints dt 2 lc %d title '%s p99'" % (data, 3 + 2 * i, i + 1, op))
+        script = "\n".join([
+            "set terminal pngcairo size 1000,650" if has_cairo() else "set terminal png size 1000,650",
+            "set output '%s'" % png, "set logscale xy", "set xlabel 'links in the database'",
+            "set ylabel 'latency per call (us)'", "set title 'observees: latency against database size'",
+            "set key outside right", "set grid", "plot " + ", ".join(plots)])
+        try:
+            subprocess.run(["gnuplot"], input=script, text=True, check=True)
+            md += ["", "![latency against database size](latency_vs_size.png)"]
+        except (OSError, subprocess.CalledProcessError) as e:
+            print("report.py: gnuplot failed (%s); no plot" % e, file=sys.stderr)
+
+    with open(os.path.join(results_dir, "results.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    print("\n".join(md))
+
+
+def has_cairo():
+    try:
+        out = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True).stdout
+        out += subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True).stderr
+        return "pngcairo" in out
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
