@@ -362,8 +362,10 @@ Result<OpenOptions> ReadOptions(const char* options_json) {
                           "default_per_page", "max_per_page", "min_password_length", "password_hashing", "connections",
                           "busy_timeout_ms", "secret_key", "test_clock", "base_url", "rest"});
   if (!object.ok()) return object.status();
-  for (const auto& [key_view, item] : **object) {
-    const std::string key(key_view);
+  for (const auto& entry : **object) {
+    // Not a structured binding: clang before 16 cannot capture one in the lambdas below.
+    const std::string key(entry.key());
+    const json::value& item = entry.value();
     Status status;
     auto integer = [&](std::int64_t low, std::int64_t high, auto&& assign) {
       auto number = IntegerIn(item, key, low, high);
