@@ -458,5 +458,103 @@ TEST_CASE("bad command lines exit 2; a bad fixture or a taken port exits 1; --he
   CHECK(help.RestOfOutput(5s).find("--fast-password-hashing") != std::string::npos);
 }
 
+// ---- Limits (issue 6): header count, slow clients, secrets in failing requests ----
+
+TEST_CASE("limits: thousands of header fields get 431 or a closed connection; the server keeps serving") {
+  DemoServer server;
+  // The header limit is in bytes (8 KiB), which also bounds the number of fields: 4000 tiny fields
+  // ("a0:1") are over it. A few hundred under it are fine.
+  std::string many = "GET /api/v1/users/self/observees HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (int i = 0; i < 4000; ++i) many += "a" + std::to_string(i) + ":1\r\n";
+  many += "\r\n";
+  const auto refused = SendRaw(server, many);
+  if (refused) CHECK(refused->status == 431);
+
+  std::string some = "GET /api/v1/users/self/observees HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Authorization: Bearer demo-parent-token\r\n";
+  for (int i = 0; i < 300; ++i) some += "a" + std::to_string(i) + ":1\r\n";
+  some += "\r\n";
+  const auto answered = SendRaw(server, some);
+  REQUIRE(answered);
+  CHECK(answered->status == 200);
+
+  auto client = server.Connect();
+  CHECK(client->Send("GET", kObservees, kParent).status == 200);
+}
+
+TEST_CASE("limits: slow clients trickling bytes cannot hold the only worker past the request timeout") {
+  DemoServer server({"--threads", "1", "--request-timeout", "2", "--idle-timeout", "2"});
+  // Four slow-loris clients each send a byte of their request line every 200 ms: never a full request.
+  std::atomic<bool> stop{false};
+  std::atomic<int> closed{0};
+  std::vector<std::thread> slow;
+  for (int i = 0; i < 4; ++i) {
+    slow.emplace_back([&] {
+      try {
+        HttpClient client("127.0.0.1", server.port, 1s);
+        const std::string request = "GET /api/v1/users/self/observees HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " +
+                                    std::string(200, 'p') + "\r\n";
+        const auto started = std::chrono::steady_clock::now();
+        for (const char c : request) {
+          if (stop || std::chrono::steady_clock::now() - started > 20s) return;
+          client.WriteRaw(std::string_view(&c, 1));
+          std::this_thread::sleep_for(200ms);
+        }
+      } catch (const std::exception&) {
+        ++closed;  // the server closed the connection under us: the timeout held
+      }
+    });
+  }
+  // Meanwhile a normal client is answered promptly, more than once.
+  std::this_thread::sleep_for(500ms);
+  for (int i = 0; i < 3; ++i) {
+    auto client = server.Connect();
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(client->Send("GET", kObservees, kParent).status == 200);
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
+  }
+  for (auto& thread : slow) thread.join();
+  stop = true;
+  // Each slow client was cut off by the 2 s request timeout, well before its 80 s request was done.
+  CHECK(closed == 4);
+  CHECK_FALSE(server.process.WaitForExit(0ms).has_value());
+}
+
+TEST_CASE("failing requests carrying passwords, tokens and codes leave none of them in the log or the body") {
+  DemoServer server;
+  const std::vector<std::string> secrets = {"pw-wrong-guess-secret", "tok-wrong-guess-secret", "Gu3ss7",
+                                            "pw-new-parent-secret", "demo-student-token", "demo-parent-token"};
+  {
+    auto client = server.Connect();
+    const HeaderList form = With(kParent, "Content-Type", "application/x-www-form-urlencoded");
+    const HeaderList json_headers = With(kParent, "Content-Type", "application/json");
+    std::vector<HttpResponse> responses;
+    responses.push_back(client->Send("POST", kObservees, form, "unique_id=sam&password=pw-wrong-guess-secret"));
+    responses.push_back(
+        client->Send("POST", kObservees, json_headers, R"({"unique_id":"sam","password":"pw-wrong-guess-secret"})"));
+    responses.push_back(client->Send("POST", kObservees, form, "access_token=tok-wrong-guess-secret"));
+    responses.push_back(client->Send("POST", kObservees, form, "pairing_code=Gu3ss7"));
+    responses.push_back(client->Send("POST", kObservees, json_headers, R"({"pairing_code":"Gu3ss7")"));
+    responses.push_back(client->Send("POST", "/users?pseudonym[password]=pw-new-parent-secret",
+                                     {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                     "user[name]=Fran&pseudonym[unique_id]=fran&pseudonym[password]=pw-new-parent-"
+                                     "secret&pairing_code[code]=Gu3ss7"));
+    responses.push_back(client->Send("GET", "/api/v1/users/self/observees?access_token=tok-wrong-guess-secret"));
+    responses.push_back(client->Send("GET", kObservees, {{"Authorization", "Bearer tok-wrong-guess-secret"}}));
+    responses.push_back(client->Send("POST", "/api/v1/users/21/observees", kStudent, {}));
+    for (const HttpResponse& response : responses) {
+      INFO("response: " << response.status << " " << response.body);
+      CHECK(response.status / 100 == 4);
+      for (const std::string& secret : secrets) CHECK(response.body.find(secret) == std::string::npos);
+    }
+  }
+  server.process.Signal(SIGTERM);
+  REQUIRE(server.process.WaitForExit(10s) == 0);
+  const std::string log = server.process.Log();
+  INFO("log:\n" << log);
+  CHECK(RequestLines(log).size() == 9);
+  for (const std::string& secret : secrets) CHECK(log.find(secret) == std::string::npos);
+}
+
 }  // namespace
 }  // namespace observees::e2e
