@@ -230,6 +230,21 @@ struct ObservationService::Impl {
     return access.MayGenerateCodesFor(caller, student);
   }
 
+  // E4 (subject: the observer) and E5 (subject: the student), rules 39-40: the subject passes rule 30,
+  // then the other user must exist and share a non-deleted link with them; answers the other user.
+  Result<LinkedUser> Show(const Caller& caller, UserId subject, UserId student, UserId observer) const {
+    OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+    auto subject_user = access.ActiveUser(subject);
+    if (!subject_user.ok()) return subject_user.status();
+    OBSERVEES_RETURN_IF_ERROR(access.SelfOrAdmin(caller, subject, std::nullopt));
+    auto shown = access.ActiveUser(subject == observer ? student : observer);
+    if (!shown.ok()) return shown.status();
+    auto linked = ActiveLinksBetween(student, observer);
+    if (!linked.ok()) return linked.status();
+    if (linked->empty()) return NotFound("The specified resource does not exist.");
+    return Decorate(caller, std::move(*shown), subject, student, observer);
+  }
+
   // E3's three branches (rule 43.2-43.5): the student named by the request, with the limiter's attempt
   // for the branches that check a secret. `code` is set for the pairing-code branch.
   Result<UserId> IdentifyStudent(const Caller& caller, UserId observer, const AddObserveeRequest& request,
@@ -375,31 +390,11 @@ Result<LinkedUser> ObservationService::AddObservee(const Caller& caller, UserId 
 }
 
 Result<LinkedUser> ObservationService::ShowObservee(const Caller& caller, UserId observer, UserId student) const {
-  const Impl& s = *impl_;
-  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
-  auto observer_user = s.access.ActiveUser(observer);
-  if (!observer_user.ok()) return observer_user.status();
-  OBSERVEES_RETURN_IF_ERROR(s.access.SelfOrAdmin(caller, observer, std::nullopt));
-  auto student_user = s.access.ActiveUser(student);
-  if (!student_user.ok()) return student_user.status();
-  auto linked = s.ActiveLinksBetween(student, observer);
-  if (!linked.ok()) return linked.status();
-  if (linked->empty()) return NotFound("The specified resource does not exist.");
-  return s.Decorate(caller, std::move(*student_user), observer, student, observer);
+  return impl_->Show(caller, observer, student, observer);
 }
 
 Result<LinkedUser> ObservationService::ShowObserver(const Caller& caller, UserId student, UserId observer) const {
-  const Impl& s = *impl_;
-  OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
-  auto student_user = s.access.ActiveUser(student);
-  if (!student_user.ok()) return student_user.status();
-  OBSERVEES_RETURN_IF_ERROR(s.access.SelfOrAdmin(caller, student, std::nullopt));
-  auto observer_user = s.access.ActiveUser(observer);
-  if (!observer_user.ok()) return observer_user.status();
-  auto linked = s.ActiveLinksBetween(student, observer);
-  if (!linked.ok()) return linked.status();
-  if (linked->empty()) return NotFound("The specified resource does not exist.");
-  return s.Decorate(caller, std::move(*observer_user), student, student, observer);
+  return impl_->Show(caller, student, student, observer);
 }
 
 Result<LinkedUser> ObservationService::AddObserveeById(const Caller& caller, UserId observer, UserId student,
