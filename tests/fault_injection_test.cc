@@ -15,6 +15,7 @@
 #include "observees/link_store.h"
 #include "observees/observation_service.h"
 #include "observees/sqlite.h"
+#include "support/forwarding_link_store.h"
 #include "support/storage_test_util.h"
 
 namespace observees::storage_test {
@@ -62,9 +63,9 @@ class FaultyLinkTransaction final : public LinkTransaction {
 
 // A LinkStore that delegates everything to `base` and injects the configured Fault into its
 // transactions. Thread-safe as its base is.
-class FaultyLinkStore final : public LinkStore {
+class FaultyLinkStore final : public testing::ForwardingLinkStore {
  public:
-  explicit FaultyLinkStore(std::shared_ptr<LinkStore> base) : base_(std::move(base)) {}
+  using ForwardingLinkStore::ForwardingLinkStore;
 
   void set_fault(Fault fault) { fault_.store(fault); }
   Fault fault() const { return fault_.load(); }
@@ -72,38 +73,12 @@ class FaultyLinkStore final : public LinkStore {
   void CountInjection() { injected_.fetch_add(1); }
 
   Result<std::unique_ptr<LinkTransaction>> BeginWrite() override {
-    auto base = base_->BeginWrite();
-    if (!base.ok()) return base.status();
-    return std::unique_ptr<LinkTransaction>(std::make_unique<FaultyLinkTransaction>(std::move(base).value(), this));
-  }
-  Result<std::vector<Link>> LinksBetween(UserId student, UserId observer) override {
-    return base_->LinksBetween(student, observer);
-  }
-  Result<std::vector<Link>> ActiveLinksOfObserver(UserId observer) override {
-    return base_->ActiveLinksOfObserver(observer);
-  }
-  Result<std::vector<Link>> ActiveLinksOfStudent(UserId student) override {
-    return base_->ActiveLinksOfStudent(student);
-  }
-  Result<std::optional<PairingCodeRecord>> FindActiveCode(std::string_view code, Timestamp now) override {
-    return base_->FindActiveCode(code, now);
-  }
-  Result<std::optional<PairingCodeRecord>> FindCode(CodeId id) override { return base_->FindCode(id); }
-  Result<CodePage> ListCodes(UserId student, CodeStateFilter states, Timestamp now, std::int64_t offset,
-                             int limit) override {
-    return base_->ListCodes(student, states, now, offset, limit);
-  }
-  Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
-                                                      Timestamp since, Timestamp now) override {
-    return base_->ReserveAttempt(keys, max_failures, since, now);
-  }
-  Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
-  Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) override {
-    return base_->ReadAudit(after_id, limit);
+    auto inner = base().BeginWrite();
+    if (!inner.ok()) return inner.status();
+    return std::unique_ptr<LinkTransaction>(std::make_unique<FaultyLinkTransaction>(std::move(inner).value(), this));
   }
 
  private:
-  std::shared_ptr<LinkStore> base_;
   std::atomic<Fault> fault_{Fault::kNone};
   std::atomic<int> injected_{0};
 };

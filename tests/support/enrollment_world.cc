@@ -301,7 +301,7 @@ class WrappedTransaction final : public LinkTransaction {
 }  // namespace
 
 Result<std::unique_ptr<LinkTransaction>> WrappedLinkStore::BeginWrite() {
-  auto txn = inner_->BeginWrite();
+  auto txn = base().BeginWrite();
   if (!txn.ok()) return txn.status();
   return std::unique_ptr<LinkTransaction>(std::make_unique<WrappedTransaction>(std::move(txn).value()));
 }

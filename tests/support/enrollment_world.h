@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "observees/enrollment_store.h"
+#include "support/forwarding_link_store.h"
 #include "observees/link_store.h"
 #include "observees/types.h"
 #include "support/rest_client.h"
@@ -177,39 +178,10 @@ class HookProbe final : public EnrollmentStore {
 
 // A LinkStore that forwards to another but hands out its own LinkTransaction wrappers (so a store that
 // needs the SQLite link store's own transaction cannot find it).
-class WrappedLinkStore final : public LinkStore {
+class WrappedLinkStore final : public ForwardingLinkStore {
  public:
-  explicit WrappedLinkStore(std::shared_ptr<LinkStore> inner) : inner_(std::move(inner)) {}
-
+  using ForwardingLinkStore::ForwardingLinkStore;
   Result<std::unique_ptr<LinkTransaction>> BeginWrite() override;
-  Result<std::vector<Link>> LinksBetween(UserId student, UserId observer) override {
-    return inner_->LinksBetween(student, observer);
-  }
-  Result<std::vector<Link>> ActiveLinksOfObserver(UserId observer) override {
-    return inner_->ActiveLinksOfObserver(observer);
-  }
-  Result<std::vector<Link>> ActiveLinksOfStudent(UserId student) override {
-    return inner_->ActiveLinksOfStudent(student);
-  }
-  Result<std::optional<PairingCodeRecord>> FindActiveCode(std::string_view code, Timestamp now) override {
-    return inner_->FindActiveCode(code, now);
-  }
-  Result<std::optional<PairingCodeRecord>> FindCode(CodeId id) override { return inner_->FindCode(id); }
-  Result<CodePage> ListCodes(UserId student, CodeStateFilter states, Timestamp now, std::int64_t offset,
-                             int limit) override {
-    return inner_->ListCodes(student, states, now, offset, limit);
-  }
-  Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
-                                                      Timestamp since, Timestamp now) override {
-    return inner_->ReserveAttempt(keys, max_failures, since, now);
-  }
-  Status ReleaseAttempt(const AttemptTicket& ticket) override { return inner_->ReleaseAttempt(ticket); }
-  Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) override {
-    return inner_->ReadAudit(after_id, limit);
-  }
-
- private:
-  std::shared_ptr<LinkStore> inner_;
 };
 
 }  // namespace observees::testing
