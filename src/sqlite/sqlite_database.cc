@@ -180,6 +180,5 @@ std::string SqliteDatabase::SealCode(std::string_view code) const { return secre
 
 std::optional<std::string> SqliteDatabase::OpenCode(std::string_view box) const { return secrets::Open(box_key_, box); }
 
-std::string_view LinkStateText(LinkState state) { return state == LinkState::kActive ? "active" : "deleted"; }
 
 }  // namespace observees

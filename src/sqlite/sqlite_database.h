@@ -130,7 +130,5 @@ auto GuardStorage(std::string_view what, F&& body) -> decltype(body()) {
   }
 }
 
-// Text <-> enum helpers shared by the backend's files.
-std::string_view LinkStateText(LinkState state);
 
 }  // namespace observees
