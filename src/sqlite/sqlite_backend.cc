@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "observees/clock.h"
+#include "backend_dependencies.h"
 #include "observees/random.h"
 #include "observees/sqlite.h"
 #include "sqlite/sqlite_authenticator.h"
@@ -33,14 +34,7 @@ Result<SqliteBackend> OpenSqlite(const SqliteOptions& options) {
 }
 
 ServiceDependencies SqliteBackend::Dependencies(std::shared_ptr<Clock> clock) const {
-  ServiceDependencies deps;
-  deps.directory = directory;
-  deps.authenticator = authenticator;
-  deps.links = links;
-  deps.enrollments = enrollments;
-  deps.clock = clock ? std::move(clock) : SystemClock();
-  deps.random = SecureRandom();
-  return deps;
+  return DependenciesOf(*this, std::move(clock));
 }
 
 }  // namespace observees

@@ -18,6 +18,7 @@
 
 #include "observees/sqlite.h"
 #include "observees/status.h"
+#include "storage_guard.h"
 
 namespace observees {
 
@@ -116,19 +117,5 @@ class SqliteDatabase {
   PasswordHashing password_hashing_ = PasswordHashing::kInteractive;
   std::shared_ptr<Clock> clock_;
 };
-
-// Runs `body` (which returns a Status or Result) and turns any exception into kInternal with a message
-// naming `what`, never a bound value. The backend's edge: nothing from SQLiteCpp escapes past here.
-template <typename F>
-auto GuardStorage(std::string_view what, F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return Internal(std::string("storage failure in ") + std::string(what) + ": " + e.what());
-  } catch (...) {
-    return Internal(std::string("storage failure in ") + std::string(what));
-  }
-}
-
 
 }  // namespace observees
