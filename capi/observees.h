@@ -110,24 +110,27 @@ OBS_API void obs_free(void* pointer);
 /* ---- Service handle ------------------------------------------------------------------------- */
 
 /* Opens (creating and migrating if needed) the SQLite database at `path` (":memory:" for a private
- * in-memory one) and a service over it. `options_json` may be NULL or "" for the defaults, or an
+ * in-memory one), or the PostgreSQL database a `path` of "postgresql://..." (or "postgres://...", or
+ * "postgresql:" followed by libpq key=value conninfo) names, and a service over it. `options_json` may be NULL or "" for the defaults, or an
  * object whose keys are all optional:
  *   {"pairing_code_length": 6, "pairing_code_alphabet": "A..Za..z0..9",
  *    "pairing_code_lifetime_seconds": 604800,
  *    "limiter": {"enabled": true, "max_failures": 10, "window_seconds": 900},
  *    "default_per_page": 10, "max_per_page": 100, "min_password_length": 8,
  *    "password_hashing": "interactive" | "moderate" | "fastest",
- *    "connections": 4, "busy_timeout_ms": 10000, "secret_key": "...",
+ *    "connections": 4, "busy_timeout_ms": 10000, "schema": "observees", "secret_key": "...",
  *    "test_clock": "2026-01-01T00:00:00Z",
  *    "base_url": "https://canvas.test",
  *    "rest": {"default_root_account": 1, "max_parameter_bytes": 4096, "max_body_bytes": 65536,
  *             "scheme": "http" | "https"}}
- * `test_clock` runs the service on a test clock standing at that time (see obs_clock_set);
+ * `busy_timeout_ms` is SQLite's, `schema` PostgreSQL's (the schema holding the tables, created if
+ * missing); `test_clock` runs the service on a test clock standing at that time (see obs_clock_set);
  * `base_url` makes relative avatar URLs absolute in the operations' JSON (default: left relative);
  * `rest` configures the router of obs_rest_handle (`scheme`: how clients reach it, for the Link
- * header's URLs; default "http"). An unknown key or a value out of range is
- * OBS_INVALID_ARGUMENT naming it; a file that cannot be opened or is not an observees database is
- * OBS_INTERNAL. On success *out_service is the new handle; on failure it is NULL. */
+ * header's URLs; default "http"). An unknown key or a value out of range is OBS_INVALID_ARGUMENT
+ * naming it; a file that cannot be opened or is not an observees database, or a PostgreSQL server
+ * that cannot be reached (the message never repeats the connection string), is OBS_INTERNAL. On
+ * success *out_service is the new handle; on failure it is NULL. */
 OBS_API obs_status obs_service_open(const char* path, const char* options_json, obs_service** out_service);
 
 /* Destroys the handle (convention 1). Closing with calls in flight on the handle is undefined. */

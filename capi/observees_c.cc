@@ -29,12 +29,13 @@
 #include "observees/rest.h"
 #include "observees/service_options.h"
 #include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "observees/status.h"
 #include "observees/timestamp.h"
 
 // The handle: the backend, the service over it, its router and, with "test_clock", the clock.
 struct obs_service {
-  observees::SqliteBackend backend;
+  observees::Storage backend;
   std::shared_ptr<observees::FakeClock> test_clock;  // null unless opened with "test_clock"
   std::shared_ptr<const observees::ObservationService> service;
   std::unique_ptr<observees::rest::Router> router;
@@ -276,7 +277,7 @@ Result<Timestamp> TimeOf(std::string_view text, const std::string& name) {
 // ---- Options of obs_service_open --------------------------------------------------------------------
 
 struct OpenOptions {
-  observees::SqliteOptions sqlite;
+  observees::StorageOptions storage;
   observees::ServiceOptions service;
   std::optional<Timestamp> test_clock;
   std::string base_url;
@@ -353,14 +354,13 @@ Status CheckAlphabet(std::string_view alphabet) {
 // Every documented range is checked before the database is opened: bad options change nothing.
 Result<OpenOptions> ReadOptions(const char* options_json) {
   OpenOptions options;
-  options.sqlite.path = ":memory:";
   if (options_json == nullptr || *options_json == '\0') return options;
   auto parsed = ParseJson(options_json, "options_json");
   if (!parsed.ok()) return parsed.status();
   auto object = ObjectOf(*parsed, "options_json",
                          {"pairing_code_length", "pairing_code_alphabet", "pairing_code_lifetime_seconds", "limiter",
                           "default_per_page", "max_per_page", "min_password_length", "password_hashing", "connections",
-                          "busy_timeout_ms", "secret_key", "test_clock", "base_url", "rest"});
+                          "busy_timeout_ms", "schema", "secret_key", "test_clock", "base_url", "rest"});
   if (!object.ok()) return object.status();
   for (const auto& entry : **object) {
     // Not a structured binding: clang before 16 cannot capture one in the lambdas below.
@@ -400,23 +400,28 @@ Result<OpenOptions> ReadOptions(const char* options_json) {
     } else if (key == "password_hashing") {
       status = text([&](const std::string& value) {
         if (value == "interactive") {
-          options.sqlite.password_hashing = observees::PasswordHashing::kInteractive;
+          options.storage.password_hashing = observees::PasswordHashing::kInteractive;
         } else if (value == "moderate") {
-          options.sqlite.password_hashing = observees::PasswordHashing::kModerate;
+          options.storage.password_hashing = observees::PasswordHashing::kModerate;
         } else if (value == "fastest") {
-          options.sqlite.password_hashing = observees::PasswordHashing::kFastest;
+          options.storage.password_hashing = observees::PasswordHashing::kFastest;
         } else {
           return InvalidArgument("password_hashing must be \"interactive\", \"moderate\" or \"fastest\"", key);
         }
         return Status::Ok();
       });
     } else if (key == "connections") {
-      status = integer(1, 64, [&](std::int64_t n) { options.sqlite.connections = static_cast<int>(n); });
+      status = integer(1, 64, [&](std::int64_t n) { options.storage.connections = static_cast<int>(n); });
     } else if (key == "busy_timeout_ms") {
-      status = integer(0, kMaxInt, [&](std::int64_t n) { options.sqlite.busy_timeout_ms = static_cast<int>(n); });
+      status = integer(0, kMaxInt, [&](std::int64_t n) { options.storage.busy_timeout_ms = static_cast<int>(n); });
+    } else if (key == "schema") {
+      status = text([&](std::string value) {
+        options.storage.postgres_schema = std::move(value);
+        return Status::Ok();
+      });
     } else if (key == "secret_key") {
       status = text([&](std::string value) {
-        options.sqlite.secret_key = std::move(value);
+        options.storage.secret_key = std::move(value);
         return Status::Ok();
       });
     } else if (key == "test_clock") {
@@ -669,9 +674,9 @@ obs_status obs_service_open(const char* path, const char* options_json, obs_serv
       handle->test_clock = std::make_shared<observees::FakeClock>(*options->test_clock);
       clock = handle->test_clock;
     }
-    options->sqlite.path = std::string(*db_path);
-    options->sqlite.clock = clock;
-    auto backend = observees::OpenSqlite(options->sqlite);
+    options->storage.location = std::string(*db_path);
+    options->storage.clock = clock;
+    auto backend = observees::OpenStorage(options->storage);
     if (!backend.ok()) return backend.status();
     handle->backend = std::move(*backend);
     auto service = observees::ObservationService::Create(handle->backend.Dependencies(clock), options->service);

@@ -3,10 +3,11 @@
 
 #include <utility>
 
+#include "backend_dependencies.h"
 #include "observees/fixture.h"
 #include "observees/postgres.h"
-#include "backend_dependencies.h"
 #include "observees/random.h"
+#include "sqlite/fixture_parser.h"
 
 namespace observees {
 namespace {
@@ -42,6 +43,7 @@ Result<Storage> OpenStorage(const StorageOptions& options) {
     SqliteOptions sqlite;
     sqlite.path = options.location;
     sqlite.connections = options.connections;
+    sqlite.busy_timeout_ms = options.busy_timeout_ms;
     sqlite.password_hashing = options.password_hashing;
     sqlite.secret_key = options.secret_key;
     sqlite.clock = options.clock;
@@ -62,6 +64,17 @@ Result<Storage> OpenStorage(const StorageOptions& options) {
   Result<PostgresBackend> backend = OpenPostgres(postgres);
   if (!backend.ok()) return backend.status();
   return StorageFrom(*backend, StorageKind::kPostgres);
+}
+
+Status LoadFixture(const Storage& storage, std::string_view json_text) {
+  if (!storage.load_fixture) return InvalidArgument("fixture: the storage has no fixture loader");
+  return storage.load_fixture(json_text);
+}
+
+Status LoadFixtureFile(const Storage& storage, const std::string& path) {
+  Result<std::string> text = ReadFixtureFile(path);
+  if (!text.ok()) return text.status();
+  return LoadFixture(storage, *text);
 }
 
 ServiceDependencies Storage::Dependencies(std::shared_ptr<Clock> clock) const {

@@ -1,5 +1,5 @@
 // observees-server: Canvas's User Observees API over HTTP/1.1 (Boost.Beast), on the SQLite default
-// backend, for demos and test harnesses.
+// backend or on PostgreSQL (--db postgresql://...), for demos, test harnesses and shared deployments.
 //
 //   observees-server --db PATH --seed FIXTURE.json --listen HOST:PORT [--default-root-account ID]
 //
@@ -24,7 +24,7 @@
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
 #include "observees/rest.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "options.h"
 
 namespace observees::server {
@@ -64,10 +64,11 @@ Result<tcp::endpoint> ResolveListen(asio::io_context& io, const ServerOptions& o
 }
 
 int Serve(const ServerOptions& options) {
-  SqliteOptions sqlite;
-  sqlite.path = options.db_path;
-  sqlite.password_hashing = options.fast_password_hashing ? PasswordHashing::kFastest : PasswordHashing::kInteractive;
-  Result<SqliteBackend> backend = OpenSqlite(sqlite);
+  StorageOptions storage;
+  storage.location = options.db_path;
+  storage.postgres_schema = options.db_schema;
+  storage.password_hashing = options.fast_password_hashing ? PasswordHashing::kFastest : PasswordHashing::kInteractive;
+  Result<Storage> backend = OpenStorage(storage);
   if (!backend.ok()) {
     PrintError("cannot open the database: " + backend.status().message());
     return kExitError;

@@ -44,7 +44,7 @@ Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::
 }
 
 bool IsValueFlag(std::string_view flag) {
-  for (std::string_view known : {"--db", "--seed", "--listen", "--default-root-account", "--threads",
+  for (std::string_view known : {"--db", "--schema", "--seed", "--listen", "--default-root-account", "--threads",
                                  "--max-body-bytes", "--request-timeout", "--idle-timeout"}) {
     if (flag == known) return true;
   }
@@ -83,8 +83,11 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
 
     if (!IsValueFlag(flag)) return InvalidArgument("unknown option " + std::string(flag));
     if (flag == "--db") {
-      if (value.empty()) return InvalidArgument("--db wants a path or :memory:");
+      if (value.empty()) return InvalidArgument("--db wants a path, :memory: or a postgresql:// URL");
       options.db_path = std::string(value);
+    } else if (flag == "--schema") {
+      if (value.empty()) return InvalidArgument("--schema wants a PostgreSQL schema name");
+      options.db_schema = std::string(value);
     } else if (flag == "--seed") {
       if (value.empty()) return InvalidArgument("--seed wants a fixture file");
       options.seed_path = std::string(value);
@@ -121,8 +124,11 @@ Prints "listening on http://HOST:PORT" as its first line on standard output once
 connections; logs one line per request on standard error. SIGINT or SIGTERM stops it cleanly.
 
 Options:
-  --db PATH                  SQLite database file, created if missing; ":memory:" for a private
-                             in-memory database (default: observees.db)
+  --db PATH|URL              SQLite database file, created if missing; ":memory:" for a private
+                             in-memory database; or a PostgreSQL database: postgresql://... or
+                             postgresql:KEY=VALUE... (libpq conninfo) (default: observees.db)
+  --schema NAME              PostgreSQL only: the schema holding the tables, created if missing;
+                             servers sharing one database use the same (default: observees)
   --seed FIXTURE.json        load this fixture before serving; loading it again changes nothing
   --listen HOST:PORT         address to listen on; port 0 picks a free port; IPv6 as [::1]:PORT
                              (default: 127.0.0.1:8080)

@@ -13,7 +13,8 @@
 namespace observees::server {
 
 struct ServerOptions {
-  std::string db_path = "observees.db";           // --db; ":memory:" for a private in-memory database
+  std::string db_path = "observees.db";           // --db; ":memory:", or postgresql://... (storage.h)
+  std::string db_schema = "observees";            // --schema: PostgreSQL's schema for the tables
   std::optional<std::string> seed_path;           // --seed: a fixture loaded before serving
   std::string listen_host = "127.0.0.1";          // --listen HOST:PORT (IPv6 as [::1]:PORT)
   unsigned short listen_port = 8080;              // 0: a free port

@@ -10,6 +10,7 @@
 #include "observees/postgres.h"
 #include "observees/sqlite.h"
 #include "observees/status.h"
+#include "observees/storage.h"
 
 namespace observees {
 
@@ -23,5 +24,9 @@ OBSERVEES_EXPORT Status LoadFixtureFile(const SqliteBackend& backend, const std:
 // The same for the PostgreSQL backend: the same checks, the same messages, one transaction.
 OBSERVEES_EXPORT Status LoadFixture(const PostgresBackend& backend, std::string_view json_text);
 OBSERVEES_EXPORT Status LoadFixtureFile(const PostgresBackend& backend, const std::string& path);
+
+// The same for whichever backend `storage` is (its load_fixture).
+OBSERVEES_EXPORT Status LoadFixture(const Storage& storage, std::string_view json_text);
+OBSERVEES_EXPORT Status LoadFixtureFile(const Storage& storage, const std::string& path);
 
 }  // namespace observees

@@ -29,7 +29,8 @@ struct StorageOptions {
   PasswordHashing password_hashing = PasswordHashing::kInteractive;
   std::string secret_key;
   std::shared_ptr<Clock> clock;
-  std::string postgres_schema = "observees";  // PostgreSQL only
+  int busy_timeout_ms = 10000;                // SQLite only (SqliteOptions::busy_timeout_ms)
+  std::string postgres_schema = "observees";  // PostgreSQL only (PostgresOptions::schema)
 };
 
 struct Storage {

@@ -7,6 +7,7 @@ OBSERVEES_PACKAGES=(
   libboost-json1.81-dev libboost-url1.81-dev libsqlitecpp-dev libsqlite3-dev catch2 libfmt-dev libsodium-dev libicu-dev
   valgrind python3  # the C ABI's tests: the C test under valgrind, the Python (ctypes) tests
   clang-14 libclang-rt-14-dev  # scripts/test's libFuzzer stage (scripts/fuzz); gcc's ASan/UBSan/TSan runtimes come with g++
+  libpq-dev postgresql  # the PostgreSQL backend (libpq), and the server scripts/test's PostgreSQL stage starts
 )
 
 # Installs the packages that are not installed yet (apt-get, as root or through sudo).

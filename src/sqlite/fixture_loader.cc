@@ -4,14 +4,10 @@
 // same fixture changes nothing.
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
-#include <system_error>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -624,12 +620,9 @@ Status LoadFixture(const SqliteBackend& backend, std::string_view json_text) {
 
 Status LoadFixtureFile(const SqliteBackend& backend, const std::string& path) {
   return GuardStorage("LoadFixtureFile", [&]() -> Status {
-    std::error_code ec;
-    std::ifstream in(path, std::ios::binary);
-    if (!in || std::filesystem::is_directory(path, ec)) return NotFound("cannot read fixture file " + path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return NotFound("cannot read fixture file " + path);
-    return Load(backend, text);
+    Result<std::string> text = ReadFixtureFile(path);
+    if (!text.ok()) return text.status();
+    return Load(backend, *text);
   });
 }
 

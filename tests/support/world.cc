@@ -1,5 +1,7 @@
 #include "support/world.h"
 
+#include "support/postgres_test_util.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <atomic>
@@ -188,23 +190,49 @@ World MakeWorld(std::string_view fixture_json, ServiceOptions options) {
   return MakeWorld(world_options);
 }
 
+bool WorldsOnPostgres() {
+  const char* backend = std::getenv("OBSERVEES_TEST_BACKEND");
+  return backend != nullptr && std::string_view(backend) == "postgres";
+}
+
+namespace {
+
+bool IsMemory(const std::string& path) { return path.empty() || path == ":memory:"; }
+
+// The world's storage: PostgreSQL on a private schema when WorldsOnPostgres(), else SQLite (a temporary
+// file instead of ":memory:" when OBSERVEES_TEST_FILE_DB is set).
+Storage OpenWorldStorage(World& world, const WorldOptions& options) {
+  StorageOptions storage;
+  storage.location = options.db_path;
+  storage.password_hashing = PasswordHashing::kFastest;
+  storage.clock = world.clock;
+  if (WorldsOnPostgres() && IsMemory(options.db_path)) {
+    const std::optional<std::string> conninfo = storage_test::TestPostgresConninfo();
+    REQUIRE(conninfo.has_value());
+    auto schema = std::make_shared<storage_test::ScopedPostgresSchema>(*conninfo);
+    storage.location = "postgresql:" + *conninfo;
+    storage.postgres_schema = schema->name();
+    storage.connections = 2;  // a reader always finds a connection while one write transaction is open
+    world.postgres_schema = schema;
+  } else {
+    const char* file_db = std::getenv("OBSERVEES_TEST_FILE_DB");
+    if (file_db != nullptr && *file_db != '\0' && IsMemory(options.db_path)) {
+      world.temp_dir = std::make_shared<TempDir>();
+      storage.location = (world.temp_dir->path() / "observees.db").string();
+    }
+  }
+  Result<Storage> opened = OpenStorage(storage);
+  INFO("OpenStorage: " << opened.status().ToString());
+  REQUIRE(opened.ok());
+  return std::move(opened).value();
+}
+
+}  // namespace
+
 World MakeWorld(const WorldOptions& options) {
   World world;
   world.clock = std::make_shared<FakeClock>(StartTime());
-
-  SqliteOptions sqlite;
-  sqlite.path = options.db_path;
-  const char* file_db = std::getenv("OBSERVEES_TEST_FILE_DB");
-  if (file_db != nullptr && *file_db != '\0' && (sqlite.path == ":memory:" || sqlite.path.empty())) {
-    world.temp_dir = std::make_shared<TempDir>();
-    sqlite.path = (world.temp_dir->path() / "observees.db").string();
-  }
-  sqlite.password_hashing = PasswordHashing::kFastest;
-  sqlite.clock = world.clock;
-  Result<SqliteBackend> backend = OpenSqlite(sqlite);
-  INFO("OpenSqlite: " << backend.status().ToString());
-  REQUIRE(backend.ok());
-  world.backend = std::move(backend).value();
+  world.backend = OpenWorldStorage(world, options);
 
   const Status loaded = LoadFixture(world.backend, options.fixture_json);
   INFO("LoadFixture: " << loaded.ToString());

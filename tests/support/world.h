@@ -72,6 +72,7 @@
 #include "observees/service_options.h"
 #include "observees/sqlite.h"
 #include "observees/status.h"
+#include "observees/storage.h"
 #include "observees/types.h"
 
 namespace observees::testing {
@@ -168,8 +169,9 @@ class TempDir;
 
 struct World {
   std::shared_ptr<TempDir> temp_dir;  // set when the database is a temporary file; outlives the rest
+  std::shared_ptr<void> postgres_schema;  // set when the world is on PostgreSQL; dropped after the rest
   std::shared_ptr<FakeClock> clock;
-  SqliteBackend backend;
+  Storage backend;
   std::shared_ptr<ObservationService> service;  // shared, so a rest::Router can hold it too
 
   Caller As(UserId user, AccountId domain = kDefault) const;
@@ -202,7 +204,10 @@ struct World {
 // Opens ":memory:" (or options.db_path) with PasswordHashing::kFastest and a FakeClock at
 // StartTime(), loads the fixture and creates the service. REQUIREs every step. With the environment
 // variable OBSERVEES_TEST_FILE_DB set (non-empty), ":memory:" worlds use a file in a fresh temporary
-// directory instead, so the whole suite can also run over the pooled file database.
+// directory instead, so the whole suite can also run over the pooled file database. With
+// OBSERVEES_TEST_BACKEND=postgres (and OBSERVEES_TEST_POSTGRES, support/postgres_test_util.h), they
+// use PostgreSQL instead, each world on a private schema: the same tests, the other backend.
+bool WorldsOnPostgres();
 World MakeWorld(std::string_view fixture_json = kStandardFixture, ServiceOptions options = {});
 World MakeWorld(const WorldOptions& options);
 
