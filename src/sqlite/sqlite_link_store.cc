@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "audit_text.h"
 #include "secrets.h"
 
 namespace observees {
@@ -62,50 +63,6 @@ PairingCodeRecord ReadCode(SQLite::Statement& row, const SqliteDatabase* db = nu
 
 void BindHash(SQLite::Statement& statement, int index, const std::string& hash) {
   statement.bind(index, hash.data(), static_cast<int>(hash.size()));
-}
-
-std::string_view AuditActionText(AuditAction action) {
-  switch (action) {
-    case AuditAction::kCreated: return "created";
-    case AuditAction::kRestored: return "restored";
-    case AuditAction::kRemoved: return "removed";
-    case AuditAction::kCodeCreated: return "code_created";
-    case AuditAction::kCodeRedeemed: return "code_redeemed";
-    case AuditAction::kCodeRevoked: return "code_revoked";
-  }
-  return "unknown";
-}
-
-AuditAction AuditActionFromText(std::string_view text) {
-  if (text == "restored") return AuditAction::kRestored;
-  if (text == "removed") return AuditAction::kRemoved;
-  if (text == "code_created") return AuditAction::kCodeCreated;
-  if (text == "code_redeemed") return AuditAction::kCodeRedeemed;
-  if (text == "code_revoked") return AuditAction::kCodeRevoked;
-  return AuditAction::kCreated;
-}
-
-std::string_view MethodText(LinkMethod method) {
-  switch (method) {
-    case LinkMethod::kCredentials: return "credentials";
-    case LinkMethod::kAccessToken: return "access_token";
-    case LinkMethod::kPairingCode: return "pairing_code";
-    case LinkMethod::kAdministrator: return "administrator";
-    case LinkMethod::kSelfRegistration: return "self_registration";
-    case LinkMethod::kObserver: return "observer";
-    case LinkMethod::kFixture: return "fixture";
-  }
-  return "unknown";
-}
-
-LinkMethod MethodFromText(std::string_view text) {
-  if (text == "credentials") return LinkMethod::kCredentials;
-  if (text == "access_token") return LinkMethod::kAccessToken;
-  if (text == "pairing_code") return LinkMethod::kPairingCode;
-  if (text == "self_registration") return LinkMethod::kSelfRegistration;
-  if (text == "observer") return LinkMethod::kObserver;
-  if (text == "fixture") return LinkMethod::kFixture;
-  return LinkMethod::kAdministrator;
 }
 
 template <typename T>
@@ -257,7 +214,7 @@ class SqliteLinkTransaction final : public LinkTransaction {
       insert.bind(1, ToSeconds(entry.at));
       BindOptional(insert, 2, entry.actor);
       insert.bind(3, std::string(AuditActionText(entry.action)));
-      insert.bind(4, std::string(MethodText(entry.method)));
+      insert.bind(4, std::string(LinkMethodText(entry.method)));
       insert.bind(5, entry.student_id);
       BindOptional(insert, 6, entry.observer_id);
       BindOptional(insert, 7, entry.root_account_id);
@@ -475,7 +432,7 @@ Result<std::vector<AuditEntry>> SqliteLinkStore::ReadAudit(std::int64_t after_id
       entry.at = ToTime(query.getColumn(1).getInt64());
       entry.actor = optional_id(2);
       entry.action = AuditActionFromText(query.getColumn(3).getString());
-      entry.method = MethodFromText(query.getColumn(4).getString());
+      entry.method = LinkMethodFromText(query.getColumn(4).getString());
       entry.student_id = query.getColumn(5).getInt64();
       entry.observer_id = optional_id(6);
       entry.root_account_id = optional_id(7);
