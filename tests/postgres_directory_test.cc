@@ -5,9 +5,6 @@
 
 #if OBSERVEES_HAVE_POSTGRES
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <latch>
@@ -24,7 +21,6 @@
 #include "observees/sqlite.h"
 #include "observees/timestamp.h"
 #include "postgres/pg_database.h"
-#include "sqlite/sqlite_database.h"
 #include "support/postgres_test_util.h"
 #include "support/storage_test_util.h"
 #include "support/world.h"
@@ -35,118 +31,22 @@ namespace {
 using namespace observees::testing;
 using namespace std::chrono_literals;
 
-// Both backends use this key, so a token hashes to the same bytes in each.
-constexpr char kSecretKey[] = "postgres-directory-test-key";
-
-// ---- Seeding PostgreSQL ----
-
-// The directory tables, parents first, each as (SELECT from SQLite, INSERT into PostgreSQL) over the
-// same columns. SeedFromSqlite copies them row by row: every value keeps its type (NULL, integer,
-// text, blob -> bytea), so both backends hold the same rows.
-struct TableCopy {
-  const char* select;
-  const char* insert;
-};
-constexpr char kSelectAccounts[] =
-    "SELECT id, name, parent_id, root_account_id, self_registration, avatars FROM accounts ORDER BY parent_id "
-    "IS NOT NULL, id";
-constexpr char kInsertAccounts[] =
-    "INSERT INTO accounts (id, name, parent_id, root_account_id, self_registration, avatars) "
-    "VALUES ($1, $2, $3, $4, $5, $6)";
-constexpr char kSelectDomains[] = "SELECT domain, account_id FROM account_domains";
-constexpr char kInsertDomains[] = "INSERT INTO account_domains (domain, account_id) VALUES ($1, $2)";
-constexpr char kSelectUsers[] =
-    "SELECT id, name, sortable_name, short_name, sis_user_id, avatar_url, pronouns, created_at, workflow_state "
-    "FROM users";
-constexpr char kInsertUsers[] =
-    "INSERT INTO users (id, name, sortable_name, short_name, sis_user_id, avatar_url, pronouns, created_at, "
-    "workflow_state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-constexpr char kSelectLogins[] =
-    "SELECT id, user_id, account_id, unique_id, unique_id_folded, password_hash, workflow_state FROM logins";
-constexpr char kInsertLogins[] =
-    "INSERT INTO logins (id, user_id, account_id, unique_id, unique_id_folded, password_hash, workflow_state) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
-constexpr char kSelectTokens[] = "SELECT id, user_id, token_hash, expires_at, workflow_state FROM access_tokens";
-constexpr char kInsertTokens[] =
-    "INSERT INTO access_tokens (id, user_id, token_hash, expires_at, workflow_state) VALUES ($1, $2, $3, $4, $5)";
-constexpr char kSelectAdmins[] =
-    "SELECT id, user_id, account_id, role, manage_user_observers, generate_observer_pairing_code, workflow_state "
-    "FROM admins";
-constexpr char kInsertAdmins[] =
-    "INSERT INTO admins (id, user_id, account_id, role, manage_user_observers, generate_observer_pairing_code, "
-    "workflow_state) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-constexpr char kSelectOverrides[] = "SELECT account_id, role, permission, enabled FROM role_overrides";
-constexpr char kInsertOverrides[] =
-    "INSERT INTO role_overrides (account_id, role, permission, enabled) VALUES ($1, $2, $3, $4)";
-constexpr char kSelectCourses[] = "SELECT id, account_id, root_account_id, name, workflow_state FROM courses";
-constexpr char kInsertCourses[] =
-    "INSERT INTO courses (id, account_id, root_account_id, name, workflow_state) VALUES ($1, $2, $3, $4, $5)";
-constexpr char kSelectEnrollments[] =
-    "SELECT id, user_id, course_id, course_section_id, root_account_id, type, workflow_state, associated_user_id, "
-    "start_at, end_at, created_at, updated_at FROM enrollments";
-constexpr char kInsertEnrollments[] =
-    "INSERT INTO enrollments (id, user_id, course_id, course_section_id, root_account_id, type, workflow_state, "
-    "associated_user_id, start_at, end_at, created_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-// The identities continue past the copied ids, as after a fixture load.
-constexpr char kMoveSequences[] = R"sql(
-SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users));
-SELECT setval(pg_get_serial_sequence('logins', 'id'), (SELECT max(id) FROM logins));)sql";
-
-constexpr TableCopy kTableCopies[] = {
-    {kSelectAccounts, kInsertAccounts},   {kSelectDomains, kInsertDomains}, {kSelectUsers, kInsertUsers},
-    {kSelectLogins, kInsertLogins},       {kSelectTokens, kInsertTokens},   {kSelectAdmins, kInsertAdmins},
-    {kSelectOverrides, kInsertOverrides}, {kSelectCourses, kInsertCourses}, {kSelectEnrollments, kInsertEnrollments},
-};
-
-PgParams RowParams(SQLite::Statement& row) {
-  PgParams params;
-  for (int i = 0; i < row.getColumnCount(); ++i) {
-    const SQLite::Column column = row.getColumn(i);
-    if (column.isNull()) {
-      params.Null();
-    } else if (column.isInteger()) {
-      params.Int(column.getInt64());
-    } else if (column.isBlob()) {
-      params.Bytes(
-          std::string(static_cast<const char*>(column.getBlob()), static_cast<std::size_t>(column.getBytes())));
-    } else {
-      params.Text(column.getString());
-    }
-  }
-  return params;
-}
-
-// Copies the directory tables of `from` (loaded from a fixture) into the empty schema of `to`.
-void SeedFromSqlite(const SqliteBackend& from, const PostgresBackend& to) {
-  auto source = from.database->Acquire();
-  auto txn = to.database->BeginWrite();
-  for (const TableCopy& copy : kTableCopies) {
-    SQLite::Statement rows(source->db(), copy.select);
-    while (rows.executeStep()) txn.conn().Exec(copy.insert, RowParams(rows));
-  }
-  txn.conn().ExecScript(kMoveSequences);
-  txn.Commit();
-}
-
 // ---- The two backends ----
 
 SqliteBackend OpenSeededSqlite(const std::string& fixture) {
   SqliteOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  options.secret_key = kSecretKey;
   options.clock = std::make_shared<FakeClock>(StartTime());
   SqliteBackend backend = ValueOf(OpenSqlite(options));
   RequireOk(LoadFixture(backend, fixture));
   return backend;
 }
 
-PostgresBackend OpenSeededPostgres(const ScopedPostgresSchema& schema, const SqliteBackend& seed, int connections) {
+PostgresBackend OpenSeededPostgres(const ScopedPostgresSchema& schema, const std::string& fixture, int connections) {
   PostgresOptions options = schema.Options(connections);
-  options.secret_key = kSecretKey;
   options.clock = std::make_shared<FakeClock>(StartTime());
   PostgresBackend backend = ValueOf(OpenPostgres(options));
-  SeedFromSqlite(seed, backend);
+  RequireOk(LoadFixture(backend, fixture));
   return backend;
 }
 
@@ -354,7 +254,7 @@ TEST_CASE("PgDirectory and PgAuthenticator answer every question as the SQLite d
   if (!conninfo) return;
   ScopedPostgresSchema schema(*conninfo);
   const SqliteBackend sqlite = OpenSeededSqlite(kStandardFixture);
-  const PostgresBackend pg = OpenSeededPostgres(schema, sqlite, 4);
+  const PostgresBackend pg = OpenSeededPostgres(schema, kStandardFixture, 4);
 
   // Spot checks, so that two backends agreeing on a wrong answer would still fail.
   CHECK(ValueOf(pg.directory->HasRootAccountPermission(kAda, kDefault, Permission::kManageUserObservers)));
@@ -395,7 +295,7 @@ TEST_CASE("PgDirectory::CreateUser and DeleteNewUser answer as the SQLite defaul
   if (!conninfo) return;
   ScopedPostgresSchema schema(*conninfo);
   const SqliteBackend sqlite = OpenSeededSqlite(kStandardFixture);
-  const PostgresBackend pg = OpenSeededPostgres(schema, sqlite, 4);
+  const PostgresBackend pg = OpenSeededPostgres(schema, kStandardFixture, 4);
   Differ d;
   const Timestamp now = StartTime();
 
@@ -450,8 +350,7 @@ TEST_CASE("of concurrent PgDirectory::CreateUser calls for one unique_id exactly
   auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   ScopedPostgresSchema schema(*conninfo);
-  const SqliteBackend sqlite = OpenSeededSqlite(kStandardFixture);
-  const PostgresBackend pg = OpenSeededPostgres(schema, sqlite, 9);
+  const PostgresBackend pg = OpenSeededPostgres(schema, kStandardFixture, 9);
   constexpr int kThreads = 8;
   constexpr int kRounds = 5;
 
@@ -500,8 +399,7 @@ TEST_CASE("PgDirectory::CreateUser that loses the unique index race answers kAlr
   auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   ScopedPostgresSchema schema(*conninfo);
-  const SqliteBackend sqlite = OpenSeededSqlite(kStandardFixture);
-  const PostgresBackend pg = OpenSeededPostgres(schema, sqlite, 4);
+  const PostgresBackend pg = OpenSeededPostgres(schema, kStandardFixture, 4);
   static constexpr char kPidSql[] = "SELECT pg_backend_pid()";
   static constexpr char kInsertLoginSql[] =
       "INSERT INTO logins (user_id, account_id, unique_id, unique_id_folded, workflow_state) "
