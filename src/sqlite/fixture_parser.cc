@@ -17,7 +17,7 @@
 
 #include "observees/timestamp.h"
 #include "sortable_name.h"
-#include "sqlite/sqlite_directory.h"
+#include "unique_id.h"
 
 namespace observees {
 namespace {

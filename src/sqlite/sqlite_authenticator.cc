@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "secrets.h"
-#include "sqlite/sqlite_directory.h"
+#include "unique_id.h"
 
 namespace observees {
 namespace {

@@ -8,7 +8,9 @@
 #include <string>
 #include <utility>
 
+#include "admin_permissions.h"
 #include "secrets.h"
+#include "unique_id.h"
 
 namespace observees {
 namespace {
@@ -23,15 +25,6 @@ Timestamp FromSeconds(std::int64_t s) { return Timestamp(std::chrono::seconds(s)
 std::optional<std::string> OptionalText(const SQLite::Column& column) {
   if (column.isNull()) return std::nullopt;
   return column.getString();
-}
-
-std::string_view PermissionName(Permission permission) {
-  switch (permission) {
-    case Permission::kManageUserObservers: return "manage_user_observers";
-    case Permission::kGenerateObserverPairingCode: return "generate_observer_pairing_code";
-    case Permission::kManageStudents: return "manage_students";
-  }
-  return "";
 }
 
 constexpr char kFindUserSql[] =
@@ -96,14 +89,6 @@ std::optional<bool> NearestOverride(SqliteConnection& conn, AccountId account, c
   return q->getColumn(0).getInt64() != 0;
 }
 
-// An active admin membership of one user.
-struct AdminRow {
-  AccountId account_id = 0;
-  std::string role;
-  std::optional<bool> manage_user_observers;
-  std::optional<bool> generate_observer_pairing_code;
-};
-
 constexpr char kAdminRowsSql[] =
     "SELECT account_id, role, manage_user_observers, generate_observer_pairing_code FROM admins "
     "WHERE user_id = ?1 AND workflow_state = 'active'";
@@ -125,17 +110,11 @@ std::vector<AdminRow> ReadAdminRows(SQLite::Statement& q) {
   return rows;
 }
 
-// The explicit column, else the nearest role override from the admin's account upward, else the
-// role's default (AccountAdmin holds both permissions; other roles none).
-bool EffectivePermission(SqliteConnection& conn, const AdminRow& admin, Permission permission) {
-  std::optional<bool> explicit_value;
-  if (permission == Permission::kManageUserObservers) explicit_value = admin.manage_user_observers;
-  if (permission == Permission::kGenerateObserverPairingCode) explicit_value = admin.generate_observer_pairing_code;
-  if (explicit_value) return *explicit_value;
-  if (const auto override_value = NearestOverride(conn, admin.account_id, admin.role, permission)) {
-    return *override_value;
-  }
-  return admin.role == "AccountAdmin";
+// admin_permissions.h's rule, with the overrides read through `conn`.
+bool AdminHolds(SqliteConnection& conn, const AdminRow& admin, Permission permission) {
+  return EffectivePermission(admin, permission, [&](AccountId account, const std::string& role, Permission p) {
+    return NearestOverride(conn, account, role, p);
+  });
 }
 
 // Rule 27: roots through active logins, enrollments that are not deleted, rejected or student view,
@@ -160,14 +139,6 @@ std::vector<AccountId> RootAccountsWith(SqliteConnection& conn, UserId user) {
 }
 
 }  // namespace
-
-std::string FoldUniqueId(std::string_view unique_id) {
-  std::string folded(unique_id);
-  for (char& c : folded) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return folded;
-}
 
 Result<std::optional<User>> SqliteDirectory::FindUser(UserId id) {
   return GuardStorage("FindUser", [&]() -> Result<std::optional<User>> {
@@ -272,7 +243,7 @@ Result<bool> SqliteDirectory::HasRootAccountPermission(UserId actor, AccountId r
       admins = ReadAdminRows(*q);
     }
     for (const AdminRow& admin : admins) {
-      if (EffectivePermission(*lease, admin, permission)) return true;
+      if (AdminHolds(*lease, admin, permission)) return true;
     }
     return false;
   });
@@ -311,7 +282,7 @@ WHERE se.user_id = ?1 AND se.workflow_state <> 'deleted' AND c.workflow_state <>
     }
     std::set<AccountId> granted;
     for (const AdminRow& admin : admins) {
-      if (EffectivePermission(*lease, admin, permission)) granted.insert(admin.account_id);
+      if (AdminHolds(*lease, admin, permission)) granted.insert(admin.account_id);
     }
     if (!granted.empty()) {
       for (AccountId account : course_accounts) {
@@ -349,7 +320,7 @@ Result<bool> SqliteDirectory::HasAccountChainPermission(UserId actor, AccountId 
     const std::vector<AccountId> chain = Ancestors(*lease, account);
     for (const AdminRow& admin : admins) {
       if (std::find(chain.begin(), chain.end(), admin.account_id) != chain.end() &&
-          EffectivePermission(*lease, admin, permission)) {
+          AdminHolds(*lease, admin, permission)) {
         return true;
       }
     }

@@ -15,10 +15,6 @@
 
 namespace observees {
 
-// The key a login's unique_id is matched by (logins.unique_id_folded): ASCII lowercase, so "Pat@X" and
-// "pat@x" are one login. Non-ASCII bytes are kept as they are.
-std::string FoldUniqueId(std::string_view unique_id);
-
 class SqliteDirectory final : public UserDirectory {
  public:
   explicit SqliteDirectory(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
