@@ -7,7 +7,7 @@
 #include "observees/fixture.h"
 #include "observees/postgres.h"
 #include "observees/random.h"
-#include "sqlite/fixture_parser.h"
+#include "fixture_plan.h"
 
 namespace observees {
 namespace {

@@ -4,14 +4,10 @@
 #include <array>
 #include <boost/json.hpp>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <initializer_list>
-#include <iterator>
 #include <map>
 #include <span>
 #include <string>
-#include <system_error>
 #include <tuple>
 #include <utility>
 
@@ -516,15 +512,6 @@ Status CheckDuplicates(const ParsedFixture& fixture) {
 }
 
 }  // namespace
-
-Result<std::string> ReadFixtureFile(const std::string& path) {
-  std::error_code ec;
-  std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path, ec)) return NotFound("cannot read fixture file " + path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return NotFound("cannot read fixture file " + path);
-  return text;
-}
 
 Status FixtureError(const std::string& path, const std::string& problem) {
   return InvalidArgument("fixture: " + path + ": " + problem, path);

@@ -132,9 +132,6 @@ struct ParsedFixture {
 // users[2].logins[0].colour: unknown key"). References to other records are not checked here.
 Result<ParsedFixture> ParseFixture(std::string_view json_text);
 
-// The text of a fixture file; kNotFound "cannot read fixture file PATH" when it cannot be read.
-Result<std::string> ReadFixtureFile(const std::string& path);
-
 // The error every fixture check reports: kInvalidArgument "fixture: PATH: PROBLEM", field PATH.
 Status FixtureError(const std::string& path, const std::string& problem);
 
