@@ -1,23 +1,17 @@
-// The fixture loader (observees/fixture.h): ParseFixture (fixture_parser.h) checks the JSON; this file
-// checks the fixture against what the database already holds, hashes passwords with no lock held, and
-// writes everything in one transaction, upserting by each record's key so that a second load of the
-// same fixture changes nothing.
+// The fixture loader (observees/fixture.h) for SQLite: ParseFixture (fixture_parser.h) checks the JSON,
+// ResolveFixture (fixture_plan.h) checks it against what the database already holds through this
+// file's lookups, passwords are hashed with no lock held, and this file writes everything in one
+// transaction, upserting by each record's key so that a second load of the same fixture changes nothing.
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
-#include <system_error>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "fixture_plan.h"
 #include "observees/fixture.h"
-#include "secrets.h"
 #include "sqlite/fixture_parser.h"
 #include "sqlite/sqlite_database.h"
 
@@ -68,206 +62,49 @@ std::optional<std::int64_t> FirstId(ScopedStatement& q) {
   return q->getColumn(0).getInt64();
 }
 
-std::string AccountText(AccountId id) { return "account " + std::to_string(id); }
-
-// The accounts of the fixture and of the database as one tree: fixture records win.
-class AccountTree {
+// FixtureLookup over one SQLite connection.
+class SqliteFixtureLookup final : public FixtureLookup {
  public:
-  AccountTree(SqliteConnection& conn, const ParsedFixture& fixture) : conn_(conn) {
-    for (const FixtureAccount& account : fixture.accounts) parents_[account.id] = account.parent_id;
-  }
+  explicit SqliteFixtureLookup(SqliteConnection& conn) : conn_(conn) {}
 
-  // nullopt: no such account. Otherwise its parent (nullopt for a root account).
-  std::optional<std::optional<AccountId>> Parent(AccountId id) {
-    if (const auto it = parents_.find(id); it != parents_.end()) return it->second;
+  std::optional<std::optional<AccountId>> AccountParent(AccountId id) override {
     ScopedStatement q(conn_, kAccountParentSql);
     q->bind(1, id);
-    std::optional<std::optional<AccountId>> parent;
-    if (q->executeStep()) {
-      parent = q->getColumn(0).isNull() ? std::optional<AccountId>() : q->getColumn(0).getInt64();
-    }
-    if (parent) parents_[id] = *parent;
-    return parent;
+    if (!q->executeStep()) return std::nullopt;
+    return q->getColumn(0).isNull() ? std::optional<AccountId>() : q->getColumn(0).getInt64();
   }
-
-  // kInvalidArgument at `path` unless account `id` exists (and is a root account when `root` is set).
-  Status Check(AccountId id, const std::string& path, bool root) {
-    const auto parent = Parent(id);
-    if (!parent) return FixtureError(path, AccountText(id) + " exists neither in the fixture nor in the database");
-    if (root && *parent) {
-      return FixtureError(path,
-                          AccountText(id) + " is not a root account (its parent is " + std::to_string(**parent) + ")");
-    }
-    return Status::Ok();
+  bool UserExists(UserId id) override { return Exists(kUserExistsSql, id); }
+  bool CourseExists(std::int64_t id) override { return Exists(kCourseExistsSql, id); }
+  std::optional<UserId> UserWithSisId(const std::string& sis_user_id) override {
+    ScopedStatement q(conn_, kUserBySisSql);
+    q->bind(1, sis_user_id);
+    return FirstId(q);
   }
-
-  // The root reached from `account` through parent_id; kInvalidArgument at `path` for a cycle or a
-  // missing ancestor.
-  Result<AccountId> Root(AccountId account, const std::string& path) {
-    std::set<AccountId> visited;
-    std::string chain = std::to_string(account);
-    AccountId current = account;
-    while (true) {
-      visited.insert(current);
-      const auto parent = Parent(current);
-      if (!parent)
-        return FixtureError(path, AccountText(current) + " exists neither in the fixture nor in the database");
-      if (!*parent) return current;
-      chain += " -> " + std::to_string(**parent);
-      if (visited.contains(**parent)) return FixtureError(path, "parent cycle: " + chain);
-      current = **parent;
-    }
+  std::optional<std::string> LoginPasswordHash(AccountId account, const std::string& unique_id_folded) override {
+    ScopedStatement q(conn_, kFindLoginSql);
+    q->bind(1, account);
+    q->bind(2, unique_id_folded);
+    if (!q->executeStep() || q->getColumn(1).isNull()) return std::nullopt;
+    return q->getColumn(1).getString();
+  }
+  std::optional<LinkId> FindLink(UserId student, UserId observer, std::optional<AccountId> root) override {
+    ScopedStatement q(conn_, kFindLinkSql);
+    q->bind(1, student);
+    q->bind(2, observer);
+    BindOptional(q, 3, root);
+    return FirstId(q);
   }
 
  private:
-  SqliteConnection& conn_;
-  std::map<AccountId, std::optional<AccountId>> parents_;
-};
-
-// Existence of users and courses, in the fixture or in the database.
-class Known {
- public:
-  Known(SqliteConnection& conn, const char* exists_sql, std::string noun)
-      : conn_(conn), sql_(exists_sql), noun_(std::move(noun)) {}
-  void Add(std::int64_t id) { known_.insert(id); }
-
-  Status Check(std::int64_t id, const std::string& path) {
-    if (known_.contains(id)) return Status::Ok();
-    ScopedStatement q(conn_, sql_);
+  bool Exists(const char* sql, std::int64_t id) {
+    ScopedStatement q(conn_, sql);
     q->bind(1, id);
-    if (!q->executeStep()) {
-      return FixtureError(path,
-                          noun_ + " " + std::to_string(id) + " exists neither in the fixture nor in the database");
-    }
-    known_.insert(id);
-    return Status::Ok();
+    return q->executeStep();
   }
-
- private:
   SqliteConnection& conn_;
-  const char* sql_;
-  std::string noun_;
-  std::set<std::int64_t> known_;
 };
 
-// What writing needs beyond the parsed fixture, computed before the write transaction.
-struct Plan {
-  std::map<AccountId, AccountId> account_roots;             // per fixture account
-  std::vector<std::optional<std::string>> stored_hashes;    // per login, users then logins in order
-  std::vector<std::optional<std::string>> password_hashes;  // per login: what to store
-};
-
-// Checks every reference of the fixture against the fixture and the database (read-only).
-Status Resolve(SqliteConnection& conn, const ParsedFixture& fixture, Plan& plan) {
-  AccountTree accounts(conn, fixture);
-  Known users(conn, kUserExistsSql, "user");
-  Known courses(conn, kCourseExistsSql, "course");
-  std::set<UserId> fixture_users;
-  for (const FixtureUser& user : fixture.users) {
-    users.Add(user.id);
-    fixture_users.insert(user.id);
-  }
-  for (const FixtureCourse& course : fixture.courses) courses.Add(course.id);
-
-  for (const FixtureAccount& account : fixture.accounts) {
-    if (account.parent_id)
-      OBSERVEES_RETURN_IF_ERROR(accounts.Check(*account.parent_id, account.path + ".parent_id", false));
-  }
-  for (const FixtureAccount& account : fixture.accounts) {
-    Result<AccountId> root = accounts.Root(account.id, account.path + (account.parent_id ? ".parent_id" : ".id"));
-    if (!root.ok()) return root.status();
-    plan.account_roots[account.id] = *root;
-    if (!account.domains.empty() && account.parent_id) {
-      return FixtureError(account.path + ".domains", "only root accounts have domains; " + AccountText(account.id) +
-                                                         " has parent " + std::to_string(*account.parent_id));
-    }
-  }
-
-  for (const FixtureUser& user : fixture.users) {
-    if (user.sis_user_id) {
-      ScopedStatement q(conn, kUserBySisSql);
-      q->bind(1, *user.sis_user_id);
-      const auto holder = FirstId(q);
-      if (holder && *holder != user.id && !fixture_users.contains(*holder)) {
-        return FixtureError(user.path + ".sis_user_id",
-                            "\"" + *user.sis_user_id + "\" already belongs to user " + std::to_string(*holder));
-      }
-    }
-    for (const FixtureLogin& login : user.logins) {
-      OBSERVEES_RETURN_IF_ERROR(accounts.Check(login.account_id, login.path + ".account_id", true));
-      ScopedStatement q(conn, kFindLoginSql);
-      q->bind(1, login.account_id);
-      q->bind(2, login.unique_id_folded);
-      std::optional<std::string> stored;
-      if (q->executeStep() && !q->getColumn(1).isNull()) stored = q->getColumn(1).getString();
-      plan.stored_hashes.push_back(std::move(stored));
-    }
-  }
-  for (const FixtureAdmin& admin : fixture.admins) {
-    OBSERVEES_RETURN_IF_ERROR(users.Check(admin.user_id, admin.path + ".user_id"));
-    OBSERVEES_RETURN_IF_ERROR(accounts.Check(admin.account_id, admin.path + ".account_id", false));
-  }
-  for (const FixtureRoleOverride& role_override : fixture.role_overrides) {
-    OBSERVEES_RETURN_IF_ERROR(accounts.Check(role_override.account_id, role_override.path + ".account_id", false));
-  }
-  for (const FixtureCourse& course : fixture.courses) {
-    OBSERVEES_RETURN_IF_ERROR(accounts.Check(course.account_id, course.path + ".account_id", false));
-  }
-  for (const FixtureEnrollment& enrollment : fixture.enrollments) {
-    OBSERVEES_RETURN_IF_ERROR(users.Check(enrollment.user_id, enrollment.path + ".user_id"));
-    OBSERVEES_RETURN_IF_ERROR(courses.Check(enrollment.course_id, enrollment.path + ".course_id"));
-    if (enrollment.associated_user_id) {
-      OBSERVEES_RETURN_IF_ERROR(users.Check(*enrollment.associated_user_id, enrollment.path + ".associated_user_id"));
-    }
-  }
-  for (const FixtureLink& link : fixture.links) {
-    OBSERVEES_RETURN_IF_ERROR(users.Check(link.observer_id, link.path + ".observer_id"));
-    OBSERVEES_RETURN_IF_ERROR(users.Check(link.student_id, link.path + ".student_id"));
-    if (link.root_account_id) {
-      OBSERVEES_RETURN_IF_ERROR(accounts.Check(*link.root_account_id, link.path + ".root_account_id", true));
-    }
-    if (link.id) {
-      ScopedStatement q(conn, kFindLinkSql);
-      q->bind(1, link.student_id);
-      q->bind(2, link.observer_id);
-      BindOptional(q, 3, link.root_account_id);
-      const auto existing = FirstId(q);
-      if (existing && *existing != *link.id) {
-        return FixtureError(link.path + ".id", "the database already holds this link (observer " +
-                                                   std::to_string(link.observer_id) + ", student " +
-                                                   std::to_string(link.student_id) + ") with id " +
-                                                   std::to_string(*existing));
-      }
-    }
-  }
-  for (const FixturePairingCode& code : fixture.pairing_codes) {
-    OBSERVEES_RETURN_IF_ERROR(users.Check(code.user_id, code.path + ".user_id"));
-  }
-  return Status::Ok();
-}
-
-// Keeps a stored password hash that already verifies the fixture's password; hashes anew otherwise.
-// Runs with no connection or lock held: Argon2id is slow on purpose.
-Status HashPasswords(const ParsedFixture& fixture, PasswordHashing cost, Plan& plan) {
-  std::size_t index = 0;
-  for (const FixtureUser& user : fixture.users) {
-    for (const FixtureLogin& login : user.logins) {
-      const std::optional<std::string>& stored = plan.stored_hashes[index++];
-      if (!login.password) {
-        plan.password_hashes.emplace_back();
-      } else if (stored && secrets::VerifyPassword(*stored, *login.password)) {
-        plan.password_hashes.push_back(stored);
-      } else {
-        Result<std::string> hash = secrets::HashPassword(*login.password, cost);
-        if (!hash.ok()) return hash.status();
-        plan.password_hashes.push_back(std::move(*hash));
-      }
-    }
-  }
-  return Status::Ok();
-}
-
-void WriteAccounts(SqliteConnection& conn, const ParsedFixture& fixture, const Plan& plan) {
+void WriteAccounts(SqliteConnection& conn, const ParsedFixture& fixture, const FixturePlan& plan) {
   static constexpr char kUpsertSql[] = R"sql(
 INSERT INTO accounts (id, name, parent_id, root_account_id, self_registration, avatars)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -304,7 +141,7 @@ ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_
   }
 }
 
-void WriteUsers(SqliteConnection& conn, const ParsedFixture& fixture, const Plan& plan, Timestamp now) {
+void WriteUsers(SqliteConnection& conn, const ParsedFixture& fixture, const FixturePlan& plan, Timestamp now) {
   // Frees SIS ids that fixture users trade among themselves before any of them is written.
   static constexpr char kClearSisSql[] =
       "UPDATE users SET sis_user_id = NULL WHERE id = ?1 AND sis_user_id IS NOT NULL AND sis_user_id IS NOT ?2";
@@ -594,12 +431,13 @@ Status Load(const SqliteBackend& backend, std::string_view json_text) {
   const ParsedFixture& fixture = *parsed;
   const Timestamp now = db.clock().Now();
 
-  Plan plan;
+  FixturePlan plan;
   {
     auto lease = db.Acquire();
-    OBSERVEES_RETURN_IF_ERROR(Resolve(*lease, fixture, plan));
+    SqliteFixtureLookup lookup(*lease);
+    OBSERVEES_RETURN_IF_ERROR(ResolveFixture(fixture, lookup, plan));
   }
-  OBSERVEES_RETURN_IF_ERROR(HashPasswords(fixture, db.password_hashing(), plan));
+  OBSERVEES_RETURN_IF_ERROR(HashFixturePasswords(fixture, db.password_hashing(), plan));
 
   auto txn = db.BeginWrite();
   SqliteConnection& conn = txn.conn();
@@ -624,12 +462,9 @@ Status LoadFixture(const SqliteBackend& backend, std::string_view json_text) {
 
 Status LoadFixtureFile(const SqliteBackend& backend, const std::string& path) {
   return GuardStorage("LoadFixtureFile", [&]() -> Status {
-    std::error_code ec;
-    std::ifstream in(path, std::ios::binary);
-    if (!in || std::filesystem::is_directory(path, ec)) return NotFound("cannot read fixture file " + path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return NotFound("cannot read fixture file " + path);
-    return Load(backend, text);
+    Result<std::string> text = ReadFixtureFile(path);
+    if (!text.ok()) return text.status();
+    return Load(backend, *text);
   });
 }
 
