@@ -6,8 +6,8 @@
 namespace observees::enrollment_rules {
 namespace {
 
-constexpr std::array<std::string_view, 6> kTypes = {"StudentEnrollment",  "StudentViewEnrollment", "TeacherEnrollment",
-                                                    "TaEnrollment",       "ObserverEnrollment",    "DesignerEnrollment"};
+constexpr std::array<std::string_view, 6> kTypes = {"StudentEnrollment", "StudentViewEnrollment", "TeacherEnrollment",
+                                                    "TaEnrollment",      "ObserverEnrollment",    "DesignerEnrollment"};
 constexpr std::array<std::string_view, 7> kStates = {"active",   "invited", "inactive",        "completed",
                                                      "rejected", "deleted", "creation_pending"};
 

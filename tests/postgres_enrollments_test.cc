@@ -4,7 +4,6 @@
 // by hand and against the SQLite store doing the same steps. OnLinkChanged needs the PostgreSQL link
 // store's transaction and is tested with it once the backend is whole.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <map>
 #include <memory>

@@ -3,10 +3,9 @@
 // secrets are stored only as hashes (the same bytes as SQLite's under the same key), fixture ids in
 // identity columns leave the sequences past them, and accounts load in any order. The schema is read
 // behind the library's back through libpq (PgInspector) to see what was really written.
-#include <catch2/catch.hpp>
-
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -208,7 +207,8 @@ const std::string kSecretsFixture = std::string(R"({
       {"id": 40, "name": "Nora New", "logins": [{"account_id": 1, "unique_id": "nora", "password": ")") +
                                     kSecretPassword + R"("}], "tokens": [")" + kSecretToken + R"("]},
       {"id": 41, "name": "Otto Other", "logins": [{"account_id": 1, "unique_id": "otto"}]}],
-    "pairing_codes": [{"user_id": 40, "code": ")" + kSecretCode + R"(", "expires_at": "2030-01-01T00:00:00Z"}]
+    "pairing_codes": [{"user_id": 40, "code": ")" +
+                                    kSecretCode + R"(", "expires_at": "2030-01-01T00:00:00Z"}]
   })";
 
 TEST_CASE("PostgreSQL stores fixture passwords, tokens and codes only as hashes", "[postgres][fixture][D7]") {
@@ -347,8 +347,7 @@ TEST_CASE("LoadFixtureFile on PostgreSQL reads a file, and a missing file is kNo
   if (!conninfo) return;
   PgStore store(*conninfo);
   TempDir dir;
-  CHECK(CodeName(LoadFixtureFile(store.backend, dir.File("no-such-fixture.json"))) ==
-        CodeName(StatusCode::kNotFound));
+  CHECK(CodeName(LoadFixtureFile(store.backend, dir.File("no-such-fixture.json"))) == CodeName(StatusCode::kNotFound));
   const std::string path = dir.File("example.json");
   std::ofstream(path) << kDesignExample;
   RequireOk(LoadFixtureFile(store.backend, path));

@@ -24,7 +24,7 @@ std::optional<std::int64_t> OptionalSeconds(const std::optional<Timestamp>& t) {
 }
 
 // The columns ReadEnrollment reads, in its order. A macro so that each statement stays one constant.
-#define OBSERVEES_PG_ENROLLMENT_COLUMNS                                                                  \
+#define OBSERVEES_PG_ENROLLMENT_COLUMNS                                                                    \
   "id, user_id, course_id, course_section_id, type, workflow_state, associated_user_id, root_account_id, " \
   "start_at, end_at, created_at, updated_at"
 
@@ -58,9 +58,7 @@ std::vector<Enrollment> ReadEnrollments(const PgResult& rows) {
 // after the lock sees what the previous holder committed, so a link created while the student is
 // enrolled cannot miss the new enrollment, nor the enrollment the new link, and one user's enrollment
 // is never inserted twice.
-void LockEnrollmentsOf(PgConnection& conn, UserId student) {
-  LockKey(conn, "enrollments", std::to_string(student));
-}
+void LockEnrollmentsOf(PgConnection& conn, UserId student) { LockKey(conn, "enrollments", std::to_string(student)); }
 
 // Rule 10 for one student enrollment and one observer.
 void LinkEnrollment(PgConnection& conn, const Enrollment& student, UserId observer, Timestamp now) {
@@ -81,11 +79,9 @@ void LinkEnrollment(PgConnection& conn, const Enrollment& student, UserId observ
 
   std::optional<std::int64_t> reuse;
   {
-    const PgResult existing = conn.Exec(kExistingSql, PgParams()
-                                                          .Int(observer)
-                                                          .Int(student.user_id)
-                                                          .Int(student.course_id)
-                                                          .OptionalInt(student.course_section_id));
+    const PgResult existing = conn.Exec(
+        kExistingSql,
+        PgParams().Int(observer).Int(student.user_id).Int(student.course_id).OptionalInt(student.course_section_id));
     if (!existing.empty()) {
       if (enrollment_rules::StillFollowing(existing.Text(0, 1))) return;
       reuse = existing.Int(0, 0);
@@ -160,8 +156,8 @@ void UnlinkEnrollments(PgConnection& conn, const Link& link, Timestamp now) {
       "UPDATE enrollments SET workflow_state = 'deleted', updated_at = $1 WHERE user_id = $2 "
       "AND associated_user_id = $3 AND type = 'ObserverEnrollment' AND workflow_state <> 'deleted' "
       "AND ($4::bigint IS NULL OR root_account_id = $4)";
-  conn.Exec(kSql, PgParams().Int(Seconds(now)).Int(link.observer_id).Int(link.student_id).OptionalInt(
-                      link.root_account_id));
+  conn.Exec(kSql,
+            PgParams().Int(Seconds(now)).Int(link.observer_id).Int(link.student_id).OptionalInt(link.root_account_id));
 }
 
 // The enrollment `request` names (its user, course, type and section; not an observer's copy) with
@@ -175,17 +171,16 @@ Upserted UpsertEnrollment(PgConnection& conn, const EnrollmentRequest& request, 
   static constexpr char kExistingSql[] =
       "SELECT id, workflow_state FROM enrollments WHERE user_id = $1 AND course_id = $2 AND type = $3 "
       "AND course_section_id IS NOT DISTINCT FROM $4::bigint AND associated_user_id IS NULL ORDER BY id LIMIT 1";
-  static constexpr char kUpdateSql[] = "UPDATE enrollments SET workflow_state = $1, updated_at = $2 WHERE id = $3 "
-                                       "RETURNING " OBSERVEES_PG_ENROLLMENT_COLUMNS;
+  static constexpr char kUpdateSql[] =
+      "UPDATE enrollments SET workflow_state = $1, updated_at = $2 WHERE id = $3 "
+      "RETURNING " OBSERVEES_PG_ENROLLMENT_COLUMNS;
   static constexpr char kInsertSql[] =
       "INSERT INTO enrollments (user_id, course_id, course_section_id, root_account_id, type, workflow_state, "
       "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING " OBSERVEES_PG_ENROLLMENT_COLUMNS;
 
-  const PgResult existing = conn.Exec(kExistingSql, PgParams()
-                                                        .Int(request.user_id)
-                                                        .Int(request.course_id)
-                                                        .Text(request.type)
-                                                        .OptionalInt(request.course_section_id));
+  const PgResult existing = conn.Exec(
+      kExistingSql,
+      PgParams().Int(request.user_id).Int(request.course_id).Text(request.type).OptionalInt(request.course_section_id));
   if (!existing.empty()) {
     const PgResult updated =
         conn.Exec(kUpdateSql, PgParams().Text(request.workflow_state).Int(Seconds(now)).Int(existing.Int(0, 0)));

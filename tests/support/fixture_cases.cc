@@ -21,14 +21,15 @@ std::vector<SecretLeakCase> SecretLeakCases() {
        R"({"accounts": [{"id": 1}], "users": [{"id": 40, "name": "Nora", "logins": [{"account_id": 1, "unique_id": "nora", "password": [")" +
            password + R"("]}]}]})",
        true},
-      {"a token list that is a string", R"({"users": [{"id": 40, "name": "Nora", "tokens": ")" + token + R"("}]})", true},
-      {"a login given as a bare password", R"({"users": [{"id": 40, "name": "Nora", "logins": [")" + password + R"("]}]})",
+      {"a token list that is a string", R"({"users": [{"id": 40, "name": "Nora", "tokens": ")" + token + R"("}]})",
        true},
+      {"a login given as a bare password",
+       R"({"users": [{"id": 40, "name": "Nora", "logins": [")" + password + R"("]}]})", true},
       {"a token object with a bad expires_at",
        R"({"users": [{"id": 40, "name": "Nora", "tokens": [{"token": ")" + token + R"(", "expires_at": "later"}]}]})",
        true},
-      {"a code given as a bare string", R"({"users": [{"id": 40, "name": "Nora"}], "pairing_codes": [")" + code + R"("]})",
-       true},
+      {"a code given as a bare string",
+       R"({"users": [{"id": 40, "name": "Nora"}], "pairing_codes": [")" + code + R"("]})", true},
       {"a bad entry after a token", R"({"users": [{"id": 40, "name": "Nora", "tokens": [")" + token + R"(", 42]}]})",
        true},
       {"a code with a bad expires_at",
@@ -47,8 +48,8 @@ std::vector<SecretLeakCase> SecretLeakCases() {
            password + R"(")",
        true},
       {"one token for two users (refused or not, never echoed)",
-       R"({"users": [{"id": 40, "name": "Nora", "tokens": [")" + token + R"("]}, {"id": 41, "name": "Otto", "tokens": [")" +
-           token + R"("]}]})",
+       R"({"users": [{"id": 40, "name": "Nora", "tokens": [")" + token +
+           R"("]}, {"id": 41, "name": "Otto", "tokens": [")" + token + R"("]}]})",
        false},
       {"an over-long code (refused or not, never echoed)",
        R"({"users": [{"id": 40, "name": "Nora"}], "pairing_codes": [{"user_id": 40, "code": ")" + code +

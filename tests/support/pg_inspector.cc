@@ -1,8 +1,7 @@
 #include "support/pg_inspector.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <vector>
 
 #if OBSERVEES_TEST_WITH_LIBPQ
@@ -52,7 +51,8 @@ PgInspector::PgInspector(const std::string& conninfo, const std::string& schema)
   conn_->conn = PQconnectdb(conninfo.c_str());
   INFO("cannot connect to the test server");
   REQUIRE(PQstatus(conn_->conn) == CONNECTION_OK);
-  PQsetNoticeProcessor(conn_->conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_->conn, [](void*, const char*) {}, nullptr);
   PQclear(Run(conn_->conn, "SET search_path TO " + Quoted(schema)));
 }
 
