@@ -17,6 +17,7 @@
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
 #include "observees/sqlite.h"
+#include "support/fixture_cases.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
 
@@ -24,38 +25,6 @@ namespace observees::storage_test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// DESIGN.md's example, verbatim, plus users 5 and 11: the example refers to them (admins[0],
-// enrollments[0], links[0], pairing_codes[0]) without listing them. Users 5 and 11 give only a name,
-// so they exercise the defaults of sortable_name, short_name and created_at.
-constexpr char kDesignExample[] = R"json({
-  "accounts": [
-    {"id": 1, "name": "Default", "domains": ["canvas.test"], "self_registration": "observer", "avatars": true},
-    {"id": 2, "name": "External", "domains": ["external.test"]},
-    {"id": 3, "name": "Science", "parent_id": 1}
-  ],
-  "users": [
-    {"id": 10, "name": "Pat Parent", "sortable_name": "Parent, Pat", "short_name": "Pat",
-     "sis_user_id": "P-10", "avatar_url": "/images/pat.png", "created_at": "2024-01-05T10:00:00Z",
-     "logins": [{"account_id": 1, "unique_id": "pat", "password": "secret-pat"}],
-     "tokens": ["token-pat"]},
-    {"id": 5, "name": "Ada Admin"},
-    {"id": 11, "name": "Sam Student"}
-  ],
-  "admins": [
-    {"user_id": 5, "account_id": 1, "role": "AccountAdmin",
-     "permissions": {"manage_user_observers": true, "generate_observer_pairing_code": true}}
-  ],
-  "role_overrides": [
-    {"account_id": 1, "role": "TeacherEnrollment", "permission": "generate_observer_pairing_code", "enabled": true}
-  ],
-  "courses": [{"id": 100, "account_id": 3, "workflow_state": "available"}],
-  "enrollments": [
-    {"id": 500, "user_id": 11, "course_id": 100, "type": "StudentEnrollment", "workflow_state": "active"}
-  ],
-  "links": [{"observer_id": 10, "student_id": 11, "root_account_id": 1, "workflow_state": "active"}],
-  "pairing_codes": [{"user_id": 11, "code": "Ab3dE9", "expires_at": "2020-01-01T00:00:00Z", "workflow_state": "active"}]
-})json";
 
 Timestamp At(int y, unsigned m, unsigned d, std::chrono::seconds time_of_day = 0s) {
   return Timestamp{std::chrono::sys_days{std::chrono::year{y} / m / d}} + time_of_day;
@@ -199,68 +168,6 @@ TEST_CASE("loading the same fixture twice changes nothing", "[fixture]") {
   CHECK(ValueOf(file.backend.authenticator->CheckPassword(1, "pat", "secret-pat")) == 10);
 }
 
-struct BadFixture {
-  const char* what;
-  const char* path;  // must appear in the message
-  const char* json;
-};
-
-// Valid new data (account 7, user 40 with a login) and then a login in an unknown account.
-constexpr char kBadLoginAfterValidParts[] = R"json({"accounts": [{"id": 7, "name": "Later"}],
-    "users": [{"id": 40, "name": "Nora New", "logins": [{"account_id": 7, "unique_id": "nora"}]},
-              {"id": 41, "name": "Otto Other", "logins": [{"account_id": 99, "unique_id": "otto"}]}]})json";
-
-// Each starts with valid new data (account 7, user 40) before the bad part.
-const BadFixture kBadFixtures[] = {
-    {"an unknown key", "users[0].colour",
-     R"json({"accounts": [{"id": 7, "name": "Later"}],
-             "users": [{"id": 40, "name": "Nora New", "colour": "blue"}]})json"},
-    {"an unknown top-level key", "widgets",
-     R"json({"accounts": [{"id": 7, "name": "Later"}], "users": [{"id": 40, "name": "Nora New"}], "widgets": []})json"},
-    {"a string where an integer belongs", "accounts[1].id",
-     R"json({"accounts": [{"id": 7, "name": "Later"}, {"id": "eight", "name": "Eight"}]})json"},
-    {"an array where a string belongs", "users[1].name",
-     R"json({"accounts": [{"id": 7, "name": "Later"}],
-             "users": [{"id": 40, "name": "Nora New"}, {"id": 41, "name": ["Not", "a", "string"]}]})json"},
-    {"a missing id", "users[1].id",
-     R"json({"users": [{"id": 40, "name": "Nora New"}, {"name": "No Id"}]})json"},
-    {"a login in an unknown account", "users[1].logins[0].account_id", kBadLoginAfterValidParts},
-    {"a course in an unknown account", "courses[0].account_id",
-     R"json({"accounts": [{"id": 7, "name": "Later"}], "courses": [{"id": 700, "account_id": 99}]})json"},
-    {"an unknown parent account", "accounts[1].parent_id",
-     R"json({"accounts": [{"id": 7, "name": "Later"}, {"id": 8, "name": "Orphan", "parent_id": 99}]})json"},
-    {"a link to an unknown user", "links[0].student_id",
-     R"json({"accounts": [{"id": 7, "name": "Later"}],
-             "users": [{"id": 40, "name": "Nora New", "logins": [{"account_id": 7, "unique_id": "nora"}]}],
-             "links": [{"observer_id": 40, "student_id": 999, "root_account_id": 7}]})json"},
-    {"a bad self_registration", "accounts[1].self_registration",
-     R"json({"accounts": [{"id": 7, "name": "Later"}, {"id": 8, "name": "Eight", "self_registration": "sometimes"}]})json"},
-    {"a bad enrollment type", "enrollments[0].type",
-     R"json({"accounts": [{"id": 7, "name": "Later"}],
-             "users": [{"id": 40, "name": "Nora New"}],
-             "courses": [{"id": 700, "account_id": 7}],
-             "enrollments": [{"id": 7000, "user_id": 40, "course_id": 700, "type": "PrincipalEnrollment",
-                              "workflow_state": "active"}]})json"},
-    {"a bad course workflow_state", "courses[0].workflow_state",
-     R"json({"accounts": [{"id": 7, "name": "Later"}], "courses": [{"id": 700, "account_id": 7, "workflow_state": "archived"}]})json"},
-    {"a bad created_at", "users[1].created_at",
-     R"json({"users": [{"id": 40, "name": "Nora New", "created_at": "2024-01-05T10:00:00Z"},
-                       {"id": 41, "name": "Otto Other", "created_at": "yesterday"}]})json"},
-    {"an out-of-range expires_at", "pairing_codes[0].expires_at",
-     R"json({"users": [{"id": 40, "name": "Nora New"}],
-             "pairing_codes": [{"user_id": 40, "code": "Nw3Cd5", "expires_at": "2030-13-01T00:00:00Z"}]})json"},
-    {"a duplicate user id", "users[1]",
-     R"json({"users": [{"id": 40, "name": "Nora New"}, {"id": 40, "name": "Nora Again"}]})json"},
-    {"a duplicate account id", "accounts[1]",
-     R"json({"accounts": [{"id": 7, "name": "Later"}, {"id": 7, "name": "Later Again"}]})json"},
-    {"a link observing oneself", "links[1]",
-     R"json({"accounts": [{"id": 7, "name": "Later"}],
-             "users": [{"id": 40, "name": "Nora New", "logins": [{"account_id": 7, "unique_id": "nora"}]},
-                       {"id": 41, "name": "Otto Other", "logins": [{"account_id": 7, "unique_id": "otto"}]}],
-             "links": [{"observer_id": 40, "student_id": 41, "root_account_id": 7},
-                       {"observer_id": 40, "student_id": 40, "root_account_id": 7}]})json"},
-};
-
 TEST_CASE("a bad fixture is refused whole, naming the bad path, and writes nothing", "[fixture]") {
   TempDir dir;
   FileBackend file(dir, std::make_shared<FakeClock>(kT0));
@@ -303,81 +210,12 @@ TEST_CASE("malformed JSON is refused with kInvalidArgument", "[fixture]") {
   }
 }
 
-// Distinctive secrets: if any shows up in a message or a file, it was leaked.
-constexpr char kSecretPassword[] = "pw-Vx93-hunter2-SECRET";
-constexpr char kSecretToken[] = "tok-Ju72-SECRET-bearer";
-constexpr char kSecretCode[] = "Hq4Zt8";
-
-void CheckNoSecretIn(const Status& status) {
-  INFO(status.ToString());
-  for (const std::string secret : {kSecretPassword, kSecretToken, kSecretCode}) {
-    CHECK_FALSE(Contains(status.message(), secret));
-    CHECK_FALSE(Contains(status.field(), secret));
-    CHECK_FALSE(Contains(status.ToString(), secret));
-  }
-}
-
 TEST_CASE("fixture errors never repeat a password, token or code", "[fixture][D7]") {
   SqliteOptions options;
   options.password_hashing = PasswordHashing::kFastest;
   const SqliteBackend backend = ValueOf(OpenSqlite(options));
 
-  struct Case {
-    const char* what;
-    std::string json;
-    bool must_fail;
-  };
-  const std::string password = kSecretPassword;
-  const std::string token = kSecretToken;
-  const std::string code = kSecretCode;
-  const std::vector<Case> cases = {
-      {"a login in an unknown account, beside a password and a token",
-       R"({"users": [{"id": 40, "name": "Nora", "tokens": [")" + token +
-           R"("], "logins": [{"account_id": 99, "unique_id": "nora", "password": ")" + password + R"("}]}]})",
-       true},
-      {"an unknown key beside a password",
-       R"({"accounts": [{"id": 1}], "users": [{"id": 40, "name": "Nora", "logins": [{"account_id": 1, "unique_id": "nora", "password": ")" +
-           password + R"(", "pasword": ")" + password + R"("}]}]})",
-       true},
-      {"a password of the wrong type",
-       R"({"accounts": [{"id": 1}], "users": [{"id": 40, "name": "Nora", "logins": [{"account_id": 1, "unique_id": "nora", "password": [")" +
-           password + R"("]}]}]})",
-       true},
-      {"a token list that is a string", R"({"users": [{"id": 40, "name": "Nora", "tokens": ")" + token + R"("}]})", true},
-      {"a login given as a bare password", R"({"users": [{"id": 40, "name": "Nora", "logins": [")" + password + R"("]}]})",
-       true},
-      {"a token object with a bad expires_at",
-       R"({"users": [{"id": 40, "name": "Nora", "tokens": [{"token": ")" + token + R"(", "expires_at": "later"}]}]})",
-       true},
-      {"a code given as a bare string", R"({"users": [{"id": 40, "name": "Nora"}], "pairing_codes": [")" + code + R"("]})",
-       true},
-      {"a bad entry after a token", R"({"users": [{"id": 40, "name": "Nora", "tokens": [")" + token + R"(", 42]}]})",
-       true},
-      {"a code with a bad expires_at",
-       R"({"users": [{"id": 40, "name": "Nora"}], "pairing_codes": [{"user_id": 40, "code": ")" + code +
-           R"(", "expires_at": "soon"}]})",
-       true},
-      {"a code for an unknown user",
-       R"({"pairing_codes": [{"user_id": 999, "code": ")" + code + R"(", "expires_at": "2030-01-01T00:00:00Z"}]})",
-       true},
-      {"a code of the wrong type",
-       R"({"users": [{"id": 40, "name": "Nora"}], "pairing_codes": [{"user_id": 40, "code": {"c": ")" + code +
-           R"("}, "expires_at": "2030-01-01T00:00:00Z"}]})",
-       true},
-      {"malformed JSON cut after a password",
-       R"({"accounts": [{"id": 1}], "users": [{"id": 40, "logins": [{"account_id": 1, "unique_id": "nora", "password": ")" +
-           password + R"(")",
-       true},
-      {"one token for two users (refused or not, never echoed)",
-       R"({"users": [{"id": 40, "name": "Nora", "tokens": [")" + token + R"("]}, {"id": 41, "name": "Otto", "tokens": [")" +
-           token + R"("]}]})",
-       false},
-      {"an over-long code (refused or not, never echoed)",
-       R"({"users": [{"id": 40, "name": "Nora"}], "pairing_codes": [{"user_id": 40, "code": ")" + code +
-           R"(-much-too-long!", "expires_at": "2030-01-01T00:00:00Z"}]})",
-       false},
-  };
-  for (const auto& c : cases) {
+  for (const SecretLeakCase& c : SecretLeakCases()) {
     DYNAMIC_SECTION(c.what) {
       const Status status = LoadFixture(backend, c.json);
       if (c.must_fail) {

@@ -3,7 +3,7 @@
 // differential test); then CreateUser, DeleteNewUser and concurrent CreateUser races on PostgreSQL.
 #include <catch2/catch.hpp>
 
-#if OBSERVEES_HAVE_POSTGRES
+#if OBSERVEES_TEST_WITH_LIBPQ
 
 #include <chrono>
 #include <cstdint>
@@ -428,4 +428,4 @@ TEST_CASE("PgDirectory::CreateUser that loses the unique index race answers kAlr
 }  // namespace
 }  // namespace observees::storage_test
 
-#endif  // OBSERVEES_HAVE_POSTGRES
+#endif  // OBSERVEES_TEST_WITH_LIBPQ

@@ -143,12 +143,8 @@ void WriteLogin(PgConnection& conn, UserId user, const FixtureLogin& login, cons
   const auto existing =
       FirstId(conn.Exec(kFindLoginSql, PgParams().Int(login.account_id).Text(login.unique_id_folded)));
   if (existing) {
-    conn.Exec(kUpdateLoginSql, PgParams()
-                                   .Int(*existing)
-                                   .Int(user)
-                                   .Text(login.unique_id)
-                                   .OptionalText(hash)
-                                   .Text(login.workflow_state));
+    conn.Exec(kUpdateLoginSql,
+              PgParams().Int(*existing).Int(user).Text(login.unique_id).OptionalText(hash).Text(login.workflow_state));
   } else {
     conn.Exec(kInsertLoginSql, PgParams()
                                    .Int(user)

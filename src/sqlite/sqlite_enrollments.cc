@@ -1,23 +1,15 @@
 #include "sqlite/sqlite_enrollments.h"
 
-#include <algorithm>
-#include <array>
 #include <string_view>
 
+#include "enrollment_rules.h"
 #include "sqlite/sqlite_link_store.h"
 
 namespace observees {
 namespace {
 
-constexpr std::array<std::string_view, 6> kTypes = {"StudentEnrollment",  "StudentViewEnrollment", "TeacherEnrollment",
-                                                    "TaEnrollment",       "ObserverEnrollment",    "DesignerEnrollment"};
-constexpr std::array<std::string_view, 7> kStates = {"active",   "invited", "inactive",        "completed",
-                                                     "rejected", "deleted", "creation_pending"};
-
-template <std::size_t N>
-bool OneOf(const std::array<std::string_view, N>& values, std::string_view value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
+using enrollment_rules::Followed;
+using enrollment_rules::MirroredState;
 
 std::int64_t Seconds(Timestamp t) { return t.time_since_epoch().count(); }
 Timestamp FromSeconds(std::int64_t s) { return Timestamp(std::chrono::seconds(s)); }
@@ -58,16 +50,6 @@ Enrollment ReadEnrollment(SQLite::Statement& row) {
   return e;
 }
 
-// Rule 10's states: a student enrollment an observer follows.
-bool Followed(std::string_view state) {
-  return state == "active" || state == "invited" || state == "creation_pending" || state == "inactive";
-}
-
-// The observer's state for a student's: the same, except that invited becomes active.
-std::string MirroredState(std::string_view student_state) {
-  return student_state == "invited" ? "active" : std::string(student_state);
-}
-
 // Rule 10 for one student enrollment and one observer.
 void LinkEnrollment(SqliteConnection& conn, const Enrollment& student, UserId observer, Timestamp now) {
   static constexpr char kExistingSql[] =
@@ -82,8 +64,7 @@ void LinkEnrollment(SqliteConnection& conn, const Enrollment& student, UserId ob
     q->bind(3, student.course_id);
     BindOptional(*q, 4, student.course_section_id);
     if (q->executeStep()) {
-      const std::string state = q->getColumn(1).getString();
-      if (state != "deleted" && state != "inactive") return;  // already following
+      if (enrollment_rules::StillFollowing(q->getColumn(1).getString())) return;
       reuse = q->getColumn(0).getInt64();
     }
   }
@@ -232,10 +213,7 @@ Result<std::vector<Enrollment>> SqliteEnrollments::EnrollmentsOf(UserId user) {
 }
 
 Result<Enrollment> SqliteEnrollments::Enroll(const EnrollmentRequest& request, Timestamp now) {
-  if (!OneOf(kTypes, request.type)) return InvalidArgument("unknown enrollment type", "enrollment[type]");
-  if (!OneOf(kStates, request.workflow_state)) {
-    return InvalidArgument("unknown enrollment state", "enrollment[enrollment_state]");
-  }
+  OBSERVEES_RETURN_IF_ERROR(enrollment_rules::CheckRequest(request));
   return GuardStorage("Enroll", [&]() -> Result<Enrollment> {
     static constexpr char kCourseSql[] = "SELECT root_account_id FROM courses WHERE id = ?1";
     static constexpr char kUserSql[] = "SELECT 1 FROM users WHERE id = ?1";
@@ -295,14 +273,9 @@ Result<Enrollment> SqliteEnrollments::Enroll(const EnrollmentRequest& request, T
 
     if (enrollment.type == "StudentEnrollment") {
       // A change is copied to the observer enrollments still following (rule 13: a deleted one stays
-      // deleted). Rule 12: a new followed enrollment, and rule 13: a return to an active state from
-      // inactive, deleted or completed, also (re)create what linked observers miss.
-      const bool returned = old_state && (*old_state == "inactive" || *old_state == "deleted" ||
-                                          *old_state == "completed");
-      const bool now_active = enrollment.workflow_state == "active" || enrollment.workflow_state == "invited" ||
-                              enrollment.workflow_state == "creation_pending";
+      // deleted); rules 12-13 then decide whether linked observers join.
       if (old_state) UpdateFollowers(conn, enrollment, now);
-      if ((!old_state && Followed(enrollment.workflow_state)) || (returned && now_active)) {
+      if (enrollment_rules::ObserversJoin(old_state, enrollment.workflow_state)) {
         for (const UserId observer : LinkedObservers(conn, enrollment.user_id, root)) {
           LinkEnrollment(conn, enrollment, observer, now);
         }

@@ -1,6 +1,7 @@
 """Shared data of the Python tests: a small world, and a Service on it in memory."""
 
 import copy
+import json
 import os
 import sys
 
@@ -62,7 +63,25 @@ def world():
     return copy.deepcopy(WORLD)
 
 
+_worlds_opened = 0
+
+
+def world_location(options):
+    """Where a world lives: ":memory:", or with OBSERVEES_TEST_BACKEND=postgres a private schema on the
+    OBSERVEES_TEST_POSTGRES server (the same tests, the other backend), as (path, options)."""
+    global _worlds_opened
+    if os.environ.get("OBSERVEES_TEST_BACKEND") != "postgres":
+        return ":memory:", options
+    conninfo = os.environ["OBSERVEES_TEST_POSTGRES"]
+    _worlds_opened += 1
+    options = dict(json.loads(options) if isinstance(options, str) else options)
+    options["schema"] = "py%d_%d" % (os.getpid(), _worlds_opened)
+    options.setdefault("connections", 2)
+    return "postgresql:" + conninfo, options
+
+
 def open_world(options=None):
-    service = observees.Service(":memory:", options if options is not None else FAST)
+    path, options = world_location(options if options is not None else FAST)
+    service = observees.Service(path, options)
     service.load_fixture(WORLD)
     return service
