@@ -169,6 +169,14 @@ class PostgresDatabase {
   std::shared_ptr<Clock> clock_;
 };
 
+// The advisory-lock spaces of LockKey, in one place so no two rules share a lock by accident.
+namespace lock_space {
+inline constexpr std::string_view kPairingCode = "pairing_code";      // key: the code's hash (rule 17)
+inline constexpr std::string_view kFailedAttempt = "failed_attempt";  // key: the limiter key (D6)
+inline constexpr std::string_view kEnrollments = "enrollments";       // key: the student id (rules 10-13)
+inline constexpr std::string_view kFixture = "fixture";               // key: "load" (one loader at a time)
+}  // namespace lock_space
+
 // Takes a transaction-scoped advisory lock on (`space`, a 64-bit hash of `key`): serialises writers
 // of one logical key across every process using the database (limiter keys, code strings).
 void LockKey(PgConnection& conn, std::string_view space, std::string_view key);

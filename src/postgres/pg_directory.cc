@@ -10,6 +10,7 @@
 #include "admin_permissions.h"
 #include "secrets.h"
 #include "unique_id.h"
+#include "unix_seconds.h"
 
 namespace observees {
 namespace {
@@ -17,7 +18,6 @@ namespace {
 // Account chains deeper than this are treated as cut off, as in SqliteDirectory.
 constexpr int kMaxAccountDepth = 64;
 
-std::int64_t ToSeconds(Timestamp t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
 Timestamp FromSeconds(std::int64_t s) { return Timestamp(std::chrono::seconds(s)); }
 
 // A 0/1 flag column; nullopt for NULL.

@@ -8,20 +8,13 @@
 
 #include "enrollment_rules.h"
 #include "postgres/pg_link_store.h"
+#include "unix_seconds.h"
 
 namespace observees {
 namespace {
 
 using enrollment_rules::Followed;
 using enrollment_rules::MirroredState;
-
-std::int64_t Seconds(Timestamp t) { return t.time_since_epoch().count(); }
-Timestamp FromSeconds(std::int64_t s) { return Timestamp(std::chrono::seconds(s)); }
-
-std::optional<std::int64_t> OptionalSeconds(const std::optional<Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return Seconds(*t);
-}
 
 // The columns ReadEnrollment reads, in its order. A macro so that each statement stays one constant.
 #define OBSERVEES_PG_ENROLLMENT_COLUMNS                                                                    \
@@ -58,7 +51,9 @@ std::vector<Enrollment> ReadEnrollments(const PgResult& rows) {
 // after the lock sees what the previous holder committed, so a link created while the student is
 // enrolled cannot miss the new enrollment, nor the enrollment the new link, and one user's enrollment
 // is never inserted twice.
-void LockEnrollmentsOf(PgConnection& conn, UserId student) { LockKey(conn, "enrollments", std::to_string(student)); }
+void LockEnrollmentsOf(PgConnection& conn, UserId student) {
+  LockKey(conn, lock_space::kEnrollments, std::to_string(student));
+}
 
 // Rule 10 for one student enrollment and one observer.
 void LinkEnrollment(PgConnection& conn, const Enrollment& student, UserId observer, Timestamp now) {
@@ -95,7 +90,7 @@ void LinkEnrollment(PgConnection& conn, const Enrollment& student, UserId observ
                               .Int(student.root_account_id)
                               .OptionalInt(OptionalSeconds(student.start_at))
                               .OptionalInt(OptionalSeconds(student.end_at))
-                              .Int(Seconds(now))
+                              .Int(ToSeconds(now))
                               .Int(*reuse));
     return;
   }
@@ -108,7 +103,7 @@ void LinkEnrollment(PgConnection& conn, const Enrollment& student, UserId observ
                             .Int(student.user_id)
                             .OptionalInt(OptionalSeconds(student.start_at))
                             .OptionalInt(OptionalSeconds(student.end_at))
-                            .Int(Seconds(now)));
+                            .Int(ToSeconds(now)));
 }
 
 // The student's enrollments rule 10 follows, in courses of `root` (every root for a legacy link).
@@ -143,7 +138,7 @@ void UpdateFollowers(PgConnection& conn, const Enrollment& student, Timestamp no
       "AND workflow_state <> 'deleted'";
   conn.Exec(kSql, PgParams()
                       .Text(MirroredState(student.workflow_state))
-                      .Int(Seconds(now))
+                      .Int(ToSeconds(now))
                       .Int(student.user_id)
                       .Int(student.course_id)
                       .OptionalInt(student.course_section_id));
@@ -157,7 +152,7 @@ void UnlinkEnrollments(PgConnection& conn, const Link& link, Timestamp now) {
       "AND associated_user_id = $3 AND type = 'ObserverEnrollment' AND workflow_state <> 'deleted' "
       "AND ($4::bigint IS NULL OR root_account_id = $4)";
   conn.Exec(kSql,
-            PgParams().Int(Seconds(now)).Int(link.observer_id).Int(link.student_id).OptionalInt(link.root_account_id));
+            PgParams().Int(ToSeconds(now)).Int(link.observer_id).Int(link.student_id).OptionalInt(link.root_account_id));
 }
 
 // The enrollment `request` names (its user, course, type and section; not an observer's copy) with
@@ -183,7 +178,7 @@ Upserted UpsertEnrollment(PgConnection& conn, const EnrollmentRequest& request, 
       PgParams().Int(request.user_id).Int(request.course_id).Text(request.type).OptionalInt(request.course_section_id));
   if (!existing.empty()) {
     const PgResult updated =
-        conn.Exec(kUpdateSql, PgParams().Text(request.workflow_state).Int(Seconds(now)).Int(existing.Int(0, 0)));
+        conn.Exec(kUpdateSql, PgParams().Text(request.workflow_state).Int(ToSeconds(now)).Int(existing.Int(0, 0)));
     return Upserted{ReadEnrollment(updated, 0), existing.Text(0, 1)};
   }
   const PgResult inserted = conn.Exec(kInsertSql, PgParams()
@@ -193,7 +188,7 @@ Upserted UpsertEnrollment(PgConnection& conn, const EnrollmentRequest& request, 
                                                       .Int(root)
                                                       .Text(request.type)
                                                       .Text(request.workflow_state)
-                                                      .Int(Seconds(now)));
+                                                      .Int(ToSeconds(now)));
   return Upserted{ReadEnrollment(inserted, 0), std::nullopt};
 }
 

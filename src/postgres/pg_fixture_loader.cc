@@ -17,16 +17,10 @@
 #include "observees/fixture.h"
 #include "postgres/pg_database.h"
 #include "sqlite/fixture_parser.h"
+#include "unix_seconds.h"
 
 namespace observees {
 namespace {
-
-std::int64_t ToSeconds(Timestamp t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
-
-std::optional<std::int64_t> OptionalSeconds(const std::optional<Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return ToSeconds(*t);
-}
 
 std::optional<std::int64_t> OptionalFlag(const std::optional<bool>& flag) {
   if (!flag) return std::nullopt;
@@ -371,6 +365,7 @@ WHERE id = $1)sql";
       "VALUES ($1, $2, COALESCE($3::bigint, $4::bigint), $5, $6)";
   for (const FixturePairingCode& code : fixture.pairing_codes) {
     const std::string hash = db.HashCode(code.code);
+    LockKey(conn, lock_space::kPairingCode, hash);  // as PgLinkStore's InsertCode: rule 17's writers queue
     const auto existing = FirstId(conn.Exec(kFindCodeSql, PgParams().Int(code.user_id).Bytes(hash)));
     if (existing) {
       conn.Exec(kUpdateCodeSql, PgParams()
@@ -434,7 +429,7 @@ Status Load(const PostgresBackend& backend, std::string_view json_text) {
   PgConnection& conn = txn.conn();
   // Loaders in every process sharing the database take turns, so that their find-then-insert of
   // keyless records (logins, enrollments, links, codes) cannot both insert.
-  LockKey(conn, "fixture", "load");
+  LockKey(conn, lock_space::kFixture, "load");
   WriteAccounts(conn, fixture, plan);
   WriteUsers(conn, fixture, plan, now);
   WriteTokens(conn, db, fixture);

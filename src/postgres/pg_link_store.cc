@@ -8,16 +8,10 @@
 
 #include "audit_text.h"
 #include "secrets.h"
+#include "unix_seconds.h"
 
 namespace observees {
 namespace {
-
-// The advisory-lock spaces (LockKey) of the rules serialised per logical key.
-constexpr std::string_view kCodeLockSpace = "pairing_code";      // key: the code's hash (rule 17)
-constexpr std::string_view kAttemptLockSpace = "failed_attempt";  // key: the limiter key (D6)
-
-Timestamp ToTime(std::int64_t seconds) { return Timestamp(std::chrono::seconds(seconds)); }
-std::int64_t ToSeconds(Timestamp t) { return t.time_since_epoch().count(); }
 
 // The columns ReadLink reads, in its order.
 #define OBSERVEES_LINK_COLUMNS "id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at"
@@ -30,8 +24,8 @@ Link ReadLink(const PgResult& result, int row) {
   link.observer_id = result.Int(row, 2);
   link.root_account_id = result.OptionalInt(row, 3);
   link.state = result.Text(row, 4) == "active" ? LinkState::kActive : LinkState::kDeleted;
-  link.created_at = ToTime(result.Int(row, 5));
-  link.updated_at = ToTime(result.Int(row, 6));
+  link.created_at = FromSeconds(result.Int(row, 5));
+  link.updated_at = FromSeconds(result.Int(row, 6));
   return link;
 }
 
@@ -48,7 +42,7 @@ std::vector<Link> ReadLinks(const PgResult& result) {
 
 std::optional<Timestamp> OptionalTime(const PgResult& result, int row, int column) {
   const auto seconds = result.OptionalInt(row, column);
-  return seconds ? std::optional<Timestamp>(ToTime(*seconds)) : std::nullopt;
+  return seconds ? std::optional<Timestamp>(FromSeconds(*seconds)) : std::nullopt;
 }
 
 // The one row-to-struct helper for codes; opens the code's box only when `db` is given.
@@ -56,8 +50,8 @@ PairingCodeRecord ReadCode(const PgResult& result, int row, const PostgresDataba
   PairingCodeRecord code;
   code.id = result.Int(row, 0);
   code.user_id = result.Int(row, 1);
-  code.created_at = ToTime(result.Int(row, 2));
-  code.expires_at = ToTime(result.Int(row, 3));
+  code.created_at = FromSeconds(result.Int(row, 2));
+  code.expires_at = FromSeconds(result.Int(row, 3));
   code.deleted = result.Text(row, 4) == "deleted";
   code.used_by = result.OptionalInt(row, 5);
   code.used_at = OptionalTime(result, row, 6);
@@ -115,7 +109,7 @@ void LockAttemptKeys(PgConnection& conn, std::span<const std::string> keys) {
   std::vector<std::string_view> sorted(keys.begin(), keys.end());
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  for (const std::string_view key : sorted) LockKey(conn, kAttemptLockSpace, key);
+  for (const std::string_view key : sorted) LockKey(conn, lock_space::kFailedAttempt, key);
 }
 
 // Drops `key`'s rows older than the window and counts those in it (`since` included).
@@ -195,7 +189,7 @@ class PgLinkTransaction final : public LinkTransaction {
           "INSERT INTO pairing_codes (user_id, code_hash, created_at, expires_at, workflow_state, code_box) "
           "VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id";
       const std::string hash = db_.HashCode(code);
-      LockKey(conn(), kCodeLockSpace, hash);
+      LockKey(conn(), lock_space::kPairingCode, hash);
       if (!conn().Exec(kTakenSql, PgParams().Bytes(hash).Int(ToSeconds(now))).empty()) {
         return std::optional<CodeId>();
       }
@@ -391,7 +385,7 @@ Result<std::vector<AuditEntry>> PgLinkStore::ReadAudit(std::int64_t after_id, in
     for (int row = 0; row < rows.rows(); ++row) {
       AuditEntry entry;
       entry.id = rows.Int(row, 0);
-      entry.at = ToTime(rows.Int(row, 1));
+      entry.at = FromSeconds(rows.Int(row, 1));
       entry.actor = rows.OptionalInt(row, 2);
       entry.action = AuditActionFromText(rows.Text(row, 3));
       entry.method = LinkMethodFromText(rows.Text(row, 4));
