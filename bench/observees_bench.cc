@@ -5,12 +5,14 @@
 // reads on one thread while an Argon2id check runs on another. Rows go to OUT/cpp.tsv for report.py.
 //
 // Usage: observees_bench WORKDIR OUTDIR [--sizes 10000,100000,1000000] [--quick]
+//        observees_bench WORKDIR OUTDIR --profile OP [CALLS]   (under callgrind; see Profile)
 #include <sqlite3.h>
 
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -813,6 +815,65 @@ void Stall(const std::string& dir, Results& out) {
               checks.size());
 }
 
+// ---- Instruction counts (--profile) ---------------------------------------------------------
+
+// The one function valgrind counts: run as `valgrind --tool=callgrind --toggle-collect='*ProfiledCall*'
+// observees_bench WORK OUT --profile OP`, the total Ir divided by the calls is the instructions of one
+// OP, free of timing noise. Setup and teardown of each call run outside it.
+[[gnu::noinline]] void ProfiledCall(const std::function<void()>& call) { call(); }
+
+// --profile OP: OP (list, show, add, remove, redeem, each /service or /raw, as in the overhead section)
+// `calls` times on a fresh 10^4-link database, after ten uncounted calls.
+void Profile(const std::string& dir, const std::string& op, int calls) {
+  const std::string path = MakeDatabase(dir, 10000);
+  SqliteBackend backend = Open(path);
+  auto created = ObservationService::Create(backend.Dependencies());
+  Check(created, "ObservationService::Create");
+  const Ops ops{**created};
+  Raw raw(path);
+  RawOps sql(raw);
+  std::string code;
+  std::string hash;
+  struct Steps {
+    std::function<void()> call;
+    std::function<void()> setup = nullptr;
+    std::function<void()> teardown = nullptr;
+  };
+  const std::map<std::string, Steps> steps = {
+      {"list/service", {[&] { ops.List(kObserver); }}},
+      {"list/raw", {[&] { sql.List(kObserver); }}},
+      {"show/service", {[&] { ops.Show(kObserver, 20); }}},
+      {"show/raw", {[&] { sql.Show(kObserver, 20); }}},
+      {"add/service", {[&] { ops.Add(kObserver, 32); }, nullptr, [&] { ops.Remove(kObserver, 32); }}},
+      {"add/raw", {[&] { sql.AddById(kObserver, 33, NowSeconds()); }, nullptr,
+                   [&] { sql.Remove(kObserver, 33, NowSeconds()); }}},
+      {"remove/service", {[&] { ops.Remove(kObserver, 32); }, [&] { ops.Add(kObserver, 32); }}},
+      {"remove/raw", {[&] { sql.Remove(kObserver, 33, NowSeconds()); },
+                      [&] { sql.AddById(kObserver, 33, NowSeconds()); }}},
+      {"redeem/service", {[&] { ops.Redeem(kObserver, code); }, [&] { code = ops.NewCode(30); },
+                          [&] { ops.Remove(kObserver, 30); }}},
+      {"redeem/raw", {[&] { sql.Redeem(kObserver, hash, NowSeconds()); },
+                      [&] {
+                        ops.NewCode(31);
+                        hash = sql.LatestCodeHash(31);
+                      },
+                      [&] { ops.Remove(kObserver, 31); }}},
+  };
+  const auto found = steps.find(op);
+  if (found == steps.end()) Die("unknown --profile operation " + op);
+  const Steps& s = found->second;
+  for (int i = 0; i < calls + 10; ++i) {
+    if (s.setup) s.setup();
+    if (i < 10) {
+      s.call();
+    } else {
+      ProfiledCall(s.call);
+    }
+    if (s.teardown) s.teardown();
+  }
+  std::printf("profiled %d calls of %s\n", calls, op.c_str());
+}
+
 // The machine's noise: the same fixed CPU loop, timed again and again.
 void Noise(Results& out, const char* name) {
   volatile std::uint64_t sink = 0;
@@ -848,6 +909,11 @@ int main(int argc, char** argv) {
   Counts counts;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--profile" && i + 1 < argc) {
+      std::filesystem::create_directories(work);
+      Profile(work, argv[i + 1], i + 2 < argc ? std::stoi(argv[i + 2]) : 100);
+      return 0;
+    }
     if (arg == "--quick") {
       counts = Counts{3, 100, 40, 10};
     } else if (arg == "--sizes" && i + 1 < argc) {
