@@ -141,7 +141,8 @@ SqliteDatabase::WriteTransaction SqliteDatabase::BeginWrite() {
   // Take the writer lock before a connection, so waiting writers do not hold connections readers need.
   std::unique_lock lock(writer_mutex_);
   Lease lease = Acquire();
-  lease->db().exec("BEGIN IMMEDIATE");
+  static constexpr char kBeginSql[] = "BEGIN IMMEDIATE";
+  lease->Prepare(kBeginSql).exec();  // cached, as every statement: sqlite3_exec would compile it each time
   return WriteTransaction(std::move(lock), std::move(lease));
 }
 
@@ -154,7 +155,8 @@ SqliteConnection& SqliteDatabase::WriteTransaction::conn() {
 }
 
 void SqliteDatabase::WriteTransaction::Commit() {
-  (*lease_)->db().exec("COMMIT");
+  static constexpr char kCommitSql[] = "COMMIT";
+  (*lease_)->Prepare(kCommitSql).exec();
   lease_.reset();
   lock_.unlock();
 }
