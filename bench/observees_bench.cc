@@ -250,8 +250,10 @@ struct RawOps {
       : raw(r),
         find_user(r.Prepare("SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, "
                             "pronouns, workflow_state FROM users WHERE id = ?1")),
+        // The service's statement, ordered: a page is sorted by sortable name (the service with ICU).
         find_users(r.Prepare("SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, "
-                             "pronouns, workflow_state FROM users WHERE id IN (SELECT value FROM json_each(?1))")),
+                             "pronouns, workflow_state FROM users WHERE id IN (SELECT value FROM json_each(?1)) "
+                             "ORDER BY sortable_name, id")),
         links_of_observer(r.Prepare(
             "SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
             "FROM observation_links WHERE observer_id = ? AND workflow_state = 'active' ORDER BY id")),
