@@ -109,7 +109,9 @@ Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
     db->box_key_ = secrets::KeyedHash(db->hash_key_, "pairing_code_box", "");
     db->idle_.push_back(std::move(first));
     const int pool = IsMemory(options.path) ? 1 : options.connections;
-    for (int i = 1; i < pool; ++i) db->idle_.push_back(Connect(options.path, options.busy_timeout_ms, options.mmap_bytes));
+    for (int i = 1; i < pool; ++i) {
+      db->idle_.push_back(Connect(options.path, options.busy_timeout_ms, options.mmap_bytes));
+    }
   } catch (const std::exception& e) {
     return Internal("cannot open SQLite database " + where + ": " + e.what());
   }
