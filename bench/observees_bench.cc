@@ -5,12 +5,14 @@
 // reads on one thread while an Argon2id check runs on another. Rows go to OUT/cpp.tsv for report.py.
 //
 // Usage: observees_bench WORKDIR OUTDIR [--sizes 10000,100000,1000000] [--quick]
+//        observees_bench WORKDIR OUTDIR --profile OP [CALLS]   (under callgrind; see Profile)
 #include <sqlite3.h>
 
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -222,16 +224,24 @@ struct RawOps {
   sqlite3_stmt* links_between;
   sqlite3_stmt* root_accounts_of;
   sqlite3_stmt* admin_rows;
+  sqlite3_stmt* override_step;
   sqlite3_stmt* find_link;
   sqlite3_stmt* restore_link;
   sqlite3_stmt* insert_link;
   sqlite3_stmt* remove_link;
   sqlite3_stmt* audit;
   sqlite3_stmt* followed;
+  sqlite3_stmt* existing_follower;
+  sqlite3_stmt* observer_login;
   sqlite3_stmt* follow;
   sqlite3_stmt* unfollow;
   sqlite3_stmt* find_code;
   sqlite3_stmt* consume_code;
+  sqlite3_stmt* set_code_link;
+  sqlite3_stmt* prune_attempts;
+  sqlite3_stmt* count_attempts;
+  sqlite3_stmt* insert_attempt;
+  sqlite3_stmt* delete_attempt;
   sqlite3_stmt* code_hash;
   sqlite3_stmt* begin;
   sqlite3_stmt* commit;
@@ -240,8 +250,10 @@ struct RawOps {
       : raw(r),
         find_user(r.Prepare("SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, "
                             "pronouns, workflow_state FROM users WHERE id = ?1")),
+        // The service's statement, ordered: a page is sorted by sortable name (the service with ICU).
         find_users(r.Prepare("SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, "
-                             "pronouns, workflow_state FROM users WHERE id IN (SELECT value FROM json_each(?1))")),
+                             "pronouns, workflow_state FROM users WHERE id IN (SELECT value FROM json_each(?1)) "
+                             "ORDER BY sortable_name, id")),
         links_of_observer(r.Prepare(
             "SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
             "FROM observation_links WHERE observer_id = ? AND workflow_state = 'active' ORDER BY id")),
@@ -257,6 +269,8 @@ struct RawOps {
             "ad.account_id WHERE ad.user_id = ?1 AND ad.workflow_state = 'active' ORDER BY 1")),
         admin_rows(r.Prepare("SELECT account_id, role, manage_user_observers, generate_observer_pairing_code FROM "
                              "admins WHERE user_id = ?1 AND account_id = ?2 AND workflow_state = 'active'")),
+        override_step(r.Prepare("SELECT (SELECT enabled FROM role_overrides WHERE account_id = ?1 AND role = ?2 AND "
+                                "permission = ?3), (SELECT parent_id FROM accounts WHERE id = ?1)")),
         find_link(
             r.Prepare("SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
                       "FROM observation_links WHERE student_id = ? AND observer_id = ? "
@@ -273,6 +287,12 @@ struct RawOps {
                            "associated_user_id, root_account_id, start_at, end_at, created_at, updated_at "
                            "FROM enrollments WHERE user_id = ?1 AND type = 'StudentEnrollment' "
                            "AND (?2 IS NULL OR root_account_id = ?2) ORDER BY course_id, id")),
+        existing_follower(r.Prepare("SELECT id, workflow_state FROM enrollments WHERE user_id = ?1 AND type = "
+                                    "'ObserverEnrollment' AND associated_user_id = ?2 AND course_id = ?3 AND "
+                                    "course_section_id IS ?4 ORDER BY workflow_state NOT IN ('deleted', 'inactive') "
+                                    "DESC, id LIMIT 1")),
+        observer_login(r.Prepare("SELECT 1 FROM logins WHERE user_id = ?1 AND account_id = ?2 AND workflow_state = "
+                                 "'active' LIMIT 1")),
         follow(r.Prepare("UPDATE enrollments SET workflow_state = 'active', updated_at = ?1 WHERE user_id = ?2 "
                          "AND associated_user_id = ?3 AND type = 'ObserverEnrollment' AND course_id = ?4")),
         unfollow(r.Prepare("UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE user_id = ?2 "
@@ -283,6 +303,11 @@ struct RawOps {
                             "ORDER BY id LIMIT 1")),
         consume_code(r.Prepare("UPDATE pairing_codes SET workflow_state = 'deleted', used_by = ?, used_at = ? "
                                "WHERE id = ? AND workflow_state = 'active' AND expires_at > ?")),
+        set_code_link(r.Prepare("UPDATE pairing_codes SET link_id = ? WHERE id = ?")),
+        prune_attempts(r.Prepare("DELETE FROM failed_attempts WHERE key = ? AND at < ?")),
+        count_attempts(r.Prepare("SELECT COUNT(*) FROM failed_attempts WHERE key = ? AND at >= ?")),
+        insert_attempt(r.Prepare("INSERT INTO failed_attempts (key, at) VALUES (?, ?)")),
+        delete_attempt(r.Prepare("DELETE FROM failed_attempts WHERE id = ?")),
         code_hash(r.Prepare("SELECT code_hash FROM pairing_codes WHERE user_id = ? AND workflow_state = 'active' "
                             "ORDER BY id DESC LIMIT 1")),
         begin(r.Prepare("BEGIN IMMEDIATE")),
@@ -295,6 +320,33 @@ struct RawOps {
   void RootsOf(UserId id) {
     Bind(root_accounts_of, 1, id);
     raw.Run(root_accounts_of);
+  }
+  // Rule 28 for the administrator in the root: their admin row, and (its column being NULL, as the
+  // fixture's is) the role override on the root, which has no parent.
+  void AdminMayManage() {
+    Bind(admin_rows, 1, kAdmin);
+    Bind(admin_rows, 2, kRoot);
+    raw.Run(admin_rows);
+    Bind(override_step, 1, kRoot);
+    Bind(override_step, 2, std::string("AccountAdmin"));
+    Bind(override_step, 3, std::string("manage_user_observers"));
+    raw.Run(override_step);
+  }
+  // The limiter's reservation (D6) for one key, in its own transaction; returns the row's id.
+  std::int64_t ReserveAttempt(const std::string& key, std::int64_t now) {
+    raw.Run(begin);
+    Bind(prune_attempts, 1, key);
+    Bind(prune_attempts, 2, now - 900);
+    raw.Run(prune_attempts);
+    Bind(count_attempts, 1, key);
+    Bind(count_attempts, 2, now - 900);
+    raw.Run(count_attempts);
+    Bind(insert_attempt, 1, key);
+    Bind(insert_attempt, 2, now);
+    raw.Run(insert_attempt);
+    const std::int64_t id = sqlite3_last_insert_rowid(raw.db());
+    raw.Run(commit);
+    return id;
   }
   void Between(UserId student, UserId observer) {
     Bind(links_between, 1, student);
@@ -335,7 +387,7 @@ struct RawOps {
     Between(student, observer);
   }
   // The link's transaction of E6 / E3: find, restore or insert, audit, follow the student's enrollments.
-  void Link(UserId observer, UserId student, std::int64_t now) {
+  std::int64_t Link(UserId observer, UserId student, std::int64_t now) {
     Bind(find_link, 1, student);
     Bind(find_link, 2, observer);
     Bind(find_link, 3, kRoot);
@@ -358,11 +410,19 @@ struct RawOps {
     Bind(followed, 2, kRoot);
     std::int64_t course = 0;
     raw.Run(followed, &course);
+    Bind(existing_follower, 1, observer);
+    Bind(existing_follower, 2, student);
+    Bind(existing_follower, 3, course);
+    raw.Run(existing_follower);
+    Bind(observer_login, 1, observer);
+    Bind(observer_login, 2, kRoot);
+    raw.Run(observer_login);
     Bind(follow, 1, now);
     Bind(follow, 2, observer);
     Bind(follow, 3, student);
     Bind(follow, 4, course);
     raw.Run(follow);
+    return id;
   }
   // E6 by an administrator.
   void AddById(UserId observer, UserId student, std::int64_t now) {
@@ -370,9 +430,7 @@ struct RawOps {
     User(student);
     RootsOf(observer);
     RootsOf(student);
-    Bind(admin_rows, 1, kAdmin);
-    Bind(admin_rows, 2, kRoot);
-    raw.Run(admin_rows);
+    AdminMayManage();
     raw.Run(begin);
     Link(observer, student, now);
     raw.Run(commit);
@@ -383,9 +441,7 @@ struct RawOps {
     User(observer);
     User(student);
     RootsOf(observer);
-    Bind(admin_rows, 1, kAdmin);
-    Bind(admin_rows, 2, kRoot);
-    raw.Run(admin_rows);
+    AdminMayManage();
     Bind(links_between, 1, student);
     Bind(links_between, 2, observer);
     std::int64_t id = 0;
@@ -402,9 +458,12 @@ struct RawOps {
     raw.Run(unfollow);
     raw.Run(commit);
   }
-  // E3 with a pairing code, by the observer: the code, both users, the roots, consume and link at once.
+  // E3 with a pairing code, by the observer: the limiter's reservation, the code, both users, the
+  // roots; then consume, link and withdraw the reservation at once. (The code's keyed hash, ~1 us in
+  // the service, is computed by the caller here.)
   void Redeem(UserId observer, const std::string& hash, std::int64_t now) {
     User(observer);
+    const std::int64_t attempt = ReserveAttempt("user:" + std::to_string(observer), now);
     BindBlob(find_code, 1, hash);
     Bind(find_code, 2, now);
     if (sqlite3_step(find_code) != SQLITE_ROW) Die("raw redeem: no code");
@@ -422,16 +481,23 @@ struct RawOps {
     Bind(consume_code, 4, now);
     raw.Run(consume_code);
     Audit(now, observer, "code_redeemed", student, observer, 0);
-    Link(observer, student, now);
+    const std::int64_t link = Link(observer, student, now);
+    Bind(set_code_link, 1, link);
+    Bind(set_code_link, 2, code);
+    raw.Run(set_code_link);
+    Bind(delete_attempt, 1, attempt);
+    raw.Run(delete_attempt);
     raw.Run(commit);
     Between(student, observer);
   }
   // EXPLAIN QUERY PLAN of every statement: a row per statement with the number of full scans of a
   // table (json_each and constant rows aside), so growth is seen to come from index seeks.
   void Plans(Results& out) {
-    const sqlite3_stmt* all[] = {find_user, find_users, links_of_observer, links_between, root_accounts_of, admin_rows,
-                                 find_link, restore_link, insert_link, remove_link, audit, followed, follow, unfollow,
-                                 find_code, consume_code};
+    const sqlite3_stmt* all[] = {find_user,    find_users,     links_of_observer, links_between,  root_accounts_of,
+                                 admin_rows,   override_step,  find_link,         restore_link,   insert_link,
+                                 remove_link,  audit,          followed,          existing_follower, observer_login,
+                                 follow,       unfollow,       find_code,         consume_code,   set_code_link,
+                                 prune_attempts, count_attempts, insert_attempt, delete_attempt};
     int index = 0;
     for (const sqlite3_stmt* statement : all) {
       const std::string sql = sqlite3_sql(const_cast<sqlite3_stmt*>(statement));
@@ -813,6 +879,65 @@ void Stall(const std::string& dir, Results& out) {
               checks.size());
 }
 
+// ---- Instruction counts (--profile) ---------------------------------------------------------
+
+// The one function valgrind counts: run as `valgrind --tool=callgrind --toggle-collect='*ProfiledCall*'
+// observees_bench WORK OUT --profile OP`, the total Ir divided by the calls is the instructions of one
+// OP, free of timing noise. Setup and teardown of each call run outside it.
+[[gnu::noinline]] void ProfiledCall(const std::function<void()>& call) { call(); }
+
+// --profile OP: OP (list, show, add, remove, redeem, each /service or /raw, as in the overhead section)
+// `calls` times on a fresh 10^4-link database, after ten uncounted calls.
+void Profile(const std::string& dir, const std::string& op, int calls) {
+  const std::string path = MakeDatabase(dir, 10000);
+  SqliteBackend backend = Open(path);
+  auto created = ObservationService::Create(backend.Dependencies());
+  Check(created, "ObservationService::Create");
+  const Ops ops{**created};
+  Raw raw(path);
+  RawOps sql(raw);
+  std::string code;
+  std::string hash;
+  struct Steps {
+    std::function<void()> call;
+    std::function<void()> setup = nullptr;
+    std::function<void()> teardown = nullptr;
+  };
+  const std::map<std::string, Steps> steps = {
+      {"list/service", {[&] { ops.List(kObserver); }}},
+      {"list/raw", {[&] { sql.List(kObserver); }}},
+      {"show/service", {[&] { ops.Show(kObserver, 20); }}},
+      {"show/raw", {[&] { sql.Show(kObserver, 20); }}},
+      {"add/service", {[&] { ops.Add(kObserver, 32); }, nullptr, [&] { ops.Remove(kObserver, 32); }}},
+      {"add/raw", {[&] { sql.AddById(kObserver, 33, NowSeconds()); }, nullptr,
+                   [&] { sql.Remove(kObserver, 33, NowSeconds()); }}},
+      {"remove/service", {[&] { ops.Remove(kObserver, 32); }, [&] { ops.Add(kObserver, 32); }}},
+      {"remove/raw", {[&] { sql.Remove(kObserver, 33, NowSeconds()); },
+                      [&] { sql.AddById(kObserver, 33, NowSeconds()); }}},
+      {"redeem/service", {[&] { ops.Redeem(kObserver, code); }, [&] { code = ops.NewCode(30); },
+                          [&] { ops.Remove(kObserver, 30); }}},
+      {"redeem/raw", {[&] { sql.Redeem(kObserver, hash, NowSeconds()); },
+                      [&] {
+                        ops.NewCode(31);
+                        hash = sql.LatestCodeHash(31);
+                      },
+                      [&] { ops.Remove(kObserver, 31); }}},
+  };
+  const auto found = steps.find(op);
+  if (found == steps.end()) Die("unknown --profile operation " + op);
+  const Steps& s = found->second;
+  for (int i = 0; i < calls + 10; ++i) {
+    if (s.setup) s.setup();
+    if (i < 10) {
+      s.call();
+    } else {
+      ProfiledCall(s.call);
+    }
+    if (s.teardown) s.teardown();
+  }
+  std::printf("profiled %d calls of %s\n", calls, op.c_str());
+}
+
 // The machine's noise: the same fixed CPU loop, timed again and again.
 void Noise(Results& out, const char* name) {
   volatile std::uint64_t sink = 0;
@@ -848,6 +973,11 @@ int main(int argc, char** argv) {
   Counts counts;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--profile" && i + 1 < argc) {
+      std::filesystem::create_directories(work);
+      Profile(work, argv[i + 1], i + 2 < argc ? std::stoi(argv[i + 2]) : 100);
+      return 0;
+    }
     if (arg == "--quick") {
       counts = Counts{3, 100, 40, 10};
     } else if (arg == "--sizes" && i + 1 < argc) {

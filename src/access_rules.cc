@@ -23,22 +23,28 @@ Result<User> AccessRules::ActiveUser(UserId id) const {
   return std::move(**user);
 }
 
+Result<RootAccounts> AccessRules::RootAccountsOf(UserId user) const {
+  auto roots = directory_.RootAccountsOf(user);
+  if (!roots.ok()) return roots.status();
+  RootAccounts sorted = std::move(*roots);
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
 Result<RootAccounts> AccessRules::CommonRootAccounts(std::initializer_list<UserId> users) const {
   std::optional<RootAccounts> common;
   for (const UserId user : users) {
-    auto roots = directory_.RootAccountsOf(user);
+    auto roots = RootAccountsOf(user);
     if (!roots.ok()) return roots.status();
-    RootAccounts sorted = std::move(*roots);
-    std::sort(sorted.begin(), sorted.end());
-    if (!common) {
-      common = std::move(sorted);
-      continue;
-    }
-    RootAccounts both;
-    std::set_intersection(common->begin(), common->end(), sorted.begin(), sorted.end(), std::back_inserter(both));
-    common = std::move(both);
+    common = common ? Intersection(*common, *roots) : std::move(*roots);
   }
   return common.value_or(RootAccounts{});
+}
+
+RootAccounts AccessRules::Intersection(const RootAccounts& a, const RootAccounts& b) {
+  RootAccounts both;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+  return both;
 }
 
 Result<RootAccounts> AccessRules::Narrow(RootAccounts roots, const RootAccountScope& scope,
@@ -71,27 +77,29 @@ Result<RootAccounts> AccessRules::WithManagePermission(UserId actor, const RootA
   return permitted;
 }
 
-Result<RootAccounts> AccessRules::RequireManagePermission(const Caller& caller, const RootAccounts& roots) const {
+Result<RootAccounts> AccessRules::RequireManagePermission(const RootAccounts& roots, const RootAccounts& managed) {
   if (roots.empty()) return NoSuchResource();
-  auto permitted = WithManagePermission(*caller.user, roots);
-  if (!permitted.ok()) return permitted.status();
-  if (permitted->empty()) return PermissionDenied("user not authorized to perform that action");
+  RootAccounts permitted = Intersection(roots, managed);
+  if (permitted.empty()) return PermissionDenied("user not authorized to perform that action");
   return permitted;
 }
 
-Status AccessRules::SelfOrAdmin(const Caller& caller, UserId subject,
-                                const std::optional<RootAccountScope>& scope) const {
-  if (caller.user == subject) return Status::Ok();
-  auto roots = directory_.RootAccountsOf(subject);
+Result<std::optional<RootAccounts>> AccessRules::SelfOrAdmin(const Caller& caller, UserId subject,
+                                                             const std::optional<RootAccountScope>& scope) const {
+  if (caller.user == subject) return std::optional<RootAccounts>();
+  auto roots = RootAccountsOf(subject);
   if (!roots.ok()) return roots.status();
-  RootAccounts in_scope = std::move(*roots);
-  std::sort(in_scope.begin(), in_scope.end());
+  RootAccounts in_scope = *roots;
   if (scope) {
     auto narrowed = Narrow(std::move(in_scope), *scope, caller);
     if (!narrowed.ok()) return narrowed.status();
     in_scope = std::move(*narrowed);
   }
-  return ToStatus(RequireManagePermission(caller, in_scope));
+  if (in_scope.empty()) return NoSuchResource();
+  auto managed = WithManagePermission(*caller.user, *roots);
+  if (!managed.ok()) return managed.status();
+  OBSERVEES_RETURN_IF_ERROR(RequireManagePermission(in_scope, *managed));
+  return Visible(caller, subject, std::move(*managed));
 }
 
 Status AccessRules::MayGenerateCodesFor(const Caller& caller, UserId student) const {
@@ -133,15 +141,9 @@ Result<bool> AccessRules::MaySeeCodesOf(const Caller& caller, UserId student, En
   return false;
 }
 
-Result<std::optional<RootAccounts>> AccessRules::VisibleRootAccounts(const Caller& caller, UserId subject) const {
-  if (caller.user == subject) return std::optional<RootAccounts>();
-  auto roots = directory_.RootAccountsOf(subject);
-  if (!roots.ok()) return roots.status();
-  RootAccounts sorted = std::move(*roots);
-  std::sort(sorted.begin(), sorted.end());
-  auto permitted = WithManagePermission(*caller.user, sorted);
-  if (!permitted.ok()) return permitted.status();
-  return std::optional<RootAccounts>(std::move(*permitted));
+std::optional<RootAccounts> AccessRules::Visible(const Caller& caller, UserId subject, RootAccounts managed) {
+  if (caller.user == subject) return std::nullopt;
+  return managed;
 }
 
 std::vector<AccountId> AccessRules::LinkRootAccountIds(const std::vector<Link>& links,

@@ -24,8 +24,11 @@ class AccessRules {
   // The non-deleted user with this id; kNotFound otherwise (rule 26).
   Result<User> ActiveUser(UserId id) const;
 
+  // Rule 27: the root accounts `user` is associated with.
+  Result<RootAccounts> RootAccountsOf(UserId user) const;
   // Rule 27: the root accounts every one of `users` is associated with.
   Result<RootAccounts> CommonRootAccounts(std::initializer_list<UserId> users) const;
+  static RootAccounts Intersection(const RootAccounts& a, const RootAccounts& b);
 
   // Rule 27's narrowing by the root_account_id parameter: the domain root account, all, or one account
   // (kNotFound when that account does not exist).
@@ -34,13 +37,17 @@ class AccessRules {
   // The subset of `roots` where `actor` holds manage_user_observers (rule 28).
   Result<RootAccounts> WithManagePermission(UserId actor, const RootAccounts& roots) const;
 
-  // Rule 29 over rule 28: kNotFound when `roots` is empty, kPermissionDenied when the caller holds the
-  // permission in none of them; otherwise the permitted subset.
-  Result<RootAccounts> RequireManagePermission(const Caller& caller, const RootAccounts& roots) const;
+  // Rule 29 over rule 28, from permissions already asked: kNotFound when `roots` is empty,
+  // kPermissionDenied when `managed` (the roots where the caller holds the permission, a superset of
+  // those of `roots` it holds it in) has none of them; otherwise the permitted subset of `roots`.
+  static Result<RootAccounts> RequireManagePermission(const RootAccounts& roots, const RootAccounts& managed);
 
-  // Rule 30, the before-action of E1-E5 and E7: the subject themselves, or an administrator with
-  // manage_user_observers in one of the subject's root accounts (narrowed by `scope` when given).
-  Status SelfOrAdmin(const Caller& caller, UserId subject, const std::optional<RootAccountScope>& scope) const;
+  // Rule 30, the before-action of E1-E5 and E7 (the subject themselves, or an administrator with
+  // manage_user_observers in one of the subject's root accounts, narrowed by `scope` when given), and
+  // rule 42's filter for the same subject (Visible), each root's permission asked once: kNotFound or
+  // kPermissionDenied, else the filter.
+  Result<std::optional<RootAccounts>> SelfOrAdmin(const Caller& caller, UserId subject,
+                                                  const std::optional<RootAccountScope>& scope) const;
 
   // Rule 23: the student themselves, or a holder of generate_observer_pairing_code in one of the
   // student's courses; kPermissionDenied otherwise.
@@ -52,9 +59,9 @@ class AccessRules {
   // does not count.
   Result<bool> MaySeeCodesOf(const Caller& caller, UserId student, EnrollmentStore* enrollments) const;
 
-  // Rule 42's filter: nullopt when the caller is the subject (every link counts), else the root
-  // accounts of the subject where the caller holds manage_user_observers.
-  Result<std::optional<RootAccounts>> VisibleRootAccounts(const Caller& caller, UserId subject) const;
+  // Rule 42's filter: nullopt when the caller is the subject (every link counts), else `managed`, the
+  // root accounts of the subject where the caller holds manage_user_observers.
+  static std::optional<RootAccounts> Visible(const Caller& caller, UserId subject, RootAccounts managed);
 
   // Rule 42: the root accounts of the non-deleted `links`, in link order, without repeats, restricted to
   // `visible` when given (legacy NULL-root links drop out then, and are never listed).

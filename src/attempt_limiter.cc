@@ -6,12 +6,21 @@ namespace observees {
 
 Status TooManyAttempts() { return {StatusCode::kTooManyAttempts, "Too many attempts. Try again later."}; }
 
-void AttemptLimiter::Attempt::Passed() {
-  if (store_ != nullptr && !ticket_.ids.empty()) {
+AttemptLimiter::Attempt::Attempt(Attempt&& other) noexcept
+    : store_(other.store_), ticket_(std::move(other.ticket_)), passed_(other.passed_) {
+  other.ticket_.ids.clear();
+}
+
+AttemptLimiter::Attempt::~Attempt() {
+  if (passed_ && store_ != nullptr && !ticket_.ids.empty()) {
     // A failed release leaves the attempt counted: the safe direction.
     (void)store_->ReleaseAttempt(ticket_);
   }
-  ticket_.ids.clear();
+}
+
+Status AttemptLimiter::Attempt::WithdrawIn(LinkTransaction& txn) const {
+  if (!passed_ || ticket_.ids.empty()) return Status::Ok();
+  return txn.ReleaseAttempt(ticket_);
 }
 
 Result<AttemptLimiter::Attempt> AttemptLimiter::Begin(const std::vector<std::string>& keys) const {

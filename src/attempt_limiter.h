@@ -18,17 +18,28 @@ namespace observees {
 
 class AttemptLimiter {
  public:
-  // A reserved attempt. It counts as a failure unless Passed() is called.
+  // A reserved attempt. It counts as a failure unless Passed() is called. A passed attempt is withdrawn
+  // inside the caller's own transaction (WithdrawIn, then Committed once that committed), or else when
+  // the Attempt is destroyed, in a transaction of its own. Move-only.
   class Attempt {
    public:
     Attempt() = default;
     Attempt(LinkStore* store, AttemptTicket ticket) : store_(store), ticket_(std::move(ticket)) {}
-    // The secret was right: withdraw the reservation.
-    void Passed();
+    Attempt(Attempt&& other) noexcept;
+    Attempt& operator=(Attempt&& other) = delete;
+    ~Attempt();
+
+    // The secret was right: the reservation is to be withdrawn.
+    void Passed() { passed_ = true; }
+    // For a passed attempt, withdraws the reservation inside `txn`; nothing otherwise.
+    Status WithdrawIn(LinkTransaction& txn) const;
+    // `txn` of WithdrawIn committed: nothing is left to withdraw.
+    void Committed() { ticket_.ids.clear(); }
 
    private:
     LinkStore* store_ = nullptr;
     AttemptTicket ticket_;
+    bool passed_ = false;
   };
 
   AttemptLimiter(const AttemptLimiterOptions& options, LinkStore& store, const Clock& clock)

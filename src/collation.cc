@@ -41,14 +41,21 @@ void SortBySortableName(std::vector<User>& users) {
   // One clone per thread, made on first use: a Collator may not be used by two threads at once.
   thread_local const std::unique_ptr<icu::Collator> collator(prototype->clone());
   if (!collator) return SortByBytes(users);
-  // Sort keys once per user, then compare bytes.
+  // Sort keys once per user, then compare bytes. Each key is written once into a buffer that usually
+  // fits it; only a longer one is written again, into a buffer of its size.
+  constexpr std::size_t kUsualKey = 128;
   std::vector<std::pair<std::string, std::size_t>> keys;
   keys.reserve(users.size());
   for (std::size_t i = 0; i < users.size(); ++i) {
     const icu::UnicodeString text = icu::UnicodeString::fromUTF8(users[i].sortable_name);
-    const int32_t needed = collator->getSortKey(text, nullptr, 0);
-    std::string key(static_cast<std::size_t>(needed), '\0');
-    collator->getSortKey(text, reinterpret_cast<uint8_t*>(key.data()), needed);
+    std::string key(kUsualKey, '\0');
+    const auto needed = static_cast<std::size_t>(
+        collator->getSortKey(text, reinterpret_cast<uint8_t*>(key.data()), static_cast<int32_t>(key.size())));
+    if (needed > key.size()) {
+      key.assign(needed, '\0');
+      collator->getSortKey(text, reinterpret_cast<uint8_t*>(key.data()), static_cast<int32_t>(needed));
+    }
+    key.resize(needed);
     keys.emplace_back(std::move(key), i);
   }
   std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {

@@ -122,17 +122,20 @@ struct ObservationService::Impl {
     return active;
   }
 
-  // `other` with the root accounts of its links to `subject` that the caller may see (rule 42).
-  Result<LinkedUser> Decorate(const Caller& caller, User other, UserId subject, UserId student,
-                              UserId observer) const {
-    auto visible = access.VisibleRootAccounts(caller, subject);
-    if (!visible.ok()) return visible.status();
-    auto links_now = ActiveLinksBetween(student, observer);
-    if (!links_now.ok()) return links_now.status();
+  // `other` with the root accounts of `links` (theirs with the subject) the caller may see (rule 42).
+  static LinkedUser Decorate(User other, const std::vector<Link>& links, const std::optional<RootAccounts>& visible) {
     LinkedUser out;
     out.user = std::move(other);
-    out.observation_link_root_account_ids = AccessRules::LinkRootAccountIds(*links_now, *visible);
+    out.observation_link_root_account_ids = AccessRules::LinkRootAccountIds(links, visible);
     return out;
+  }
+
+  // Decorate over the links between the two users as they are now, after a change.
+  Result<LinkedUser> DecorateNow(User other, UserId student, UserId observer,
+                                 const std::optional<RootAccounts>& visible) const {
+    auto links_now = ActiveLinksBetween(student, observer);
+    if (!links_now.ok()) return links_now.status();
+    return Decorate(std::move(other), *links_now, visible);
   }
 
   // E1 / E2 (rules 32-38).
@@ -141,8 +144,7 @@ struct ObservationService::Impl {
     if (list.page < 1) return InvalidArgument("page must be a positive integer", "page");
     auto subject = access.ActiveUser(subject_id);
     if (!subject.ok()) return subject.status();
-    OBSERVEES_RETURN_IF_ERROR(access.SelfOrAdmin(caller, subject_id, std::nullopt));
-    auto visible = access.VisibleRootAccounts(caller, subject_id);
+    auto visible = access.SelfOrAdmin(caller, subject_id, std::nullopt);
     if (!visible.ok()) return visible.status();
 
     auto found = side == Side::kObservees ? links().ActiveLinksOfObserver(subject_id)
@@ -183,9 +185,10 @@ struct ObservationService::Impl {
   }
 
   // Creates or restores the links of `student` and `observer` in `roots`, and consumes `code` first
-  // when given (D1): all in one transaction, so either everything happens or nothing does.
+  // when given (D1): all in one transaction, so either everything happens or nothing does. A passed
+  // `attempt` is withdrawn in the same transaction.
   Status MakeLinks(const Caller& caller, UserId student, UserId observer, const RootAccounts& roots, LinkMethod method,
-              std::optional<CodeId> code) const {
+                   std::optional<CodeId> code, AttemptLimiter::Attempt* attempt = nullptr) const {
     const Timestamp now = Now();
     auto txn = links().BeginWrite();
     if (!txn.ok()) return txn.status();
@@ -217,7 +220,10 @@ struct ObservationService::Impl {
             t, change->link, created ? LinkEvent::kCreated : LinkEvent::kRestored, now));
       }
     }
-    return t.Commit();
+    if (attempt != nullptr) OBSERVEES_RETURN_IF_ERROR(attempt->WithdrawIn(t));
+    OBSERVEES_RETURN_IF_ERROR(t.Commit());
+    if (attempt != nullptr) attempt->Committed();
+    return Status::Ok();
   }
 
   // The lifecycle operations' preamble: a caller, a student who resolves (rule 21: deleted ones too)
@@ -236,24 +242,31 @@ struct ObservationService::Impl {
     OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
     auto subject_user = access.ActiveUser(subject);
     if (!subject_user.ok()) return subject_user.status();
-    OBSERVEES_RETURN_IF_ERROR(access.SelfOrAdmin(caller, subject, std::nullopt));
+    auto visible = access.SelfOrAdmin(caller, subject, std::nullopt);
+    if (!visible.ok()) return visible.status();
     auto shown = access.ActiveUser(subject == observer ? student : observer);
     if (!shown.ok()) return shown.status();
     auto linked = ActiveLinksBetween(student, observer);
     if (!linked.ok()) return linked.status();
     if (linked->empty()) return NotFound("The specified resource does not exist.");
-    return Decorate(caller, std::move(*shown), subject, student, observer);
+    return Decorate(std::move(*shown), *linked, *visible);
   }
 
-  // E3's three branches (rule 43.2-43.5): the student named by the request, with the limiter's attempt
-  // for the branches that check a secret. `code` is set for the pairing-code branch.
-  Result<UserId> IdentifyStudent(const Caller& caller, UserId observer, const AddObserveeRequest& request,
-                                 std::optional<CodeId>& code) const {
+  // The student E3's request names: who, the pairing code it redeems (if any), and the limiter's
+  // attempt, passed, for the branches that check a secret.
+  struct Identified {
+    UserId student = 0;
+    std::optional<CodeId> code;
+    AttemptLimiter::Attempt attempt;
+  };
+
+  // E3's three branches (rule 43.2-43.5).
+  Result<Identified> IdentifyStudent(const Caller& caller, UserId observer, const AddObserveeRequest& request) const {
     if (request.access_token) {
       auto owner = deps.authenticator->UserForAccessToken(*request.access_token, Now());
       if (!owner.ok()) return owner.status();
       if (!owner->has_value()) return UnknownObservee();
-      return **owner;
+      return Identified{**owner, std::nullopt, {}};
     }
     if (request.pairing_code) {
       auto attempt = limiter.Begin({AttemptLimiter::CallerKey(caller)});
@@ -262,8 +275,7 @@ struct ObservationService::Impl {
       if (!found.ok()) return found.status();
       if (!found->has_value()) return InvalidCode();
       attempt->Passed();
-      code = (*found)->id;
-      return (*found)->user_id;
+      return Identified{(*found)->user_id, (*found)->id, std::move(*attempt)};
     }
     if (!request.unique_id && !request.password) {
       return InvalidArgument("one of access_token, pairing_code or observee[unique_id] with observee[password] is required",
@@ -285,7 +297,7 @@ struct ObservationService::Impl {
     auto user = deps.authenticator->CheckPassword(domain, unique_id, request.password.value_or(""));
     if (!user.ok()) return user.status();
     attempt->Passed();
-    return *user;
+    return Identified{*user, std::nullopt, std::move(*attempt)};
   }
 };
 
@@ -360,33 +372,33 @@ Result<LinkedUser> ObservationService::AddObservee(const Caller& caller, UserId 
   OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
   auto observer_user = s.access.ActiveUser(observer);
   if (!observer_user.ok()) return observer_user.status();
-  OBSERVEES_RETURN_IF_ERROR(s.access.SelfOrAdmin(caller, observer, request.scope));
+  auto visible = s.access.SelfOrAdmin(caller, observer, request.scope);
+  if (!visible.ok()) return visible.status();
 
-  std::optional<CodeId> code;
-  auto student_id = s.IdentifyStudent(caller, observer, request, code);
-  if (!student_id.ok()) return student_id.status();
-  auto student = s.directory().FindUser(*student_id);
+  auto identified = s.IdentifyStudent(caller, observer, request);
+  if (!identified.ok()) return identified.status();
+  const UserId student_id = identified->student;
+  auto student = s.directory().FindUser(student_id);
   if (!student.ok()) return student.status();
   if (!student->has_value() || (*student)->deleted) return UnknownObservee();
-  if (*student_id == observer) return SelfObservation();
+  if (student_id == observer) return SelfObservation();
 
-  auto common = s.access.CommonRootAccounts({observer, *student_id});
+  auto common = s.access.CommonRootAccounts({observer, student_id});
   if (!common.ok()) return common.status();
   auto roots = s.access.Narrow(std::move(*common), request.scope, caller);
   if (!roots.ok()) return roots.status();
   if (roots->empty()) return UnknownObservee();  // D2: nothing to link, the code stays active
-  if (caller.user != observer) {
-    auto permitted = s.access.WithManagePermission(*caller.user, *roots);
-    if (!permitted.ok()) return permitted.status();
-    if (permitted->empty()) return PermissionDenied("user not authorized to perform that action");
-    roots = std::move(permitted);
+  if (*visible) {  // an administrator: only where they hold the permission (visible: every such root)
+    roots = AccessRules::Intersection(*roots, **visible);
+    if (roots->empty()) return PermissionDenied("user not authorized to perform that action");
   }
 
   const LinkMethod method = request.access_token  ? LinkMethod::kAccessToken
                             : request.pairing_code ? LinkMethod::kPairingCode
                                                    : LinkMethod::kCredentials;
-  OBSERVEES_RETURN_IF_ERROR(s.MakeLinks(caller, *student_id, observer, *roots, method, code));
-  return s.Decorate(caller, std::move(**student), observer, *student_id, observer);
+  OBSERVEES_RETURN_IF_ERROR(
+      s.MakeLinks(caller, student_id, observer, *roots, method, identified->code, &identified->attempt));
+  return s.DecorateNow(std::move(**student), student_id, observer, *visible);
 }
 
 Result<LinkedUser> ObservationService::ShowObservee(const Caller& caller, UserId observer, UserId student) const {
@@ -405,15 +417,22 @@ Result<LinkedUser> ObservationService::AddObserveeById(const Caller& caller, Use
   if (!observer_user.ok()) return observer_user.status();
   auto student_user = s.access.ActiveUser(student);
   if (!student_user.ok()) return student_user.status();
-  auto common = s.access.CommonRootAccounts({observer, student});
-  if (!common.ok()) return common.status();
-  auto roots = s.access.Narrow(std::move(*common), scope, caller);
+  auto observer_roots = s.access.RootAccountsOf(observer);
+  if (!observer_roots.ok()) return observer_roots.status();
+  auto student_roots = s.access.RootAccountsOf(student);
+  if (!student_roots.ok()) return student_roots.status();
+  auto roots = s.access.Narrow(AccessRules::Intersection(*observer_roots, *student_roots), scope, caller);
   if (!roots.ok()) return roots.status();
-  auto permitted = s.access.RequireManagePermission(caller, *roots);  // rule 48: 404 / 403
+  if (roots->empty()) return NotFound("The specified resource does not exist.");  // rule 48: 404
+  // Every root of the observer's, for rule 48's 403 and for rule 42's filter of the answer.
+  auto managed = s.access.WithManagePermission(*caller.user, *observer_roots);
+  if (!managed.ok()) return managed.status();
+  auto permitted = AccessRules::RequireManagePermission(*roots, *managed);  // rule 48: 403
   if (!permitted.ok()) return permitted.status();
   if (student == observer) return SelfObservation();
   OBSERVEES_RETURN_IF_ERROR(s.MakeLinks(caller, student, observer, *permitted, LinkMethod::kAdministrator, std::nullopt));
-  return s.Decorate(caller, std::move(*student_user), observer, student, observer);
+  return s.DecorateNow(std::move(*student_user), student, observer,
+                       AccessRules::Visible(caller, observer, std::move(*managed)));
 }
 
 Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, UserId observer, UserId student,
@@ -422,7 +441,8 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
   OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
   auto observer_user = s.access.ActiveUser(observer);
   if (!observer_user.ok()) return observer_user.status();
-  OBSERVEES_RETURN_IF_ERROR(s.access.SelfOrAdmin(caller, observer, std::nullopt));
+  auto visible = s.access.SelfOrAdmin(caller, observer, std::nullopt);
+  if (!visible.ok()) return visible.status();
   auto student_user = s.access.ActiveUser(student);
   if (!student_user.ok()) return student_user.status();
   if (scope.kind == RootAccountScope::Kind::kAccount) {
@@ -433,18 +453,15 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
 
   // Rule 52: the observer removes every link; an administrator those in their permitted root
   // accounts plus legacy NULL-root links. D3: a named root account narrows that to its own link.
-  auto visible = s.access.VisibleRootAccounts(caller, observer);
-  if (!visible.ok()) return visible.status();
   auto linked = s.ActiveLinksBetween(student, observer);
   if (!linked.ok()) return linked.status();
   std::vector<Link> affected;
+  std::vector<Link> kept;  // the links left active, for the answer
   for (const Link& link : *linked) {
-    if (scope.kind == RootAccountScope::Kind::kAccount && link.root_account_id != scope.account) continue;
-    if (*visible && link.root_account_id &&
-        !std::binary_search((*visible)->begin(), (*visible)->end(), *link.root_account_id)) {
-      continue;
-    }
-    affected.push_back(link);
+    const bool in_scope = scope.kind != RootAccountScope::Kind::kAccount || link.root_account_id == scope.account;
+    const bool permitted = !*visible || !link.root_account_id ||
+                           std::binary_search((*visible)->begin(), (*visible)->end(), *link.root_account_id);
+    (in_scope && permitted ? affected : kept).push_back(link);
   }
   if (affected.empty()) return NotFound("The specified resource does not exist.");
 
@@ -463,7 +480,7 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
     }
   }
   OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
-  return s.Decorate(caller, std::move(*student_user), observer, student, observer);
+  return Impl::Decorate(std::move(*student_user), kept, *visible);
 }
 
 Result<PairingCode> ObservationService::CreatePairingCode(const Caller& caller, UserId student) const {
@@ -637,7 +654,8 @@ Result<LinkedUser> ObservationService::RegisterObserver(const Caller& caller,
   auto observer = s.directory().CreateUser(fields, s.Now());
   if (!observer.ok()) return observer.status();
 
-  const Status linked = s.MakeLinks(caller, student, *observer, {domain}, LinkMethod::kSelfRegistration, (*code)->id);
+  const Status linked =
+      s.MakeLinks(caller, student, *observer, {domain}, LinkMethod::kSelfRegistration, (*code)->id, &*attempt);
   if (!linked.ok()) {
     (void)s.directory().DeleteNewUser(*observer);  // nothing refers to the user: undo it
     return linked;

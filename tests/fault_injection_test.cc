@@ -53,6 +53,7 @@ class FaultyLinkTransaction final : public LinkTransaction {
     return base_->InsertCode(student, code, expires_at, now);
   }
   Result<std::int64_t> AppendAudit(const AuditEntry& entry) override { return base_->AppendAudit(entry); }
+  Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
   Status Commit() override;
 
  private:

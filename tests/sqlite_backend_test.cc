@@ -146,6 +146,17 @@ TEST_CASE("connection counts outside 1..64 are refused with kInvalidArgument", "
   }
 }
 
+TEST_CASE("a negative mmap size is refused with kInvalidArgument; zero turns the map off", "[sqlite]") {
+  TempDir dir;
+  SqliteOptions refused = FileOptions(dir.File("mmap-bad.db"));
+  refused.mmap_bytes = -1;
+  CHECK(CodeName(OpenSqlite(refused).status()) == CodeName(StatusCode::kInvalidArgument));
+  SqliteOptions off = FileOptions(dir.File("mmap-off.db"));
+  off.mmap_bytes = 0;
+  const SqliteBackend backend = ValueOf(OpenSqlite(off));
+  CHECK(ValueOf(backend.links->LinksBetween(1, 2)).empty());
+}
+
 TEST_CASE("a file database runs in WAL mode", "[sqlite]") {
   TempDir dir;
   const std::string path = dir.File("wal.db");

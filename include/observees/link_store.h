@@ -92,6 +92,10 @@ class OBSERVEES_EXPORT LinkTransaction {
 
   virtual Result<std::int64_t> AppendAudit(const AuditEntry& entry) = 0;
 
+  // LinkStore::ReleaseAttempt inside this transaction: the reservation is withdrawn when it commits,
+  // and still counts when it rolls back.
+  virtual Status ReleaseAttempt(const AttemptTicket& ticket) = 0;
+
   virtual Status Commit() = 0;
 };
 

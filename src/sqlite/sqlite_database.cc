@@ -38,7 +38,7 @@ constexpr char kWriteKeySql[] = "INSERT INTO meta (key, value) VALUES ('hash_key
 
 bool IsMemory(const std::string& path) { return path.empty() || path == ":memory:"; }
 
-std::unique_ptr<SqliteConnection> Connect(const std::string& path, int busy_timeout_ms) {
+std::unique_ptr<SqliteConnection> Connect(const std::string& path, int busy_timeout_ms, std::int64_t mmap_bytes) {
   auto db = std::make_unique<SQLite::Database>(IsMemory(path) ? std::string(":memory:") : path,
                                                SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
                                                busy_timeout_ms);
@@ -46,6 +46,7 @@ std::unique_ptr<SqliteConnection> Connect(const std::string& path, int busy_time
   // WAL's NORMAL still survives a process crash; only a power loss may undo the last commits. It is a
   // per-connection setting, so every pooled connection needs it (FULL syncs on every commit: ~4 ms).
   if (!IsMemory(path)) db->exec("PRAGMA synchronous = NORMAL");
+  if (!IsMemory(path)) db->exec("PRAGMA mmap_size = " + std::to_string(mmap_bytes));
   return std::make_unique<SqliteConnection>(std::move(db));
 }
 
@@ -91,6 +92,7 @@ Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
     return InvalidArgument("connections must be between 1 and 64", "connections");
   }
   if (options.busy_timeout_ms < 0) return InvalidArgument("busy_timeout_ms must not be negative", "busy_timeout_ms");
+  if (options.mmap_bytes < 0) return InvalidArgument("mmap_bytes must not be negative", "mmap_bytes");
   if (!secrets::Init()) return Internal("libsodium failed to initialise");
 
   std::shared_ptr<SqliteDatabase> db(new SqliteDatabase());
@@ -98,7 +100,7 @@ Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
   db->clock_ = options.clock ? options.clock : SystemClock();
   const std::string where = IsMemory(options.path) ? std::string(":memory:") : options.path;
   try {
-    auto first = Connect(options.path, options.busy_timeout_ms);
+    auto first = Connect(options.path, options.busy_timeout_ms, options.mmap_bytes);
     if (!IsMemory(options.path)) {
       first->db().exec("PRAGMA journal_mode = WAL");
     }
@@ -107,7 +109,9 @@ Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
     db->box_key_ = secrets::KeyedHash(db->hash_key_, "pairing_code_box", "");
     db->idle_.push_back(std::move(first));
     const int pool = IsMemory(options.path) ? 1 : options.connections;
-    for (int i = 1; i < pool; ++i) db->idle_.push_back(Connect(options.path, options.busy_timeout_ms));
+    for (int i = 1; i < pool; ++i) {
+      db->idle_.push_back(Connect(options.path, options.busy_timeout_ms, options.mmap_bytes));
+    }
   } catch (const std::exception& e) {
     return Internal("cannot open SQLite database " + where + ": " + e.what());
   }
@@ -141,7 +145,8 @@ SqliteDatabase::WriteTransaction SqliteDatabase::BeginWrite() {
   // Take the writer lock before a connection, so waiting writers do not hold connections readers need.
   std::unique_lock lock(writer_mutex_);
   Lease lease = Acquire();
-  lease->db().exec("BEGIN IMMEDIATE");
+  static constexpr char kBeginSql[] = "BEGIN IMMEDIATE";
+  lease->Prepare(kBeginSql).exec();  // cached, as every statement: sqlite3_exec would compile it each time
   return WriteTransaction(std::move(lock), std::move(lease));
 }
 
@@ -154,7 +159,8 @@ SqliteConnection& SqliteDatabase::WriteTransaction::conn() {
 }
 
 void SqliteDatabase::WriteTransaction::Commit() {
-  (*lease_)->db().exec("COMMIT");
+  static constexpr char kCommitSql[] = "COMMIT";
+  (*lease_)->Prepare(kCommitSql).exec();
   lease_.reset();
   lock_.unlock();
 }

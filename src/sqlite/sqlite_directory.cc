@@ -58,16 +58,12 @@ WITH RECURSIVE chain(id, depth) AS (
   WHERE a.parent_id IS NOT NULL AND chain.depth < ?2)
 SELECT id FROM chain ORDER BY depth)sql";
 
-// The nearest role override for (role, permission) on the account or its ancestors.
-constexpr char kNearestOverrideSql[] = R"sql(
-WITH RECURSIVE chain(id, depth) AS (
-  SELECT ?1, 0
-  UNION ALL
-  SELECT a.parent_id, chain.depth + 1 FROM chain JOIN accounts a ON a.id = chain.id
-  WHERE a.parent_id IS NOT NULL AND chain.depth < ?4)
-SELECT o.enabled FROM chain JOIN role_overrides o ON o.account_id = chain.id
-WHERE o.role = ?2 AND o.permission = ?3
-ORDER BY chain.depth LIMIT 1)sql";
+// One step of the walk up an account chain: the account's role override for (role, permission), if
+// any, and its parent. Point lookups on both primary keys, where a recursive CTE would build a queue and
+// a sorter on every call.
+constexpr char kOverrideStepSql[] =
+    "SELECT (SELECT enabled FROM role_overrides WHERE account_id = ?1 AND role = ?2 AND permission = ?3), "
+    "(SELECT parent_id FROM accounts WHERE id = ?1)";
 
 std::vector<AccountId> Ancestors(SqliteConnection& conn, AccountId account) {
   ScopedStatement q(conn, kAncestorsSql);
@@ -78,15 +74,23 @@ std::vector<AccountId> Ancestors(SqliteConnection& conn, AccountId account) {
   return chain;
 }
 
+// The nearest role override for (role, permission) on the account or its ancestors, up to
+// kMaxAccountDepth levels above it.
 std::optional<bool> NearestOverride(SqliteConnection& conn, AccountId account, const std::string& role,
                                     Permission permission) {
-  ScopedStatement q(conn, kNearestOverrideSql);
-  q->bind(1, account);
-  q->bind(2, role);
-  q->bind(3, std::string(PermissionName(permission)));
-  q->bind(4, kMaxAccountDepth);
-  if (!q->executeStep()) return std::nullopt;
-  return q->getColumn(0).getInt64() != 0;
+  const std::string permission_name(PermissionName(permission));
+  std::optional<AccountId> at = account;
+  for (int depth = 0; at && depth <= kMaxAccountDepth; ++depth) {
+    ScopedStatement q(conn, kOverrideStepSql);
+    q->bind(1, *at);
+    q->bind(2, role);
+    q->bind(3, permission_name);
+    q->executeStep();  // one row, always
+    if (!q->getColumn(0).isNull()) return q->getColumn(0).getInt64() != 0;
+    at.reset();
+    if (!q->getColumn(1).isNull()) at = q->getColumn(1).getInt64();
+  }
+  return std::nullopt;
 }
 
 constexpr char kAdminRowsSql[] =

@@ -74,6 +74,16 @@ void BindOptional(SQLite::Statement& statement, int index, const std::optional<T
   }
 }
 
+// The rows of a reservation, inside the caller's transaction.
+void DeleteAttempts(SqliteConnection& conn, const AttemptTicket& ticket) {
+  static constexpr char kSql[] = "DELETE FROM failed_attempts WHERE id = ?";
+  for (const std::int64_t id : ticket.ids) {
+    auto& remove = conn.Prepare(kSql);
+    remove.bind(1, id);
+    remove.exec();
+  }
+}
+
 class SqliteLinkTransaction final : public LinkTransaction {
  public:
   SqliteLinkTransaction(SqliteDatabase& db, SqliteDatabase::WriteTransaction txn) : db_(db), txn_(std::move(txn)) {}
@@ -222,6 +232,13 @@ class SqliteLinkTransaction final : public LinkTransaction {
       BindOptional(insert, 9, entry.code_id);
       insert.exec();
       return txn_.conn().db().getLastInsertRowid();
+    });
+  }
+
+  Status ReleaseAttempt(const AttemptTicket& ticket) override {
+    return GuardStorage("ReleaseAttempt", [&]() -> Status {
+      DeleteAttempts(txn_.conn(), ticket);
+      return Status::Ok();
     });
   }
 
@@ -400,13 +417,8 @@ Result<std::optional<AttemptTicket>> SqliteLinkStore::ReserveAttempt(std::span<c
 
 Status SqliteLinkStore::ReleaseAttempt(const AttemptTicket& ticket) {
   return GuardStorage("ReleaseAttempt", [&]() -> Status {
-    static constexpr char kSql[] = "DELETE FROM failed_attempts WHERE id = ?";
     auto txn = db_->BeginWrite();
-    for (const std::int64_t id : ticket.ids) {
-      auto& remove = txn.conn().Prepare(kSql);
-      remove.bind(1, id);
-      remove.exec();
-    }
+    DeleteAttempts(txn.conn(), ticket);
     txn.Commit();
     return Status::Ok();
   });

@@ -292,6 +292,7 @@ class WrappedTransaction final : public LinkTransaction {
     return inner_->InsertCode(student, code, expires_at, now);
   }
   Result<std::int64_t> AppendAudit(const AuditEntry& entry) override { return inner_->AppendAudit(entry); }
+  Status ReleaseAttempt(const AttemptTicket& ticket) override { return inner_->ReleaseAttempt(ticket); }
   Status Commit() override { return inner_->Commit(); }
 
  private:

@@ -542,6 +542,25 @@ void RunLinkStoreContract(const std::function<std::shared_ptr<LinkStore>()>& mak
     CHECK_FALSE(Reserve(store, keys, 3, kT0 - 15min, kT0).has_value());
   }
 
+  SECTION("a reservation released inside a transaction makes room once it commits, not before") {
+    const std::vector<std::string> keys{"user:10", "login:1:pat"};
+    std::optional<AttemptTicket> last;
+    for (int i = 0; i < 2; ++i) {
+      last = Reserve(store, keys, 2, kT0 - 15min, kT0);
+      REQUIRE(last.has_value());
+    }
+    {
+      auto rolled_back = Begin(store);
+      RequireOk(rolled_back->ReleaseAttempt(*last));
+    }  // destroyed without Commit: rolled back
+    REQUIRE_FALSE(Reserve(store, keys, 2, kT0 - 15min, kT0).has_value());
+    auto txn = Begin(store);
+    RequireOk(txn->ReleaseAttempt(*last));
+    RequireOk(txn->Commit());
+    CHECK(Reserve(store, keys, 2, kT0 - 15min, kT0).has_value());
+    CHECK_FALSE(Reserve(store, keys, 2, kT0 - 15min, kT0).has_value());
+  }
+
   SECTION("attempts before the window start do not count; those at its start do") {
     const std::vector<std::string> keys{"login:1:pat"};
     for (int i = 0; i < 2; ++i) REQUIRE(Reserve(store, keys, 2, kT0 - 15min, kT0).has_value());
