@@ -221,8 +221,7 @@ class PgLinkTransaction final : public LinkTransaction {
   }
 
   // Withdraws a reservation inside this transaction (it commits or rolls back with the rest).
-  // Becomes the override of LinkTransaction::ReleaseAttempt once that lands on this branch.
-  Status ReleaseAttempt(const AttemptTicket& ticket) {
+  Status ReleaseAttempt(const AttemptTicket& ticket) override {
     return GuardStorage("ReleaseAttempt", [&]() -> Status {
       DeleteAttempts(conn(), ticket);
       return Status::Ok();
