@@ -18,7 +18,6 @@ namespace {
 // Account chains deeper than this are treated as cut off, as in SqliteDirectory.
 constexpr int kMaxAccountDepth = 64;
 
-Timestamp FromSeconds(std::int64_t s) { return Timestamp(std::chrono::seconds(s)); }
 
 // A 0/1 flag column; nullopt for NULL.
 std::optional<bool> OptionalFlag(const PgResult& r, int row, int column) {

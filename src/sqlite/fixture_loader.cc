@@ -14,11 +14,10 @@
 #include "observees/fixture.h"
 #include "sqlite/fixture_parser.h"
 #include "sqlite/sqlite_database.h"
+#include "unix_seconds.h"
 
 namespace observees {
 namespace {
-
-std::int64_t ToSeconds(Timestamp t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
 
 // Binds NULL for an absent value; timestamps as Unix seconds, booleans as 0/1.
 template <typename T>

@@ -11,6 +11,7 @@
 #include "admin_permissions.h"
 #include "secrets.h"
 #include "unique_id.h"
+#include "unix_seconds.h"
 
 namespace observees {
 namespace {
@@ -18,9 +19,6 @@ namespace {
 // Account chains deeper than this are treated as cut off (the fixture loader refuses cycles; this
 // only bounds a walk over a hand-edited database).
 constexpr int kMaxAccountDepth = 64;
-
-std::int64_t ToSeconds(Timestamp t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
-Timestamp FromSeconds(std::int64_t s) { return Timestamp(std::chrono::seconds(s)); }
 
 std::optional<std::string> OptionalText(const SQLite::Column& column) {
   if (column.isNull()) return std::nullopt;

@@ -4,15 +4,13 @@
 
 #include "enrollment_rules.h"
 #include "sqlite/sqlite_link_store.h"
+#include "unix_seconds.h"
 
 namespace observees {
 namespace {
 
 using enrollment_rules::Followed;
 using enrollment_rules::MirroredState;
-
-std::int64_t Seconds(Timestamp t) { return t.time_since_epoch().count(); }
-Timestamp FromSeconds(std::int64_t s) { return Timestamp(std::chrono::seconds(s)); }
 
 template <typename T>
 void BindOptional(SQLite::Statement& q, int index, const std::optional<T>& value) {
@@ -85,9 +83,9 @@ void LinkEnrollment(SqliteConnection& conn, const Enrollment& student, UserId ob
     ScopedStatement q(conn, kUpdateSql);
     q->bind(1, state);
     q->bind(2, student.root_account_id);
-    BindOptional(*q, 3, student.start_at ? std::optional(Seconds(*student.start_at)) : std::nullopt);
-    BindOptional(*q, 4, student.end_at ? std::optional(Seconds(*student.end_at)) : std::nullopt);
-    q->bind(5, Seconds(now));
+    BindOptional(*q, 3, student.start_at ? std::optional(ToSeconds(*student.start_at)) : std::nullopt);
+    BindOptional(*q, 4, student.end_at ? std::optional(ToSeconds(*student.end_at)) : std::nullopt);
+    q->bind(5, ToSeconds(now));
     q->bind(6, *reuse);
     q->exec();
     return;
@@ -103,9 +101,9 @@ void LinkEnrollment(SqliteConnection& conn, const Enrollment& student, UserId ob
   q->bind(4, student.root_account_id);
   q->bind(5, state);
   q->bind(6, student.user_id);
-  BindOptional(*q, 7, student.start_at ? std::optional(Seconds(*student.start_at)) : std::nullopt);
-  BindOptional(*q, 8, student.end_at ? std::optional(Seconds(*student.end_at)) : std::nullopt);
-  q->bind(9, Seconds(now));
+  BindOptional(*q, 7, student.start_at ? std::optional(ToSeconds(*student.start_at)) : std::nullopt);
+  BindOptional(*q, 8, student.end_at ? std::optional(ToSeconds(*student.end_at)) : std::nullopt);
+  q->bind(9, ToSeconds(now));
   q->exec();
 }
 
@@ -154,7 +152,7 @@ void UpdateFollowers(SqliteConnection& conn, const Enrollment& student, Timestam
       "AND associated_user_id = ?3 AND course_id = ?4 AND course_section_id IS ?5 AND workflow_state <> 'deleted'";
   ScopedStatement q(conn, kSql);
   q->bind(1, MirroredState(student.workflow_state));
-  q->bind(2, Seconds(now));
+  q->bind(2, ToSeconds(now));
   q->bind(3, student.user_id);
   q->bind(4, student.course_id);
   BindOptional(*q, 5, student.course_section_id);
@@ -174,7 +172,7 @@ Status SqliteEnrollments::OnLinkChanged(LinkTransaction& txn, const Link& link, 
           "AND associated_user_id = ?3 AND type = 'ObserverEnrollment' AND workflow_state <> 'deleted' "
           "AND (?4 IS NULL OR root_account_id = ?4)";
       ScopedStatement q(*conn, kSql);
-      q->bind(1, Seconds(now));
+      q->bind(1, ToSeconds(now));
       q->bind(2, link.observer_id);
       q->bind(3, link.student_id);
       BindOptional(*q, 4, link.root_account_id);
@@ -254,7 +252,7 @@ Result<Enrollment> SqliteEnrollments::Enroll(const EnrollmentRequest& request, T
     if (id) {
       ScopedStatement q(conn, kUpdateSql);
       q->bind(1, request.workflow_state);
-      q->bind(2, Seconds(now));
+      q->bind(2, ToSeconds(now));
       q->bind(3, *id);
       q->exec();
     } else {
@@ -265,7 +263,7 @@ Result<Enrollment> SqliteEnrollments::Enroll(const EnrollmentRequest& request, T
       q->bind(4, root);
       q->bind(5, request.type);
       q->bind(6, request.workflow_state);
-      q->bind(7, Seconds(now));
+      q->bind(7, ToSeconds(now));
       q->exec();
       id = conn.db().getLastInsertRowid();
     }

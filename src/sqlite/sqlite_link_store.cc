@@ -4,12 +4,10 @@
 
 #include "audit_text.h"
 #include "secrets.h"
+#include "unix_seconds.h"
 
 namespace observees {
 namespace {
-
-Timestamp ToTime(std::int64_t seconds) { return Timestamp(std::chrono::seconds(seconds)); }
-std::int64_t ToSeconds(Timestamp t) { return t.time_since_epoch().count(); }
 
 // The one row-to-struct helper for links. Columns: id, student_id, observer_id, root_account_id,
 // workflow_state, created_at, updated_at.
@@ -20,8 +18,8 @@ Link ReadLink(SQLite::Statement& row) {
   link.observer_id = row.getColumn(2).getInt64();
   if (!row.getColumn(3).isNull()) link.root_account_id = row.getColumn(3).getInt64();
   link.state = row.getColumn(4).getString() == "active" ? LinkState::kActive : LinkState::kDeleted;
-  link.created_at = ToTime(row.getColumn(5).getInt64());
-  link.updated_at = ToTime(row.getColumn(6).getInt64());
+  link.created_at = FromSeconds(row.getColumn(5).getInt64());
+  link.updated_at = FromSeconds(row.getColumn(6).getInt64());
   return link;
 }
 
@@ -45,14 +43,14 @@ PairingCodeRecord ReadCode(SQLite::Statement& row, const SqliteDatabase* db = nu
   };
   code.id = row.getColumn(0).getInt64();
   code.user_id = row.getColumn(1).getInt64();
-  code.created_at = ToTime(row.getColumn(2).getInt64());
-  code.expires_at = ToTime(row.getColumn(3).getInt64());
+  code.created_at = FromSeconds(row.getColumn(2).getInt64());
+  code.expires_at = FromSeconds(row.getColumn(3).getInt64());
   code.deleted = row.getColumn(4).getString() == "deleted";
   code.used_by = optional_id(5);
-  if (const auto at = optional_id(6)) code.used_at = ToTime(*at);
+  if (const auto at = optional_id(6)) code.used_at = FromSeconds(*at);
   code.link_id = optional_id(7);
   code.revoked_by = optional_id(8);
-  if (const auto at = optional_id(9)) code.revoked_at = ToTime(*at);
+  if (const auto at = optional_id(9)) code.revoked_at = FromSeconds(*at);
   const auto box = row.getColumn(10);
   if (db != nullptr && !box.isNull()) {
     code.code = db->OpenCode(std::string_view(static_cast<const char*>(box.getBlob()),
@@ -441,7 +439,7 @@ Result<std::vector<AuditEntry>> SqliteLinkStore::ReadAudit(std::int64_t after_id
     while (query.executeStep()) {
       AuditEntry entry;
       entry.id = query.getColumn(0).getInt64();
-      entry.at = ToTime(query.getColumn(1).getInt64());
+      entry.at = FromSeconds(query.getColumn(1).getInt64());
       entry.actor = optional_id(2);
       entry.action = AuditActionFromText(query.getColumn(3).getString());
       entry.method = LinkMethodFromText(query.getColumn(4).getString());
