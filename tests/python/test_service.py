@@ -56,6 +56,16 @@ class HandleTest(unittest.TestCase):
                 observees.Service("with\0nul.db")
             self.assertEqual(os.listdir(directory), [])
 
+    def test_an_unreachable_postgresql_server_is_internal_and_keeps_the_password_out(self):
+        location = "postgresql://parent:hunter2-secret@/lms?host=/nonexistent-dir"
+        with self.assertRaises(observees.InternalError) as raised:
+            observees.Service(location, {"schema": "observees"})
+        self.assertIn("PostgreSQL", raised.exception.message)
+        self.assertNotIn("hunter2-secret", raised.exception.message)
+        with self.assertRaises(observees.InvalidArgument) as raised:
+            observees.Service(location, {"schema": "no; DROP"})
+        self.assertIn("schema", raised.exception.message)
+
     def test_options_as_json_text(self):
         with observees.Service(":memory:", json.dumps({"password_hashing": "fastest", "default_per_page": 1})) as s:
             s.load_fixture(WORLD)
