@@ -1,12 +1,14 @@
 // observees_bench: the in-process benchmarks of issue 7. For each operation (list a page, show, add by
 // id, remove, redeem a pairing code) it times the service beside the same statements run as raw
 // prepared SQLite on the same file in the same run, and the same calls through the C ABI and the REST
-// router; then the operations at 10^4, 10^5 and 10^6 links; read throughput on 1, 2 and 4 threads; and
-// reads on one thread while an Argon2id check runs on another. Rows go to OUT/cpp.tsv for report.py.
+// router; then the operations at 10^4, 10^5 and 10^6 links; read throughput on 1, 2 and 4 threads;
+// reads on one thread while an Argon2id check runs on another; and, given --postgres, the operations and
+// the read throughput on PostgreSQL beside SQLite. Rows go to OUT/cpp.tsv for report.py.
 //
-// Usage: observees_bench WORKDIR OUTDIR [--sizes 10000,100000,1000000] [--quick]
+// Usage: observees_bench WORKDIR OUTDIR [--sizes 10000,100000,1000000] [--quick] [--postgres CONNINFO]
 //        observees_bench WORKDIR OUTDIR --profile OP [CALLS]   (under callgrind; see Profile)
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -18,12 +20,14 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "harness.h"
 #include "observees.h"
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
+#include "observees/postgres.h"
 #include "observees/rest.h"
 #include "observees/sqlite.h"
 
@@ -134,15 +138,25 @@ SqliteBackend Open(const std::string& path, PasswordHashing hashing = PasswordHa
   return std::move(*backend);
 }
 
+// A new file at `path` (any old one removed) holding FixtureJson(with_password) only.
+SqliteBackend OpenFixture(const std::string& path, PasswordHashing hashing, bool with_password) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  SqliteBackend backend = Open(path, hashing);
+  CheckStatus(LoadFixture(backend, FixtureJson(with_password)), "LoadFixture");
+  return backend;
+}
+
+std::shared_ptr<const ObservationService> NewService(const ServiceDependencies& deps) {
+  auto created = ObservationService::Create(deps);
+  Check(created, "ObservationService::Create");
+  return std::move(*created);
+}
+
 // Creates (or reuses) WORKDIR/links-N.db.
 std::string MakeDatabase(const std::string& dir, std::int64_t links) {
   const std::string path = dir + "/links-" + std::to_string(links) + ".db";
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   const auto start = Clock::now();
-  {
-    SqliteBackend backend = Open(path);
-    CheckStatus(LoadFixture(backend, FixtureJson(false)), "LoadFixture");
-  }
+  OpenFixture(path, PasswordHashing::kFastest, false);  // closed again before the raw population
   Populate(path, Population{links});
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf("generated %s (%lld links) in %.1f s\n", path.c_str(), static_cast<long long>(links), seconds);
@@ -573,14 +587,33 @@ struct Counts {
   int warmup = 50;
 };
 
+constexpr const char* kOps[] = {"list", "show", "add", "remove", "redeem"};
+
+// One of kOps through `ops` on the fixture's users, n.reads (list, show) or n.writes calls a run: observer
+// 10's page of 10; student 20; add by id of student 32 (removed again, untimed); its removal (added
+// first, untimed); redemption of a fresh code of student 30 (made, and the link removed, untimed).
+Sample TimeService(const Ops& ops, const std::string& op, const Counts& n) {
+  const int w = n.warmup / 5;
+  if (op == "list") return Measure(n.runs, n.reads, n.warmup, [&] { ops.List(kObserver); });
+  if (op == "show") return Measure(n.runs, n.reads, n.warmup, [&] { ops.Show(kObserver, 20); });
+  if (op == "add") {
+    return Measure(n.runs, n.writes, w, [&] { ops.Add(kObserver, 32); }, nullptr, [&] { ops.Remove(kObserver, 32); });
+  }
+  if (op == "remove") {
+    return Measure(n.runs, n.writes, w, [&] { ops.Remove(kObserver, 32); }, [&] { ops.Add(kObserver, 32); });
+  }
+  if (op != "redeem") Die("unknown operation " + op);
+  std::string code;
+  return Measure(n.runs, n.writes, w, [&] { ops.Redeem(kObserver, code); }, [&] { code = ops.NewCode(30); },
+                 [&] { ops.Remove(kObserver, 30); });
+}
+
 // ---- Section 2: overhead against raw SQLite, and the other faces ------------------------------
 
 void Overhead(const std::string& path, const Counts& n, Results& out) {
   std::printf("\n== overhead: service vs raw SQLite vs C ABI vs REST router (%s)\n", path.c_str());
   SqliteBackend backend = Open(path);
-  auto created = ObservationService::Create(backend.Dependencies());
-  Check(created, "ObservationService::Create");
-  std::shared_ptr<const ObservationService> service(std::move(*created));
+  const std::shared_ptr<const ObservationService> service = NewService(backend.Dependencies());
   const Ops ops{*service};
   Raw raw(path);
   RawOps sql(raw);
@@ -609,7 +642,7 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
   };
 
   // list and show: observer 10's page of 10, and student 20.
-  out.Sampled("overhead", "list/service", Measure(n.runs, n.reads, n.warmup, [&] { ops.List(kObserver); }));
+  out.Sampled("overhead", "list/service", TimeService(ops, "list", n));
   out.Sampled("overhead", "list/raw", Measure(n.runs, n.reads, n.warmup, [&] { sql.List(kObserver); }));
   out.Sampled("overhead", "list/capi", Measure(n.runs, n.reads, n.warmup, [&] {
                 char* json = nullptr;
@@ -619,7 +652,7 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
                 rest_call("GET", "/api/v1/users/self/observees?per_page=10", "token-obs");
               }));
 
-  out.Sampled("overhead", "show/service", Measure(n.runs, n.reads, n.warmup, [&] { ops.Show(kObserver, 20); }));
+  out.Sampled("overhead", "show/service", TimeService(ops, "show", n));
   out.Sampled("overhead", "show/raw", Measure(n.runs, n.reads, n.warmup, [&] { sql.Show(kObserver, 20); }));
   out.Sampled("overhead", "show/capi", Measure(n.runs, n.reads, n.warmup, [&] {
                 char* json = nullptr;
@@ -631,10 +664,8 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
 
   // add by id and remove: each face cycles its own pair (10 with 32..35); add times the add, remove the remove.
   const int w = n.warmup / 5;
-  out.Sampled("overhead", "add/service", Measure(n.runs, n.writes, w, [&] { ops.Add(kObserver, 32); }, nullptr,
-                                                 [&] { ops.Remove(kObserver, 32); }));
-  out.Sampled("overhead", "remove/service", Measure(n.runs, n.writes, w, [&] { ops.Remove(kObserver, 32); },
-                                                    [&] { ops.Add(kObserver, 32); }));
+  out.Sampled("overhead", "add/service", TimeService(ops, "add", n));
+  out.Sampled("overhead", "remove/service", TimeService(ops, "remove", n));
   out.Sampled("overhead", "add/raw", Measure(n.runs, n.writes, w, [&] { sql.AddById(kObserver, 33, NowSeconds()); },
                                              nullptr, [&] { sql.Remove(kObserver, 33, NowSeconds()); }));
   out.Sampled("overhead", "remove/raw", Measure(n.runs, n.writes, w, [&] { sql.Remove(kObserver, 33, NowSeconds()); },
@@ -657,9 +688,7 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
   // redeem: a fresh code (untimed), the redemption (timed), the link removed again (untimed).
   std::string code;
   std::string hash;
-  out.Sampled("overhead", "redeem/service",
-              Measure(n.runs, n.writes, w, [&] { ops.Redeem(kObserver, code); }, [&] { code = ops.NewCode(30); },
-                      [&] { ops.Remove(kObserver, 30); }));
+  out.Sampled("overhead", "redeem/service", TimeService(ops, "redeem", n));
   out.Sampled("overhead", "redeem/raw", Measure(n.runs, n.writes, w, [&] { sql.Redeem(kObserver, hash, NowSeconds()); },
                                                 [&] {
                                                   ops.NewCode(31);
@@ -685,9 +714,8 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
 void Scale(const std::string& path, std::int64_t links, const Counts& n, Results& out, bool with_plans) {
   std::printf("\n== scale: %lld links (%s)\n", static_cast<long long>(links), path.c_str());
   SqliteBackend backend = Open(path);
-  auto created = ObservationService::Create(backend.Dependencies());
-  Check(created, "ObservationService::Create");
-  const Ops ops{**created};
+  const auto service = NewService(backend.Dependencies());
+  const Ops ops{*service};
   Raw raw(path);
   RawOps sql(raw);
   if (with_plans) sql.Plans(out);
@@ -748,14 +776,13 @@ void Scale(const std::string& path, std::int64_t links, const Counts& n, Results
 
 // ---- Section 4: concurrency ------------------------------------------------------------------
 
-void Concurrency(const std::string& path, std::int64_t links, int calls, Results& out) {
-  std::printf("\n== read throughput, one service, 1/2/4 threads (%s)\n", path.c_str());
-  SqliteBackend backend = Open(path);
-  auto created = ObservationService::Create(backend.Dependencies());
-  Check(created, "ObservationService::Create");
-  const Ops ops{**created};
-  const Population p{links};
-  std::map<int, std::vector<double>> rounds;
+using Rounds = std::map<int, std::vector<double>>;  // threads -> reads/s of each round
+
+// Three rounds of 1, 2 and 4 threads on one service, each thread making `calls` reads, show and list
+// alternating, of pair_of(o) = (observer, student) for o drawn at random from [0, pairs).
+Rounds ReadRounds(const Ops& ops, int calls, std::int64_t pairs,
+                  const std::function<std::pair<UserId, UserId>(std::int64_t)>& pair_of) {
+  Rounds rounds;
   for (int round = 0; round < 3; ++round) {
     for (int threads : {1, 2, 4}) {
       std::vector<std::thread> workers;
@@ -763,13 +790,13 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
       for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&, t] {
           std::mt19937_64 random(static_cast<std::uint64_t>(t * 31 + round) + 7);
-          std::uniform_int_distribution<std::int64_t> pick(0, p.students() - 1);
+          std::uniform_int_distribution<std::int64_t> pick(0, pairs - 1);
           for (int i = 0; i < calls; ++i) {
-            const std::int64_t o = pick(random);
+            const auto [observer, student] = pair_of(pick(random));
             if (i % 2 == 0) {
-              ops.Show(p.Observer(o), p.StudentOf(o, 1));
+              ops.Show(observer, student);
             } else {
-              ops.List(p.Observer(o));
+              ops.List(observer);
             }
           }
         });
@@ -779,8 +806,30 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
       rounds[threads].push_back(threads * calls / seconds);
     }
   }
+  return rounds;
+}
+
+// Rows ops_per_s (the median round), min_ops_per_s and max_ops_per_s per thread count, and a line each.
+void ReportRounds(Results& out, const std::string& section, const char* label, const Rounds& rounds) {
+  for (const auto& [threads, values] : rounds) {
+    out.Row(section, std::to_string(threads), "ops_per_s", Percentile(values, 0.5));
+    out.Row(section, std::to_string(threads), "min_ops_per_s", Percentile(values, 0.0));
+    out.Row(section, std::to_string(threads), "max_ops_per_s", Percentile(values, 1.0));
+    std::printf("  %s%d thread(s): %9.0f reads/s (median of 3; min %.0f, max %.0f)\n", label, threads,
+                Percentile(values, 0.5), Percentile(values, 0.0), Percentile(values, 1.0));
+  }
+}
+
+void Concurrency(const std::string& path, std::int64_t links, int calls, Results& out) {
+  std::printf("\n== read throughput, one service, 1/2/4 threads (%s)\n", path.c_str());
+  SqliteBackend backend = Open(path);
+  const auto service = NewService(backend.Dependencies());
+  const Population p{links};
+  const Rounds rounds = ReadRounds(Ops{*service}, calls, p.students(), [&](std::int64_t o) {
+    return std::pair<UserId, UserId>{p.Observer(o), p.StudentOf(o, 1)};
+  });
   // The physical limit: the same reads as raw SQLite, one connection per thread.
-  std::map<int, std::vector<double>> raw_rounds;
+  Rounds raw_rounds;
   for (int round = 0; round < 3; ++round) {
     for (int threads : {1, 2, 4}) {
       std::vector<std::unique_ptr<Raw>> connections;
@@ -811,30 +860,16 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
       raw_rounds[threads].push_back(threads * calls / seconds);
     }
   }
-  for (auto& [threads, values] : raw_rounds) {
-    out.Row("threads_raw", std::to_string(threads), "ops_per_s", Percentile(values, 0.5));
-    std::printf("  raw SQLite, %d thread(s): %9.0f reads/s (median of 3; min %.0f, max %.0f)\n", threads,
-                Percentile(values, 0.5), Percentile(values, 0.0), Percentile(values, 1.0));
-  }
-  for (auto& [threads, values] : rounds) {
-    out.Row("threads", std::to_string(threads), "ops_per_s", Percentile(values, 0.5));
-    out.Row("threads", std::to_string(threads), "min_ops_per_s", Percentile(values, 0.0));
-    out.Row("threads", std::to_string(threads), "max_ops_per_s", Percentile(values, 1.0));
-    std::printf("  %d thread(s): %9.0f reads/s (median of 3; min %.0f, max %.0f)\n", threads,
-                Percentile(values, 0.5), Percentile(values, 0.0), Percentile(values, 1.0));
-  }
+  ReportRounds(out, "threads_raw", "raw SQLite, ", raw_rounds);
+  ReportRounds(out, "threads", "", rounds);
 }
 
 // Reads on one thread while another runs Argon2id (kInteractive) password checks.
 void Stall(const std::string& dir, Results& out) {
   std::printf("\n== Argon2id on one thread, reads on another\n");
-  const std::string path = dir + "/stall.db";
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  SqliteBackend backend = Open(path, PasswordHashing::kInteractive);
-  CheckStatus(LoadFixture(backend, FixtureJson(true)), "LoadFixture");
-  auto created = ObservationService::Create(backend.Dependencies());
-  Check(created, "ObservationService::Create");
-  const Ops ops{**created};
+  SqliteBackend backend = OpenFixture(dir + "/stall.db", PasswordHashing::kInteractive, true);
+  const auto service = NewService(backend.Dependencies());
+  const Ops ops{*service};
 
   std::atomic<bool> hashing{false};
   std::atomic<bool> done{false};
@@ -879,6 +914,42 @@ void Stall(const std::string& dir, Results& out) {
               checks.size());
 }
 
+// ---- Section 5: PostgreSQL -------------------------------------------------------------------
+
+// The five operations as in the overhead section (TimeService) on a fresh PostgreSQL schema seeded with
+// FixtureJson, each beside the SQLite service on a fresh file with the same fixture; then the read
+// throughput of both on 1/2/4 threads (`calls` reads a thread, over the fixture's ten links). The schema,
+// named after this process, is dropped before (a killed run's) and after.
+void Postgres(const std::string& conninfo, const std::string& dir, const Counts& n, int calls, Results& out) {
+  std::printf("\n== postgres: the service on PostgreSQL beside SQLite, fixture data\n");
+  PostgresOptions options;
+  options.conninfo = conninfo;
+  options.schema = "observees_bench_" + std::to_string(getpid());
+  options.password_hashing = PasswordHashing::kFastest;
+  CheckStatus(DropPostgresSchema(conninfo, options.schema), "DropPostgresSchema");
+  {
+    auto pg = OpenPostgres(options);
+    Check(pg, "OpenPostgres");
+    CheckStatus(LoadFixture(*pg, FixtureJson(false)), "LoadFixture(PostgreSQL)");
+    SqliteBackend sqlite = OpenFixture(dir + "/fixture.db", PasswordHashing::kFastest, false);
+    const auto pg_service = NewService(pg->Dependencies());
+    const auto sqlite_service = NewService(sqlite.Dependencies());
+    const Ops pg_ops{*pg_service};
+    const Ops sqlite_ops{*sqlite_service};
+    for (const std::string op : kOps) {
+      const Sample on_pg = TimeService(pg_ops, op, n);
+      const Sample on_sqlite = TimeService(sqlite_ops, op, n);
+      out.Sampled("postgres", op + "/pg", on_pg);
+      out.Sampled("postgres", op + "/sqlite", on_sqlite);
+      std::printf("  %-34s %.2fx\n", (op + " PG/SQLite p50").c_str(), on_pg.p50() / on_sqlite.p50());
+    }
+    auto fixture_pair = [](std::int64_t o) { return std::pair<UserId, UserId>{kObserver, 20 + o}; };
+    ReportRounds(out, "threads_pg", "PostgreSQL, ", ReadRounds(pg_ops, calls, 10, fixture_pair));
+    ReportRounds(out, "threads_pg_sqlite", "SQLite, ", ReadRounds(sqlite_ops, calls, 10, fixture_pair));
+  }
+  CheckStatus(DropPostgresSchema(conninfo, options.schema), "DropPostgresSchema");
+}
+
 // ---- Instruction counts (--profile) ---------------------------------------------------------
 
 // The one function valgrind counts: run as `valgrind --tool=callgrind --toggle-collect='*ProfiledCall*'
@@ -891,9 +962,8 @@ void Stall(const std::string& dir, Results& out) {
 void Profile(const std::string& dir, const std::string& op, int calls) {
   const std::string path = MakeDatabase(dir, 10000);
   SqliteBackend backend = Open(path);
-  auto created = ObservationService::Create(backend.Dependencies());
-  Check(created, "ObservationService::Create");
-  const Ops ops{**created};
+  const auto service = NewService(backend.Dependencies());
+  const Ops ops{*service};
   Raw raw(path);
   RawOps sql(raw);
   std::string code;
@@ -964,13 +1034,14 @@ void Noise(Results& out, const char* name) {
 int main(int argc, char** argv) {
   using namespace observees::bench;
   if (argc < 3) {
-    std::fprintf(stderr, "usage: observees_bench WORKDIR OUTDIR [--sizes N,N,...] [--quick]\n");
+    std::fprintf(stderr, "usage: observees_bench WORKDIR OUTDIR [--sizes N,N,...] [--quick] [--postgres CONNINFO]\n");
     return 2;
   }
   const std::string work = argv[1];
   const std::string out_dir = argv[2];
   std::vector<std::int64_t> sizes = {10000, 100000, 1000000};
   Counts counts;
+  std::string postgres;  // a libpq conninfo; empty: no PostgreSQL section
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--profile" && i + 1 < argc) {
@@ -980,6 +1051,8 @@ int main(int argc, char** argv) {
     }
     if (arg == "--quick") {
       counts = Counts{3, 100, 40, 10};
+    } else if (arg == "--postgres" && i + 1 < argc) {
+      postgres = argv[++i];
     } else if (arg == "--sizes" && i + 1 < argc) {
       sizes.clear();
       std::string list = argv[++i];
@@ -1005,6 +1078,11 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < sizes.size(); ++i) Scale(paths[i], sizes[i], counts, out, i + 1 == sizes.size());
   Concurrency(paths.front(), sizes.front(), counts.reads * 10, out);
   Stall(work, out);
+  if (postgres.empty()) {
+    std::printf("\n== postgres: skipped (no --postgres CONNINFO)\n");
+  } else {
+    Postgres(postgres, work, counts, counts.reads * 10, out);
+  }
   Noise(out, "end");
   // The database the HTTP and Python benchmarks use.
   std::printf("\nbase database: %s\n", paths.front().c_str());

@@ -114,6 +114,23 @@ def main():
             rv = get("threads_raw", str(t), "ops_per_s")
             md.append("| %d | %.0f | %.2f× | %s | %s |" % (t, value, value / threads[0][1], "%.0f" % rv if rv else "–",
                                                             "%.2f×" % (rv / raw1) if rv and raw1 else "–"))
+    if get("postgres", "list/pg", "p50_us") is not None:
+        md += ["", "## PostgreSQL: the service on PostgreSQL beside SQLite", "",
+               "The overhead section's service calls on the server given by `--postgres` (scripts/bench: a "
+               "throwaway local cluster on a Unix socket, fsync off) and on SQLite, each on a fresh store "
+               "seeded with the same fixture only, taking turns per operation in the same run.", "",
+               "| operation | PG p50 (min / med / max of runs) | SQLite p50 | PG / SQLite |", "|---|---|---|---|"]
+        for op in OPS:
+            pg = {key: get("postgres", op + "/pg", key) for key in ("p50_us", "min_us", "median_us", "max_us")}
+            sqlite = get("postgres", op + "/sqlite", "p50_us")
+            md.append("| %s | %.1f (%.1f / %.1f / %.1f) | %.1f | **%.2f×** |" % (
+                op, pg["p50_us"], pg["min_us"], pg["median_us"], pg["max_us"], sqlite, pg["p50_us"] / sqlite))
+        if get("threads_pg", "1", "ops_per_s"):
+            md += ["", "Reads (show and list alternating, median of 3 rounds) on the same two services:", "",
+                   "| threads | PG reads/s | SQLite reads/s | PG / SQLite |", "|---|---|---|---|"]
+            for t in (1, 2, 4):
+                pg, sqlite = get("threads_pg", str(t), "ops_per_s"), get("threads_pg_sqlite", str(t), "ops_per_s")
+                md.append("| %d | %.0f | %.0f | %.2f× |" % (t, pg, sqlite, pg / sqlite))
     if get("stall", "during_argon2", "p50_us") is not None:
         md += ["", "## A slow credential check does not stall reads", "",
                "One thread runs CheckPassword (Argon2id, libsodium interactive limits, p50 %.0f ms, %d checks) "
