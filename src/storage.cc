@@ -12,8 +12,15 @@
 namespace observees {
 namespace {
 
-constexpr std::string_view kPostgresPrefixes[] = {"postgresql://", "postgres://"};
+constexpr std::string_view kPostgresUris[] = {"postgresql://", "postgres://"};  // libpq takes them whole
 constexpr std::string_view kConninfoPrefix = "postgresql:";  // followed by key=value conninfo
+
+bool IsPostgresUri(std::string_view location) {
+  for (const std::string_view prefix : kPostgresUris) {
+    if (location.starts_with(prefix)) return true;
+  }
+  return false;
+}
 
 template <typename Backend>
 Storage StorageFrom(const Backend& backend, StorageKind kind) {
@@ -30,10 +37,7 @@ Storage StorageFrom(const Backend& backend, StorageKind kind) {
 }  // namespace
 
 bool IsPostgresLocation(std::string_view location) {
-  for (const std::string_view prefix : kPostgresPrefixes) {
-    if (location.starts_with(prefix)) return true;
-  }
-  return location.starts_with(kConninfoPrefix);
+  return IsPostgresUri(location) || location.starts_with(kConninfoPrefix);
 }
 
 Storage StorageOf(const SqliteBackend& backend) { return StorageFrom(backend, StorageKind::kSqlite); }
@@ -52,10 +56,8 @@ Result<Storage> OpenStorage(const StorageOptions& options) {
     return StorageOf(*backend);
   }
   PostgresOptions postgres;
-  postgres.conninfo = options.location;
-  bool uri = false;
-  for (const std::string_view prefix : kPostgresPrefixes) uri = uri || options.location.starts_with(prefix);
-  if (!uri) postgres.conninfo = options.location.substr(kConninfoPrefix.size());
+  postgres.conninfo =
+      IsPostgresUri(options.location) ? options.location : options.location.substr(kConninfoPrefix.size());
   postgres.schema = options.postgres_schema;
   postgres.connections = options.connections;
   postgres.password_hashing = options.password_hashing;
