@@ -74,9 +74,7 @@ Status LoadFixture(const Storage& storage, std::string_view json_text) {
 }
 
 Status LoadFixtureFile(const Storage& storage, const std::string& path) {
-  Result<std::string> text = ReadFixtureFile(path);
-  if (!text.ok()) return text.status();
-  return LoadFixture(storage, *text);
+  return LoadFixtureFromFile(storage, path);
 }
 
 ServiceDependencies Storage::Dependencies(std::shared_ptr<Clock> clock) const {

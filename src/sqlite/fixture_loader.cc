@@ -460,11 +460,7 @@ Status LoadFixture(const SqliteBackend& backend, std::string_view json_text) {
 }
 
 Status LoadFixtureFile(const SqliteBackend& backend, const std::string& path) {
-  return GuardStorage("LoadFixtureFile", [&]() -> Status {
-    Result<std::string> text = ReadFixtureFile(path);
-    if (!text.ok()) return text.status();
-    return Load(backend, *text);
-  });
+  return LoadFixtureFromFile(backend, path);
 }
 
 }  // namespace observees
