@@ -109,6 +109,8 @@ struct ObservationService::Impl {
 
   UserDirectory& directory() const { return *deps.directory; }
   LinkStore& links() const { return *deps.links; }
+  // One snapshot for a run of reads (LinkStore::BeginRead); reset it before any write.
+  std::unique_ptr<ReadSnapshot> Snapshot() const { return links().BeginRead(); }
   Timestamp Now() const { return deps.clock->Now(); }
 
   // The non-deleted links between two users.
@@ -142,6 +144,7 @@ struct ObservationService::Impl {
   Result<UserPage> List(const Caller& caller, UserId subject_id, Side side, const ListOptions& list) const {
     OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
     if (list.page < 1) return InvalidArgument("page must be a positive integer", "page");
+    const auto snapshot = Snapshot();
     auto subject = access.ActiveUser(subject_id);
     if (!subject.ok()) return subject.status();
     auto visible = access.SelfOrAdmin(caller, subject_id, std::nullopt);
@@ -240,6 +243,7 @@ struct ObservationService::Impl {
   // then the other user must exist and share a non-deleted link with them; answers the other user.
   Result<LinkedUser> Show(const Caller& caller, UserId subject, UserId student, UserId observer) const {
     OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+    const auto snapshot = Snapshot();
     auto subject_user = access.ActiveUser(subject);
     if (!subject_user.ok()) return subject_user.status();
     auto visible = access.SelfOrAdmin(caller, subject, std::nullopt);
@@ -378,6 +382,9 @@ Result<LinkedUser> ObservationService::AddObservee(const Caller& caller, UserId 
   auto identified = s.IdentifyStudent(caller, observer, request);
   if (!identified.ok()) return identified.status();
   const UserId student_id = identified->student;
+  // The checks' snapshot (not before: the limiter writes), declared after `identified` so that it ends
+  // first: a passed attempt destroyed unused withdraws itself, in a write.
+  auto checks = s.Snapshot();
   auto student = s.directory().FindUser(student_id);
   if (!student.ok()) return student.status();
   if (!student->has_value() || (*student)->deleted) return UnknownObservee();
@@ -392,6 +399,7 @@ Result<LinkedUser> ObservationService::AddObservee(const Caller& caller, UserId 
     roots = AccessRules::Intersection(*roots, **visible);
     if (roots->empty()) return PermissionDenied("user not authorized to perform that action");
   }
+  checks.reset();
 
   const LinkMethod method = request.access_token  ? LinkMethod::kAccessToken
                             : request.pairing_code ? LinkMethod::kPairingCode
@@ -413,6 +421,7 @@ Result<LinkedUser> ObservationService::AddObserveeById(const Caller& caller, Use
                                                        RootAccountScope scope) const {
   const Impl& s = *impl_;
   OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  auto snapshot = s.Snapshot();
   auto observer_user = s.access.ActiveUser(observer);
   if (!observer_user.ok()) return observer_user.status();
   auto student_user = s.access.ActiveUser(student);
@@ -430,6 +439,7 @@ Result<LinkedUser> ObservationService::AddObserveeById(const Caller& caller, Use
   auto permitted = AccessRules::RequireManagePermission(*roots, *managed);  // rule 48: 403
   if (!permitted.ok()) return permitted.status();
   if (student == observer) return SelfObservation();
+  snapshot.reset();
   OBSERVEES_RETURN_IF_ERROR(s.MakeLinks(caller, student, observer, *permitted, LinkMethod::kAdministrator, std::nullopt));
   return s.DecorateNow(std::move(*student_user), student, observer,
                        AccessRules::Visible(caller, observer, std::move(*managed)));
@@ -439,6 +449,7 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
                                                       RootAccountScope scope) const {
   const Impl& s = *impl_;
   OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
+  auto snapshot = s.Snapshot();
   auto observer_user = s.access.ActiveUser(observer);
   if (!observer_user.ok()) return observer_user.status();
   auto visible = s.access.SelfOrAdmin(caller, observer, std::nullopt);
@@ -464,6 +475,7 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
     (in_scope && permitted ? affected : kept).push_back(link);
   }
   if (affected.empty()) return NotFound("The specified resource does not exist.");
+  snapshot.reset();
 
   const Timestamp now = s.Now();
   auto txn = s.links().BeginWrite();

@@ -92,6 +92,19 @@ TEST_CASE("successful attempts do not count as failures", "[D6]") {
   CHECK(OutcomeOf(w.RedeemCode(kQuinn, w.NewCode(kChild))) == StatusCode::kTooManyAttempts);
 }
 
+TEST_CASE("a right secret in a request refused afterwards does not count as a failure", "[D6]") {
+  // The password and the code are right, so each attempt is withdrawn; the requests still fail, on rule 3.
+  World w = MakeWorld(kStandardFixture, Limiter(2, kMinute));
+  for (int i = 0; i < 3; ++i) {
+    INFO("refusal " << i);
+    CHECK(OutcomeOf(w.AddWithCredentials(kChild, kChildLogin, kChildPassword)) == StatusCode::kSelfObservation);
+    CHECK(OutcomeOf(w.RedeemCode(kChild, kActiveCode)) == StatusCode::kSelfObservation);
+  }
+  CHECK(OutcomeOf(w.RedeemCode(kChild, "Bad001")) == StatusCode::kInvalidCode);
+  CHECK(OutcomeOf(w.RedeemCode(kChild, "Bad002")) == StatusCode::kInvalidCode);
+  CHECK(OutcomeOf(w.RedeemCode(kChild, "Bad003")) == StatusCode::kTooManyAttempts);
+}
+
 TEST_CASE("the window slides: only failures within it count", "[D6]") {
   World w = MakeWorld(kStandardFixture, Limiter(2, kMinute));
   const std::string code = w.NewCode(kChild);

@@ -24,6 +24,7 @@
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
 #include "observees/rest.h"
+#include "observees/sqlite.h"
 #include "observees/storage.h"
 #include "options.h"
 
@@ -172,6 +173,7 @@ int Serve(const ServerOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace observees::server;
+  observees::DisableSqliteMemoryStatistics();  // before any thread uses SQLite (sqlite.h)
   try {
     std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or stderr must not kill the server
     auto line = ParseCommandLine(argc, argv);

@@ -57,6 +57,15 @@ struct CodePage {
   std::int64_t total = 0;  // matching codes in all pages
 };
 
+// A read snapshot (LinkStore::BeginRead), ended by destroying it on the thread that began it.
+class OBSERVEES_EXPORT ReadSnapshot {
+ public:
+  ReadSnapshot() = default;
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  virtual ~ReadSnapshot() = default;
+};
+
 // A write transaction. It rolls back when destroyed unless Commit() succeeded; after any failed call
 // the caller must not commit. Between BeginWrite() and Commit() the thread must not read through the
 // LinkStore (the SQLite default's ":memory:" has one connection, held by the transaction).
@@ -108,6 +117,13 @@ class OBSERVEES_EXPORT LinkStore {
 
   // Starts a write transaction; concurrent writers wait for each other.
   virtual Result<std::unique_ptr<LinkTransaction>> BeginWrite() = 0;
+
+  // Optional: while the answer lives, the calling thread's reads through this store and the other
+  // interfaces of its backend see one state (the one of the first read) and share one transaction
+  // (fewer locks, a consistent answer). The thread must not begin a write meanwhile (the SQLite default's BeginWrite then fails
+  // with kInternal). nullptr when the store has none (the default: every read stands alone), when the
+  // thread already holds one (it goes on), or when one cannot begin.
+  virtual std::unique_ptr<ReadSnapshot> BeginRead() { return nullptr; }
 
   // Every link between the two users, deleted ones included, ascending id.
   virtual Result<std::vector<Link>> LinksBetween(UserId student, UserId observer) = 0;

@@ -87,6 +87,8 @@ std::string LoadOrCreateKey(SqliteConnection& conn) {
 
 int SqliteSchemaVersion() { return static_cast<int>(sqlite_schema::Migrations().size()); }
 
+bool DisableSqliteMemoryStatistics() { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }
+
 Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
   if (options.connections < 1 || options.connections > 64) {
     return InvalidArgument("connections must be between 1 and 64", "connections");
@@ -124,7 +126,49 @@ SqliteDatabase::Lease::~Lease() {
   if (conn_) owner_->Release(std::move(conn_));
 }
 
+namespace {
+// The innermost ReadPin of this thread; each pin links to the one it shadows (on another database).
+thread_local SqliteDatabase::ReadPin* t_innermost_pin = nullptr;
+constexpr char kReadBeginSql[] = "BEGIN";
+constexpr char kReadEndSql[] = "COMMIT";
+}  // namespace
+
+SqliteDatabase::ReadPin::ReadPin(SqliteDatabase* db, Lease lease)
+    : lease_(std::move(lease)), db_(db), outer_(t_innermost_pin) {
+  t_innermost_pin = this;
+}
+
+SqliteDatabase::ReadPin::~ReadPin() {
+  t_innermost_pin = outer_;
+  try {
+    lease_->ResetBusyStatements();
+    lease_->Prepare(kReadEndSql).exec();
+  } catch (...) {
+    // A read transaction has nothing to keep; the connection's next BEGIN would fail, so end it anyway.
+    sqlite3_exec(lease_->db().getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+SqliteDatabase::ReadPin* SqliteDatabase::PinOfThisThread() const {
+  for (ReadPin* pin = t_innermost_pin; pin != nullptr; pin = pin->outer_) {
+    if (pin->db_ == this) return pin;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<SqliteDatabase::ReadPin> SqliteDatabase::PinForReads() {
+  if (PinOfThisThread() != nullptr) return nullptr;
+  try {
+    Lease lease = Acquire();
+    lease->Prepare(kReadBeginSql).exec();
+    return std::make_unique<ReadPin>(this, std::move(lease));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 SqliteDatabase::Lease SqliteDatabase::Acquire() {
+  if (ReadPin* pin = PinOfThisThread()) return Lease(&*pin->lease_);
   std::unique_lock lock(pool_mutex_);
   pool_cv_.wait(lock, [&] { return !idle_.empty(); });
   auto conn = std::move(idle_.back());
@@ -142,6 +186,7 @@ void SqliteDatabase::Release(std::unique_ptr<SqliteConnection> conn) {
 }
 
 SqliteDatabase::WriteTransaction SqliteDatabase::BeginWrite() {
+  if (PinOfThisThread() != nullptr) throw std::logic_error("a write began inside a read snapshot");
   // Take the writer lock before a connection, so waiting writers do not hold connections readers need.
   std::unique_lock lock(writer_mutex_);
   Lease lease = Acquire();

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "observees/link_store.h"
 #include "observees/sqlite.h"
 #include "observees/status.h"
 #include "storage_guard.h"
@@ -59,19 +60,40 @@ class SqliteDatabase {
   static Result<std::shared_ptr<SqliteDatabase>> Open(const SqliteOptions& options);
   ~SqliteDatabase();
 
-  // A borrowed connection, returned to the pool on destruction.
+  // A borrowed connection, returned to the pool on destruction; or, on a thread with a ReadPin, that
+  // pin's connection, which stays with the pin.
   class Lease {
    public:
-    Lease(SqliteDatabase* owner, std::unique_ptr<SqliteConnection> conn) : owner_(owner), conn_(std::move(conn)) {}
-    Lease(Lease&& other) noexcept : owner_(other.owner_), conn_(std::move(other.conn_)) {}
+    Lease(SqliteDatabase* owner, std::unique_ptr<SqliteConnection> conn)
+        : owner_(owner), conn_(std::move(conn)), in_use_(conn_.get()) {}
+    explicit Lease(SqliteConnection* pinned) : owner_(nullptr), in_use_(pinned) {}
+    Lease(Lease&& other) noexcept : owner_(other.owner_), conn_(std::move(other.conn_)), in_use_(other.in_use_) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease();
-    SqliteConnection& operator*() { return *conn_; }
-    SqliteConnection* operator->() { return conn_.get(); }
+    SqliteConnection& operator*() { return *in_use_; }
+    SqliteConnection* operator->() { return in_use_; }
 
    private:
     SqliteDatabase* owner_;
-    std::unique_ptr<SqliteConnection> conn_;
+    std::unique_ptr<SqliteConnection> conn_;  // null for a pinned connection
+    SqliteConnection* in_use_;
+  };
+
+  // One pooled connection pinned to the calling thread in a read transaction: until the pin is
+  // destroyed (on the same thread), Acquire() on this thread answers that connection, so the reads
+  // between share one snapshot and take the file's locks once instead of once a statement.
+  // BeginWrite() on a pinned thread throws std::logic_error: a write would need a second connection
+  // (none on ":memory:") and could not be seen through the pinned snapshot.
+  class ReadPin final : public ReadSnapshot {
+   public:
+    ReadPin(SqliteDatabase* db, Lease lease);
+    ~ReadPin() override;
+
+   private:
+    Lease lease_;
+    const SqliteDatabase* db_;
+    ReadPin* outer_;  // the thread's previous pin (on another database), restored on destruction
+    friend class SqliteDatabase;
   };
 
   // A BEGIN IMMEDIATE transaction holding the in-process writer lock. Rolls back on destruction
@@ -91,6 +113,9 @@ class SqliteDatabase {
   };
 
   Lease Acquire();
+  // A ReadPin for the calling thread; nullptr when the thread already holds one on this database (that
+  // one goes on), or when the read transaction cannot begin (every read then stands alone).
+  std::unique_ptr<ReadPin> PinForReads();
   // Throws SQLite::Exception when the database stays locked past the busy timeout.
   WriteTransaction BeginWrite();
 
@@ -107,6 +132,8 @@ class SqliteDatabase {
  private:
   SqliteDatabase() = default;
   void Release(std::unique_ptr<SqliteConnection> conn);
+  // The calling thread's pin on this database, if any.
+  ReadPin* PinOfThisThread() const;
 
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;

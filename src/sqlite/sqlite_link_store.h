@@ -18,6 +18,7 @@ class SqliteLinkStore final : public LinkStore {
   explicit SqliteLinkStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
 
   Result<std::unique_ptr<LinkTransaction>> BeginWrite() override;
+  std::unique_ptr<ReadSnapshot> BeginRead() override { return db_->PinForReads(); }
   Result<std::vector<Link>> LinksBetween(UserId student, UserId observer) override;
   Result<std::vector<Link>> ActiveLinksOfObserver(UserId observer) override;
   Result<std::vector<Link>> ActiveLinksOfStudent(UserId student) override;

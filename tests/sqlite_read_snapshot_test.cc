@@ -1,0 +1,145 @@
+// The SQLite default's read snapshots (LinkStore::BeginRead): one state for every interface of the
+// backend on the calling thread, no writes meanwhile, nesting, other threads unaffected; and
+// DisableSqliteMemoryStatistics, the other half of reading on many threads.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "observees/fixture.h"
+#include "observees/sqlite.h"
+#include "support/storage_test_util.h"
+#include "support/temp_dir.h"
+
+namespace observees::storage_test {
+namespace {
+
+// Pat (10) observes nobody yet; Sam (11) is a student; both in root account 1.
+constexpr char kFixture[] = R"({
+  "accounts": [{"id": 1, "name": "Root"}],
+  "users": [
+    {"id": 10, "name": "Pat Parent", "logins": [{"account_id": 1, "unique_id": "pat", "password": "pat-password"}]},
+    {"id": 11, "name": "Sam Student", "logins": [{"account_id": 1, "unique_id": "sam", "password": "sam-password"}]}
+  ]
+})";
+
+// A file database in `dir` seeded with kFixture.
+SqliteBackend Seeded(const TempDir& dir, const std::string& name) {
+  SqliteBackend backend = OpenTestBackend(dir.File(name), std::make_shared<FakeClock>(kT0));
+  RequireOk(LoadFixture(backend, kFixture));
+  return backend;
+}
+
+void LinkSamToPat(LinkStore& links) {
+  auto txn = ValueOf(links.BeginWrite());
+  ValueOf(txn->CreateOrRestoreLink(11, 10, 1, kT0));
+  RequireOk(txn->Commit());
+}
+
+TEST_CASE("a read snapshot keeps one state while another thread writes", "[sqlite]") {
+  TempDir dir;
+  const SqliteBackend backend = Seeded(dir, "snapshot.db");
+
+  auto snapshot = backend.links->BeginRead();
+  REQUIRE(snapshot != nullptr);
+  CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).empty());  // the snapshot is taken at the first read
+  std::thread writer([&] { LinkSamToPat(*backend.links); });
+  writer.join();
+  // Committed on another thread, but this thread still reads the state its snapshot began with, through
+  // the link store and the directory alike.
+  CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).empty());
+  CHECK(ValueOf(backend.links->LinksBetween(11, 10)).empty());
+  CHECK(ValueOf(backend.directory->FindUser(11)).has_value());
+  snapshot.reset();
+  CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).size() == 1);
+}
+
+TEST_CASE("a write cannot begin inside a read snapshot, and changes nothing", "[sqlite]") {
+  TempDir dir;
+  const std::string path = dir.File("snapshot-write.db");
+  const SqliteBackend backend = OpenTestBackend(path, std::make_shared<FakeClock>(kT0));
+  RequireOk(LoadFixture(backend, kFixture));
+  const TableDump before = DumpTables(path);
+  {
+    auto snapshot = backend.links->BeginRead();
+    REQUIRE(snapshot != nullptr);
+    auto txn = backend.links->BeginWrite();
+    REQUIRE_FALSE(txn.ok());
+    CHECK(CodeName(txn.status()) == CodeName(StatusCode::kInternal));
+    CHECK(txn.status().message().find("read snapshot") != std::string::npos);
+  }
+  CHECK(DiffDumps(before, DumpTables(path)).empty());
+  // Once it ends, writes go through again.
+  LinkSamToPat(*backend.links);
+  CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).size() == 1);
+}
+
+TEST_CASE("a nested read snapshot answers nullptr and the outer one holds", "[sqlite]") {
+  TempDir dir;
+  const SqliteBackend backend = Seeded(dir, "snapshot-nested.db");
+  auto outer = backend.links->BeginRead();
+  REQUIRE(outer != nullptr);
+  CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).empty());  // the snapshot is taken here
+  CHECK(backend.links->BeginRead() == nullptr);
+  std::thread writer([&] { LinkSamToPat(*backend.links); });
+  writer.join();
+  CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).empty());  // still the outer snapshot
+  outer.reset();
+  CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).size() == 1);
+}
+
+TEST_CASE("a read snapshot on one thread leaves other threads' reads and writes alone", "[sqlite]") {
+  TempDir dir;
+  const SqliteBackend backend = Seeded(dir, "snapshot-threads.db");
+  auto snapshot = backend.links->BeginRead();
+  REQUIRE(snapshot != nullptr);
+  CHECK(ValueOf(backend.directory->FindUser(10)).has_value());  // the snapshot is taken here
+  std::size_t seen_by_other = 0;
+  std::thread other([&] {
+    LinkSamToPat(*backend.links);  // this thread has no snapshot: its write goes through
+    seen_by_other = ValueOf(backend.links->ActiveLinksOfObserver(10)).size();
+  });
+  other.join();
+  CHECK(seen_by_other == 1);
+  CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).empty());
+}
+
+TEST_CASE("the in-memory database's one connection serves a read snapshot too", "[sqlite]") {
+  const SqliteBackend backend = OpenTestBackend("", std::make_shared<FakeClock>(kT0));
+  RequireOk(LoadFixture(backend, kFixture));
+  LinkSamToPat(*backend.links);
+  {
+    auto snapshot = backend.links->BeginRead();
+    REQUIRE(snapshot != nullptr);
+    CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).size() == 1);
+    CHECK(ValueOf(backend.directory->FindUser(10)).has_value());
+  }
+  // The connection went back to the pool: a write after the snapshot finds it.
+  const LinkId link = ValueOf(backend.links->LinksBetween(11, 10)).at(0).id;
+  auto txn = ValueOf(backend.links->BeginWrite());
+  CHECK(ValueOf(txn->RemoveLink(link, kT0)));
+  RequireOk(txn->Commit());
+  CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).empty());
+}
+
+}  // namespace
+}  // namespace observees::storage_test
+
+extern bool g_sqlite_statistics_disabled_in_main;  // tests/main.cc
+
+namespace observees::storage_test {
+namespace {
+
+TEST_CASE("SQLite's allocation statistics go off before first use, and only then", "[sqlite]") {
+  CHECK(g_sqlite_statistics_disabled_in_main);
+  const SqliteBackend backend = OpenTestBackend("", std::make_shared<FakeClock>(kT0));
+  RequireOk(LoadFixture(backend, kFixture));
+  CHECK(sqlite3_memory_used() == 0);  // nothing counted: the statistics are off
+  CHECK_FALSE(DisableSqliteMemoryStatistics());  // SQLite is in use now: refused, changing nothing
+}
+
+}  // namespace
+}  // namespace observees::storage_test
