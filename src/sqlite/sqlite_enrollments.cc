@@ -166,17 +166,27 @@ Status SqliteEnrollments::OnLinkChanged(LinkTransaction& txn, const Link& link, 
     SqliteConnection* conn = SqliteTransactionConnection(txn);
     if (conn == nullptr) return Internal("the SQLite enrollment store needs a SQLite link store transaction");
     if (event == LinkEvent::kRemoved) {
-      // Rule 11: only the observer enrollments of this link's root account.
-      static constexpr char kSql[] =
-          "UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE user_id = ?2 "
-          "AND associated_user_id = ?3 AND type = 'ObserverEnrollment' AND workflow_state <> 'deleted' "
-          "AND (?4 IS NULL OR root_account_id = ?4)";
-      ScopedStatement q(*conn, kSql);
-      q->bind(1, ToSeconds(now));
-      q->bind(2, link.observer_id);
-      q->bind(3, link.student_id);
-      BindOptional(*q, 4, link.root_account_id);
-      q->exec();
+      // Rule 11: only the observer enrollments of this link's root account. Found first, then deleted
+      // one row a statement: an UPDATE that may touch several rows inside a transaction opens a
+      // statement journal, a 64 KiB buffer allocated (and the heap grown and trimmed) every time.
+      static constexpr char kFindSql[] =
+          "SELECT id FROM enrollments WHERE user_id = ?1 AND associated_user_id = ?2 "
+          "AND type = 'ObserverEnrollment' AND workflow_state <> 'deleted' AND (?3 IS NULL OR root_account_id = ?3)";
+      static constexpr char kDeleteSql[] = "UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2";
+      std::vector<std::int64_t> ids;
+      {
+        ScopedStatement q(*conn, kFindSql);
+        q->bind(1, link.observer_id);
+        q->bind(2, link.student_id);
+        BindOptional(*q, 3, link.root_account_id);
+        while (q->executeStep()) ids.push_back(q->getColumn(0).getInt64());
+      }
+      for (const std::int64_t id : ids) {
+        ScopedStatement q(*conn, kDeleteSql);
+        q->bind(1, ToSeconds(now));
+        q->bind(2, id);
+        q->exec();
+      }
       return Status::Ok();
     }
     for (const Enrollment& student : FollowedEnrollments(*conn, link.student_id, link.root_account_id)) {
