@@ -33,30 +33,47 @@ struct Sample {
   double max_of_runs() const { return Percentile(run_medians, 1.0); }
 };
 
+// One timed operation: `setup` (untimed), `call` (timed), `teardown` (untimed).
+struct Timed {
+  std::function<void()> call;
+  std::function<void()> setup = nullptr;
+  std::function<void()> teardown = nullptr;
+
+  // One call; its latency in microseconds.
+  double Once() const {
+    if (setup) setup();
+    const auto start = Clock::now();
+    call();
+    const auto stop = Clock::now();
+    if (teardown) teardown();
+    return std::chrono::duration<double, std::micro>(stop - start).count();
+  }
+};
+
+// Each of `ops` measured `runs` x `per_run` times after `warmup` untimed calls, taking turns run by
+// run (the first's run 1, the second's run 1, ..., the first's run 2, ...), so that drift of the
+// machine or of the database (a growing WAL) falls on all of them alike. One Sample per operation.
+inline std::vector<Sample> MeasureInTurns(int runs, int per_run, int warmup, const std::vector<Timed>& ops) {
+  for (const Timed& op : ops) {
+    for (int i = 0; i < warmup; ++i) op.Once();
+  }
+  std::vector<Sample> samples(ops.size());
+  for (int r = 0; r < runs; ++r) {
+    for (std::size_t k = 0; k < ops.size(); ++k) {
+      std::vector<double> run;
+      run.reserve(static_cast<std::size_t>(per_run));
+      for (int i = 0; i < per_run; ++i) run.push_back(ops[k].Once());
+      samples[k].run_medians.push_back(Percentile(run, 0.5));
+      samples[k].calls_us.insert(samples[k].calls_us.end(), run.begin(), run.end());
+    }
+  }
+  return samples;
+}
+
 // Runs `setup` (untimed) then `call` (timed), `runs` x `per_run` times, after `warmup` untimed calls.
 inline Sample Measure(int runs, int per_run, int warmup, const std::function<void()>& call,
                       const std::function<void()>& setup = nullptr, const std::function<void()>& teardown = nullptr) {
-  for (int i = 0; i < warmup; ++i) {
-    if (setup) setup();
-    call();
-    if (teardown) teardown();
-  }
-  Sample sample;
-  for (int r = 0; r < runs; ++r) {
-    std::vector<double> run;
-    run.reserve(static_cast<std::size_t>(per_run));
-    for (int i = 0; i < per_run; ++i) {
-      if (setup) setup();
-      const auto start = Clock::now();
-      call();
-      const auto stop = Clock::now();
-      if (teardown) teardown();
-      run.push_back(std::chrono::duration<double, std::micro>(stop - start).count());
-    }
-    sample.run_medians.push_back(Percentile(run, 0.5));
-    sample.calls_us.insert(sample.calls_us.end(), run.begin(), run.end());
-  }
-  return sample;
+  return MeasureInTurns(runs, per_run, warmup, {Timed{call, setup, teardown}}).front();
 }
 
 // Results as tab-separated rows: section, name, key, value (for bench/report.py).

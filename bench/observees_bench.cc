@@ -601,23 +601,37 @@ struct Counts {
 
 constexpr const char* kOps[] = {"list", "show", "add", "remove", "redeem"};
 
-// One of kOps through `ops` on the fixture's users, n.reads (list, show) or n.writes calls a run: observer
-// 10's page of 10; student 20; add by id of student 32 (removed again, untimed); its removal (added
-// first, untimed); redemption of a fresh code of student 30 (made, and the link removed, untimed).
-Sample TimeService(const Ops& ops, const std::string& op, const Counts& n) {
-  const int w = n.warmup / 5;
-  if (op == "list") return Measure(n.runs, n.reads, n.warmup, [&] { ops.List(kObserver); });
-  if (op == "show") return Measure(n.runs, n.reads, n.warmup, [&] { ops.Show(kObserver, 20); });
-  if (op == "add") {
-    return Measure(n.runs, n.writes, w, [&] { ops.Add(kObserver, 32); }, nullptr, [&] { ops.Remove(kObserver, 32); });
-  }
-  if (op == "remove") {
-    return Measure(n.runs, n.writes, w, [&] { ops.Remove(kObserver, 32); }, [&] { ops.Add(kObserver, 32); });
-  }
+// Leaves observer 10 and `student` as a service add and remove leave them (a deleted link, a deleted
+// observer enrollment), so the raw statements' follow and unfollow update a row, as the service's do.
+void PrepareRawPair(const Ops& ops, UserId student) {
+  ops.Add(kObserver, student);
+  ops.Remove(kObserver, student);
+}
+
+// One of kOps through `ops` on the fixture's users: observer 10's page of 10; student 20; add by id of
+// student 32 (removed again, untimed); its removal (added first, untimed); redemption of a fresh code
+// of student 30 (made, and the link removed, untimed).
+Timed ServiceCall(const Ops& ops, const std::string& op) {
+  if (op == "list") return {[&ops] { ops.List(kObserver); }};
+  if (op == "show") return {[&ops] { ops.Show(kObserver, 20); }};
+  if (op == "add") return {[&ops] { ops.Add(kObserver, 32); }, nullptr, [&ops] { ops.Remove(kObserver, 32); }};
+  if (op == "remove") return {[&ops] { ops.Remove(kObserver, 32); }, [&ops] { ops.Add(kObserver, 32); }};
   if (op != "redeem") Die("unknown operation " + op);
-  std::string code;
-  return Measure(n.runs, n.writes, w, [&] { ops.Redeem(kObserver, code); }, [&] { code = ops.NewCode(30); },
-                 [&] { ops.Remove(kObserver, 30); });
+  auto code = std::make_shared<std::string>();
+  return {[&ops, code] { ops.Redeem(kObserver, *code); }, [&ops, code] { *code = ops.NewCode(30); },
+          [&ops] { ops.Remove(kObserver, 30); }};
+}
+
+bool IsRead(const std::string& op) { return op == "list" || op == "show"; }
+
+// `faces` of one operation measured in turns, with the counts of a read or a write.
+std::vector<Sample> InTurns(const std::string& op, const Counts& n, const std::vector<Timed>& faces) {
+  return IsRead(op) ? MeasureInTurns(n.runs, n.reads, n.warmup, faces)
+                    : MeasureInTurns(n.runs, n.writes, n.warmup / 5, faces);
+}
+
+Sample TimeService(const Ops& ops, const std::string& op, const Counts& n) {
+  return InTurns(op, n, {ServiceCall(ops, op)}).front();
 }
 
 // ---- Section 2: overhead against raw SQLite, and the other faces ------------------------------
@@ -652,36 +666,32 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
     const rest::Response response = (*router)->Handle(request);
     if (response.status != 200) Die("REST " + target + ": " + std::to_string(response.status) + " " + response.body);
   };
+  // The faces of one operation (service, raw, capi, rest), measured in turns.
+  auto faces = [&](const std::string& op, Timed raw_call, Timed c_call, Timed rest_call_) {
+    const auto samples = InTurns(op, n, {ServiceCall(ops, op), std::move(raw_call), std::move(c_call), std::move(rest_call_)});
+    const char* names[] = {"service", "raw", "capi", "rest"};
+    for (std::size_t i = 0; i < samples.size(); ++i) out.Sampled("overhead", op + "/" + names[i], samples[i]);
+  };
 
   // list and show: observer 10's page of 10, and student 20.
-  out.Sampled("overhead", "list/service", TimeService(ops, "list", n));
-  out.Sampled("overhead", "list/raw", Measure(n.runs, n.reads, n.warmup, [&] { sql.List(kObserver); }));
-  out.Sampled("overhead", "list/capi", Measure(n.runs, n.reads, n.warmup, [&] {
-                char* json = nullptr;
-                c_check(obs_list_observees(c, kObserver, kRoot, kObserver, 1, 10, 0, &json), json, "list");
-              }));
-  out.Sampled("overhead", "list/rest", Measure(n.runs, n.reads, n.warmup, [&] {
-                rest_call("GET", "/api/v1/users/self/observees?per_page=10", "token-obs");
-              }));
-
-  out.Sampled("overhead", "show/service", TimeService(ops, "show", n));
-  out.Sampled("overhead", "show/raw", Measure(n.runs, n.reads, n.warmup, [&] { sql.Show(kObserver, 20); }));
-  out.Sampled("overhead", "show/capi", Measure(n.runs, n.reads, n.warmup, [&] {
-                char* json = nullptr;
-                c_check(obs_show_observee(c, kObserver, kRoot, kObserver, 20, &json), json, "show");
-              }));
-  out.Sampled("overhead", "show/rest", Measure(n.runs, n.reads, n.warmup, [&] {
-                rest_call("GET", "/api/v1/users/self/observees/20", "token-obs");
-              }));
+  faces("list", {[&] { sql.List(kObserver); }},
+        {[&] {
+          char* json = nullptr;
+          c_check(obs_list_observees(c, kObserver, kRoot, kObserver, 1, 10, 0, &json), json, "list");
+        }},
+        {[&] { rest_call("GET", "/api/v1/users/self/observees?per_page=10", "token-obs"); }});
+  faces("show", {[&] { sql.Show(kObserver, 20); }},
+        {[&] {
+          char* json = nullptr;
+          c_check(obs_show_observee(c, kObserver, kRoot, kObserver, 20, &json), json, "show");
+        }},
+        {[&] { rest_call("GET", "/api/v1/users/self/observees/20", "token-obs"); }});
 
   // add by id and remove: each face cycles its own pair (10 with 32..35); add times the add, remove the remove.
-  const int w = n.warmup / 5;
-  out.Sampled("overhead", "add/service", TimeService(ops, "add", n));
-  out.Sampled("overhead", "remove/service", TimeService(ops, "remove", n));
-  out.Sampled("overhead", "add/raw", Measure(n.runs, n.writes, w, [&] { sql.AddById(kObserver, 33, NowSeconds()); },
-                                             nullptr, [&] { sql.Remove(kObserver, 33, NowSeconds()); }));
-  out.Sampled("overhead", "remove/raw", Measure(n.runs, n.writes, w, [&] { sql.Remove(kObserver, 33, NowSeconds()); },
-                                                [&] { sql.AddById(kObserver, 33, NowSeconds()); }));
+  PrepareRawPair(ops, 33);
+  PrepareRawPair(ops, 31);
+  auto raw_add = [&] { sql.AddById(kObserver, 33, NowSeconds()); };
+  auto raw_remove = [&] { sql.Remove(kObserver, 33, NowSeconds()); };
   auto c_add = [&] {
     char* json = nullptr;
     c_check(obs_add_observee_by_id(c, kAdmin, kRoot, kObserver, 34, OBS_SCOPE_DOMAIN, &json), json, "add");
@@ -690,34 +700,30 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
     char* json = nullptr;
     c_check(obs_remove_observee(c, kAdmin, kRoot, kObserver, 34, OBS_SCOPE_ALL, &json), json, "remove");
   };
-  out.Sampled("overhead", "add/capi", Measure(n.runs, n.writes, w, c_add, nullptr, c_remove));
-  out.Sampled("overhead", "remove/capi", Measure(n.runs, n.writes, w, c_remove, c_add));
   auto rest_add = [&] { rest_call("PUT", "/api/v1/users/10/observees/35", "token-admin"); };
   auto rest_remove = [&] { rest_call("DELETE", "/api/v1/users/10/observees/35", "token-admin"); };
-  out.Sampled("overhead", "add/rest", Measure(n.runs, n.writes, w, rest_add, nullptr, rest_remove));
-  out.Sampled("overhead", "remove/rest", Measure(n.runs, n.writes, w, rest_remove, rest_add));
+  faces("add", {raw_add, nullptr, raw_remove}, {c_add, nullptr, c_remove}, {rest_add, nullptr, rest_remove});
+  faces("remove", {raw_remove, raw_add}, {c_remove, c_add}, {rest_remove, rest_add});
 
   // redeem: a fresh code (untimed), the redemption (timed), the link removed again (untimed).
-  std::string code;
   std::string hash;
-  out.Sampled("overhead", "redeem/service", TimeService(ops, "redeem", n));
-  out.Sampled("overhead", "redeem/raw", Measure(n.runs, n.writes, w, [&] { sql.Redeem(kObserver, hash, NowSeconds()); },
-                                                [&] {
-                                                  ops.NewCode(31);
-                                                  hash = sql.LatestCodeHash(31);
-                                                },
-                                                [&] { ops.Remove(kObserver, 31); }));
   std::string request;
-  out.Sampled("overhead", "redeem/capi", Measure(n.runs, n.writes, w, [&] {
-                char* json = nullptr;
-                c_check(obs_add_observee(c, kObserver, kRoot, kObserver, request.c_str(), OBS_SCOPE_DOMAIN, &json),
-                        json, "redeem");
-              },
-              [&] { request = R"({"pairing_code": ")" + ops.NewCode(37) + "\"}"; }, [&] { ops.Remove(kObserver, 37); }));
-  out.Sampled("overhead", "redeem/rest",
-              Measure(n.runs, n.writes, w,
-                      [&] { rest_call("POST", "/api/v1/users/self/observees", "token-obs", "pairing_code=" + code); },
-                      [&] { code = ops.NewCode(38); }, [&] { ops.Remove(kObserver, 38); }));
+  std::string code;
+  faces("redeem",
+        {[&] { sql.Redeem(kObserver, hash, NowSeconds()); },
+         [&] {
+           ops.NewCode(31);
+           hash = sql.LatestCodeHash(31);
+         },
+         [&] { ops.Remove(kObserver, 31); }},
+        {[&] {
+           char* json = nullptr;
+           c_check(obs_add_observee(c, kObserver, kRoot, kObserver, request.c_str(), OBS_SCOPE_DOMAIN, &json), json,
+                   "redeem");
+         },
+         [&] { request = R"({"pairing_code": ")" + ops.NewCode(37) + "\"}"; }, [&] { ops.Remove(kObserver, 37); }},
+        {[&] { rest_call("POST", "/api/v1/users/self/observees", "token-obs", "pairing_code=" + code); },
+         [&] { code = ops.NewCode(38); }, [&] { ops.Remove(kObserver, 38); }});
   obs_service_close(&c);
 }
 
@@ -980,12 +986,9 @@ void Profile(const std::string& dir, const std::string& op, int calls) {
   RawOps sql(raw);
   std::string code;
   std::string hash;
-  struct Steps {
-    std::function<void()> call;
-    std::function<void()> setup = nullptr;
-    std::function<void()> teardown = nullptr;
-  };
-  const std::map<std::string, Steps> steps = {
+  PrepareRawPair(ops, 33);
+  PrepareRawPair(ops, 31);
+  const std::map<std::string, Timed> steps = {
       {"list/service", {[&] { ops.List(kObserver); }}},
       {"list/raw", {[&] { sql.List(kObserver); }}},
       {"show/service", {[&] { ops.Show(kObserver, 20); }}},
@@ -1007,7 +1010,7 @@ void Profile(const std::string& dir, const std::string& op, int calls) {
   };
   const auto found = steps.find(op);
   if (found == steps.end()) Die("unknown --profile operation " + op);
-  const Steps& s = found->second;
+  const Timed& s = found->second;
   for (int i = 0; i < calls + 10; ++i) {
     if (s.setup) s.setup();
     if (i < 10) {
