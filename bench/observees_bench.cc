@@ -795,13 +795,14 @@ void Scale(const std::string& path, std::int64_t links, const Counts& n, Results
 // ---- Section 4: concurrency ------------------------------------------------------------------
 
 using Rounds = std::map<int, std::vector<double>>;  // threads -> reads/s of each round
+constexpr int kRounds = 5;  // of each thread count, taking turns (1, 2, 4, 1, 2, 4, ...)
 
-// Three rounds of 1, 2 and 4 threads on one service, each thread making `calls` reads, show and list
+// kRounds rounds of 1, 2 and 4 threads on one service, each thread making `calls` reads, show and list
 // alternating, of pair_of(o) = (observer, student) for o drawn at random from [0, pairs).
 Rounds ReadRounds(const Ops& ops, int calls, std::int64_t pairs,
                   const std::function<std::pair<UserId, UserId>(std::int64_t)>& pair_of) {
   Rounds rounds;
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < kRounds; ++round) {
     for (int threads : {1, 2, 4}) {
       std::vector<std::thread> workers;
       const auto start = Clock::now();
@@ -833,7 +834,7 @@ void ReportRounds(Results& out, const std::string& section, const char* label, c
     out.Row(section, std::to_string(threads), "ops_per_s", Percentile(values, 0.5));
     out.Row(section, std::to_string(threads), "min_ops_per_s", Percentile(values, 0.0));
     out.Row(section, std::to_string(threads), "max_ops_per_s", Percentile(values, 1.0));
-    std::printf("  %s%d thread(s): %9.0f reads/s (median of 3; min %.0f, max %.0f)\n", label, threads,
+    std::printf("  %s%d thread(s): %9.0f reads/s (median of 5; min %.0f, max %.0f)\n", label, threads,
                 Percentile(values, 0.5), Percentile(values, 0.0), Percentile(values, 1.0));
   }
 }
@@ -848,7 +849,7 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
   });
   // The physical limit: the same reads as raw SQLite, one connection per thread.
   Rounds raw_rounds;
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < kRounds; ++round) {
     for (int threads : {1, 2, 4}) {
       std::vector<std::unique_ptr<Raw>> connections;
       std::vector<std::unique_ptr<RawOps>> statements;

@@ -106,7 +106,7 @@ def main():
     threads = [(t, get("threads", str(t), "ops_per_s")) for t in (1, 2, 4)]
     if threads[0][1]:
         md += ["", "## Concurrency: reads (show and list alternating) on one service", "",
-               "Median of 3 rounds; raw = the same statements, one SQLite connection per thread (the machine's "
+               "Median of 5 rounds; raw = the same statements, one SQLite connection per thread (the machine's "
                "own limit).", "",
                "| threads | service reads/s | vs 1 thread | raw SQLite reads/s | vs 1 thread |", "|---|---|---|---|---|"]
         raw1 = get("threads_raw", "1", "ops_per_s")
@@ -126,7 +126,7 @@ def main():
             md.append("| %s | %.1f (%.1f / %.1f / %.1f) | %.1f | **%.2f×** |" % (
                 op, pg["p50_us"], pg["min_us"], pg["median_us"], pg["max_us"], sqlite, pg["p50_us"] / sqlite))
         if get("threads_pg", "1", "ops_per_s"):
-            md += ["", "Reads (show and list alternating, median of 3 rounds) on the same two services:", "",
+            md += ["", "Reads (show and list alternating, median of 5 rounds) on the same two services:", "",
                    "| threads | PG reads/s | SQLite reads/s | PG / SQLite |", "|---|---|---|---|"]
             for t in (1, 2, 4):
                 pg, sqlite = get("threads_pg", str(t), "ops_per_s"), get("threads_pg_sqlite", str(t), "ops_per_s")
