@@ -668,7 +668,8 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
   };
   // The faces of one operation (service, raw, capi, rest), measured in turns.
   auto faces = [&](const std::string& op, Timed raw_call, Timed c_call, Timed rest_call_) {
-    const auto samples = InTurns(op, n, {ServiceCall(ops, op), std::move(raw_call), std::move(c_call), std::move(rest_call_)});
+    const auto samples =
+        InTurns(op, n, {ServiceCall(ops, op), std::move(raw_call), std::move(c_call), std::move(rest_call_)});
     const char* names[] = {"service", "raw", "capi", "rest"};
     for (std::size_t i = 0; i < samples.size(); ++i) out.Sampled("overhead", op + "/" + names[i], samples[i]);
   };

@@ -120,9 +120,9 @@ class OBSERVEES_EXPORT LinkStore {
 
   // Optional: while the answer lives, the calling thread's reads through this store and the other
   // interfaces of its backend see one state (the one of the first read) and share one transaction
-  // (fewer locks, a consistent answer). The thread must not begin a write meanwhile (the SQLite default's BeginWrite then fails
-  // with kInternal). nullptr when the store has none (the default: every read stands alone), when the
-  // thread already holds one (it goes on), or when one cannot begin.
+  // (fewer locks, a consistent answer). The thread must not begin a write meanwhile: the SQLite
+  // default's BeginWrite then fails with kInternal. nullptr when the store has none (the default:
+  // every read stands alone), when the thread already holds one (it goes on), or when one cannot begin.
   virtual std::unique_ptr<ReadSnapshot> BeginRead() { return nullptr; }
 
   // Every link between the two users, deleted ones included, ascending id.

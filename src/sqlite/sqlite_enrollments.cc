@@ -172,7 +172,8 @@ Status SqliteEnrollments::OnLinkChanged(LinkTransaction& txn, const Link& link, 
       static constexpr char kFindSql[] =
           "SELECT id FROM enrollments WHERE user_id = ?1 AND associated_user_id = ?2 "
           "AND type = 'ObserverEnrollment' AND workflow_state <> 'deleted' AND (?3 IS NULL OR root_account_id = ?3)";
-      static constexpr char kDeleteSql[] = "UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2";
+      static constexpr char kDeleteSql[] =
+          "UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2";
       std::vector<std::int64_t> ids;
       {
         ScopedStatement q(*conn, kFindSql);
