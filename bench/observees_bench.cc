@@ -6,6 +6,7 @@
 // the read throughput on PostgreSQL beside SQLite. Rows go to OUT/cpp.tsv for report.py.
 //
 // Usage: observees_bench WORKDIR OUTDIR [--sizes 10000,100000,1000000] [--quick] [--postgres CONNINFO]
+//                        [--only overhead,scale,threads,stall,postgres]
 //        observees_bench WORKDIR OUTDIR --profile OP [CALLS]   (under callgrind; see Profile)
 #include <sqlite3.h>
 #include <unistd.h>
@@ -1051,7 +1052,9 @@ void Noise(Results& out, const char* name) {
 int main(int argc, char** argv) {
   using namespace observees::bench;
   if (argc < 3) {
-    std::fprintf(stderr, "usage: observees_bench WORKDIR OUTDIR [--sizes N,N,...] [--quick] [--postgres CONNINFO]\n");
+    std::fprintf(stderr,
+                 "usage: observees_bench WORKDIR OUTDIR [--sizes N,N,...] [--quick] [--postgres CONNINFO] "
+                 "[--only SECTION,...]\n");
     return 2;
   }
   // As a multi-threaded embedder should (sqlite.h); the threads section is measured with it.
