@@ -1097,7 +1097,9 @@ int main(int argc, char** argv) {
   if (!out.ok()) Die("cannot write " + out_dir + "/cpp.tsv");
   Noise(out, "start");
 
-  auto runs = [&](const char* section) { return only.empty() || only.find(std::string(",") + section + ",") != std::string::npos; };
+  auto runs = [&](const char* section) {
+    return only.empty() || only.find(std::string(",") + section + ",") != std::string::npos;
+  };
   std::vector<std::string> paths;
   for (const std::int64_t size : sizes) paths.push_back(MakeDatabase(work, size));
   if (runs("overhead")) Overhead(paths.front(), counts, out);
