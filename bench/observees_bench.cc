@@ -190,8 +190,9 @@ class Raw {
     statements_.push_back(s);
     return s;
   }
-  // Steps through every row, reading every column; returns the rows and the first column of the last.
-  int Run(sqlite3_stmt* s, std::int64_t* first = nullptr) {
+  // Steps through every row, reading every column; returns the rows, and in `value` column `column`
+  // of the last.
+  int Run(sqlite3_stmt* s, std::int64_t* value = nullptr, int column = 0) {
     int rows = 0;
     int rc = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -204,7 +205,7 @@ class Raw {
           sink_ += static_cast<std::size_t>(sqlite3_column_int64(s, c));
         }
       }
-      if (first != nullptr) *first = sqlite3_column_int64(s, 0);
+      if (value != nullptr) *value = sqlite3_column_int64(s, column);
     }
     if (rc != SQLITE_DONE) Die(std::string("raw step: ") + sqlite3_errmsg(db_));
     sqlite3_reset(s);
@@ -249,6 +250,7 @@ struct RawOps {
   sqlite3_stmt* existing_follower;
   sqlite3_stmt* observer_login;
   sqlite3_stmt* follow;
+  sqlite3_stmt* followers;
   sqlite3_stmt* unfollow;
   sqlite3_stmt* find_code;
   sqlite3_stmt* consume_code;
@@ -309,11 +311,12 @@ struct RawOps {
                                     "DESC, id LIMIT 1")),
         observer_login(r.Prepare("SELECT 1 FROM logins WHERE user_id = ?1 AND account_id = ?2 AND workflow_state = "
                                  "'active' LIMIT 1")),
-        follow(r.Prepare("UPDATE enrollments SET workflow_state = 'active', updated_at = ?1 WHERE user_id = ?2 "
-                         "AND associated_user_id = ?3 AND type = 'ObserverEnrollment' AND course_id = ?4")),
-        unfollow(r.Prepare("UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE user_id = ?2 "
-                           "AND associated_user_id = ?3 AND type = 'ObserverEnrollment' AND workflow_state <> "
-                           "'deleted' AND (?4 IS NULL OR root_account_id = ?4)")),
+        follow(r.Prepare("UPDATE enrollments SET workflow_state = ?1, root_account_id = ?2, start_at = ?3, "
+                         "end_at = ?4, updated_at = ?5 WHERE id = ?6")),
+        followers(r.Prepare("SELECT id FROM enrollments WHERE user_id = ?1 AND associated_user_id = ?2 AND type = "
+                            "'ObserverEnrollment' AND workflow_state <> 'deleted' AND (?3 IS NULL OR "
+                            "root_account_id = ?3)")),
+        unfollow(r.Prepare("UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2")),
         find_code(r.Prepare("SELECT id, user_id, created_at, expires_at, workflow_state, used_by, used_at, code_hash "
                             "FROM pairing_codes WHERE code_hash = ? AND workflow_state = 'active' AND expires_at > ? "
                             "ORDER BY id LIMIT 1")),
@@ -430,19 +433,21 @@ struct RawOps {
     Bind(followed, 1, student);
     Bind(followed, 2, kRoot);
     std::int64_t course = 0;
-    raw.Run(followed, &course);
+    raw.Run(followed, &course, 2);  // course_id
     Bind(existing_follower, 1, observer);
     Bind(existing_follower, 2, student);
     Bind(existing_follower, 3, course);
-    raw.Run(existing_follower);
+    std::int64_t follower = 0;  // the deleted observer enrollment PrepareRawPair left, revived
+    raw.Run(existing_follower, &follower);
     Bind(observer_login, 1, observer);
     Bind(observer_login, 2, kRoot);
     raw.Run(observer_login);
-    Bind(follow, 1, now);
-    Bind(follow, 2, observer);
-    Bind(follow, 3, student);
-    Bind(follow, 4, course);
+    Bind(follow, 1, std::string("active"));
+    Bind(follow, 2, kRoot);
+    Bind(follow, 5, now);
+    Bind(follow, 6, follower);
     raw.Run(follow);
+    if (raw.Changes() != 1) Die("raw follow: no observer enrollment to revive (PrepareRawPair)");
     return id;
   }
   // E6 by an administrator: the checks in one read transaction, then the write.
@@ -476,11 +481,15 @@ struct RawOps {
     Bind(remove_link, 2, id);
     raw.Run(remove_link);
     Audit(now, kAdmin, "removed", student, observer, id);
+    Bind(followers, 1, observer);
+    Bind(followers, 2, student);
+    Bind(followers, 3, kRoot);
+    std::int64_t follower = 0;
+    raw.Run(followers, &follower);
     Bind(unfollow, 1, now);
-    Bind(unfollow, 2, observer);
-    Bind(unfollow, 3, student);
-    Bind(unfollow, 4, kRoot);
+    Bind(unfollow, 2, follower);
     raw.Run(unfollow);
+    if (raw.Changes() != 1) Die("raw unfollow: no observer enrollment to delete");
     raw.Run(commit);
   }
   // E3 with a pairing code, by the observer: the limiter's reservation, the code, both users, the
@@ -520,11 +529,11 @@ struct RawOps {
   // EXPLAIN QUERY PLAN of every statement: a row per statement with the number of full scans of a
   // table (json_each and constant rows aside), so growth is seen to come from index seeks.
   void Plans(Results& out) {
-    const sqlite3_stmt* all[] = {find_user,    find_users,     links_of_observer, links_between,  root_accounts_of,
-                                 admin_rows,   override_step,  find_link,         restore_link,   insert_link,
-                                 remove_link,  audit,          followed,          existing_follower, observer_login,
-                                 follow,       unfollow,       find_code,         consume_code,   set_code_link,
-                                 prune_attempts, count_attempts, insert_attempt, delete_attempt};
+    const sqlite3_stmt* all[] = {find_user,      find_users,     links_of_observer, links_between,     root_accounts_of,
+                                 admin_rows,     override_step,  find_link,         restore_link,      insert_link,
+                                 remove_link,    audit,          followed,          existing_follower, observer_login,
+                                 follow,         followers,      unfollow,          find_code,         consume_code,
+                                 set_code_link,  prune_attempts, count_attempts,    insert_attempt,    delete_attempt};
     int index = 0;
     for (const sqlite3_stmt* statement : all) {
       const std::string sql = sqlite3_sql(const_cast<sqlite3_stmt*>(statement));
@@ -731,67 +740,99 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
 
 // ---- Section 3: scale ------------------------------------------------------------------------
 
-void Scale(const std::string& path, std::int64_t links, const Counts& n, Results& out, bool with_plans) {
-  std::printf("\n== scale: %lld links (%s)\n", static_cast<long long>(links), path.c_str());
-  SqliteBackend backend = Open(path);
-  const auto service = NewService(backend.Dependencies());
-  const Ops ops{*service};
-  Raw raw(path);
-  RawOps sql(raw);
-  if (with_plans) sql.Plans(out);
-  const Population p{links};
-  std::mt19937_64 random(42);
-  std::uniform_int_distribution<std::int64_t> pick(0, p.students() - 1);
-  std::int64_t o = 0;
-  const std::string size = std::to_string(links);
-  auto name = [&](const char* op) { return std::string(op) + "/" + size; };
+// One database size of the scale section: its service, its raw connections (one as the pool's, one
+// memory-mapped with a 64 MiB page cache: what the pool could do) and its random draws.
+struct AtSize {
+  std::int64_t links;
+  SqliteBackend backend;
+  std::shared_ptr<const ObservationService> service;
+  Ops ops;
+  Raw raw;
+  RawOps sql;
+  Raw mapped;
+  RawOps mapped_sql;
+  Population p;
+  std::mt19937_64 random{42};
+  std::int64_t o = 0;  // the observer drawn for the next call
+  std::int64_t s = 0;  // the student drawn for the next add
 
-  // Random observers across the whole table: every call walks the indexes from the root.
-  out.Sampled("scale", name("list"), Measure(n.runs, n.reads, n.warmup, [&] { ops.List(p.Observer(o)); },
-                                             [&] { o = pick(random); }));
-  out.Sampled("scale", name("list_raw"), Measure(n.runs, n.reads, n.warmup, [&] { sql.List(p.Observer(o)); },
-                                                 [&] { o = pick(random); }));
-  {
-    // The same statements with the file memory-mapped and a 64 MiB page cache: what the pool could do.
-    Raw mapped(path);
+  AtSize(const std::string& path, std::int64_t n)
+      : links(n),
+        backend(Open(path)),
+        service(NewService(backend.Dependencies())),
+        ops{*service},
+        raw(path),
+        sql(raw),
+        mapped(path),
+        mapped_sql(mapped),
+        p{n} {
     mapped.Exec("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536");
-    RawOps mapped_sql(mapped);
-    out.Sampled("scale", name("list_raw_mmap"), Measure(n.runs, n.reads, n.warmup,
-                                                        [&] { mapped_sql.List(p.Observer(o)); },
-                                                        [&] { o = pick(random); }));
   }
-  // One observer again and again: its pages stay cached, so only the depth of the indexes grows.
-  out.Sampled("scale", name("list_hot"), Measure(n.runs, n.reads, n.warmup, [&] { ops.List(p.Observer(1)); }));
-  out.Sampled("scale", name("show"), Measure(n.runs, n.reads, n.warmup,
-                                             [&] { ops.Show(p.Observer(o), p.StudentOf(o, 2)); },
-                                             [&] { o = pick(random); }));
-  out.Sampled("scale", name("show_raw"), Measure(n.runs, n.reads, n.warmup,
-                                                 [&] { sql.Show(p.Observer(o), p.StudentOf(o, 2)); },
-                                                 [&] { o = pick(random); }));
-  // add by id: a random observer and a random bulk student (a new link); remove it again.
-  std::int64_t s = 0;
-  auto next = [&] {  // a pair with no link yet
-    o = pick(random);
+  void DrawObserver() { o = std::uniform_int_distribution<std::int64_t>(0, p.students() - 1)(random); }
+  void DrawPair() {  // a random observer and a random bulk student with no link yet
+    DrawObserver();
     do {
-      s = pick(random);
+      s = std::uniform_int_distribution<std::int64_t>(0, p.students() - 1)(random);
     } while (p.Student(s) == p.StudentOf(o, 0) || p.Student(s) == p.StudentOf(o, 1) ||
              p.Student(s) == p.StudentOf(o, 2) || p.Student(s) == p.StudentOf(o, 3));
-  };
-  out.Sampled("scale", name("add"), Measure(n.runs, n.writes, 5, [&] { ops.Add(p.Observer(o), p.Student(s)); }, next,
-                                            [&] { ops.Remove(p.Observer(o), p.Student(s)); }));
-  out.Sampled("scale", name("remove"), Measure(n.runs, n.writes, 5, [&] { ops.Remove(p.Observer(o), p.Student(s)); },
-                                               [&] {
-                                                 next();
-                                                 ops.Add(p.Observer(o), p.Student(s));
-                                               }));
-  // redeem: a code of student 30 (enrolled), by a random bulk observer (a new link).
-  std::string code;
-  out.Sampled("scale", name("redeem"), Measure(n.runs, n.writes, 5, [&] { ops.Redeem(p.Observer(o), code); },
-                                               [&] {
-                                                 o = pick(random);
-                                                 code = ops.NewCode(30);
-                                               },
-                                               [&] { ops.Remove(p.Observer(o), 30); }));
+  }
+};
+
+// The scale section's operation `op` at one size. Random observers and students across the whole table:
+// every call walks the indexes from the root; list_hot asks for one observer again and again (its pages
+// stay cached, so only the depth of the indexes grows).
+Timed ScaleCall(AtSize& z, const std::string& op) {
+  auto draw = [&z] { z.DrawObserver(); };
+  if (op == "list") return {[&z] { z.ops.List(z.p.Observer(z.o)); }, draw};
+  if (op == "list_raw") return {[&z] { z.sql.List(z.p.Observer(z.o)); }, draw};
+  if (op == "list_raw_mmap") return {[&z] { z.mapped_sql.List(z.p.Observer(z.o)); }, draw};
+  if (op == "list_hot") return {[&z] { z.ops.List(z.p.Observer(1)); }};
+  if (op == "show") return {[&z] { z.ops.Show(z.p.Observer(z.o), z.p.StudentOf(z.o, 2)); }, draw};
+  if (op == "show_raw") return {[&z] { z.sql.Show(z.p.Observer(z.o), z.p.StudentOf(z.o, 2)); }, draw};
+  if (op == "add") {  // a new link, removed again
+    return {[&z] { z.ops.Add(z.p.Observer(z.o), z.p.Student(z.s)); }, [&z] { z.DrawPair(); },
+            [&z] { z.ops.Remove(z.p.Observer(z.o), z.p.Student(z.s)); }};
+  }
+  if (op == "remove") {
+    return {[&z] { z.ops.Remove(z.p.Observer(z.o), z.p.Student(z.s)); },
+            [&z] {
+              z.DrawPair();
+              z.ops.Add(z.p.Observer(z.o), z.p.Student(z.s));
+            }};
+  }
+  if (op != "redeem") Die("unknown scale operation " + op);
+  // A code of student 30 (enrolled), by a random bulk observer (a new link).
+  auto code = std::make_shared<std::string>();
+  return {[&z, code] { z.ops.Redeem(z.p.Observer(z.o), *code); },
+          [&z, code] {
+            z.DrawObserver();
+            *code = z.ops.NewCode(30);
+          },
+          [&z] { z.ops.Remove(z.p.Observer(z.o), 30); }};
+}
+
+// Every operation at every size, the sizes taking turns run by run (so the machine's drift falls on all
+// sizes alike), and the query plans of every statement on the largest.
+void Scale(const std::vector<std::string>& paths, const std::vector<std::int64_t>& sizes, const Counts& n,
+           Results& out) {
+  std::vector<std::unique_ptr<AtSize>> at;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    std::printf("\n== scale: %lld links (%s)\n", static_cast<long long>(sizes[i]), paths[i].c_str());
+    at.push_back(std::make_unique<AtSize>(paths[i], sizes[i]));
+  }
+  std::printf("\n== scale: the sizes in turns\n");
+  at.back()->sql.Plans(out);
+  for (const std::string op :
+       {"list", "list_raw", "list_raw_mmap", "list_hot", "show", "show_raw", "add", "remove", "redeem"}) {
+    std::vector<Timed> calls;
+    for (auto& z : at) calls.push_back(ScaleCall(*z, op));
+    const bool read = op.rfind("list", 0) == 0 || op.rfind("show", 0) == 0;
+    const auto samples = read ? MeasureInTurns(n.runs, n.reads, n.warmup, calls)
+                              : MeasureInTurns(n.runs, n.writes, 5, calls);
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      out.Sampled("scale", op + "/" + std::to_string(at[i]->links), samples[i]);
+    }
+  }
 }
 
 // ---- Section 4: concurrency ------------------------------------------------------------------
@@ -1104,9 +1145,9 @@ int main(int argc, char** argv) {
   for (const std::int64_t size : sizes) paths.push_back(MakeDatabase(work, size));
   if (runs("overhead")) Overhead(paths.front(), counts, out);
   if (runs("scale")) {
-    for (std::size_t i = 0; i < sizes.size(); ++i) Scale(paths[i], sizes[i], counts, out, i + 1 == sizes.size());
+    Scale(paths, sizes, counts, out);
   }
-  if (runs("threads")) Concurrency(paths.front(), sizes.front(), counts.reads * 10, out);
+  if (runs("threads")) Concurrency(paths.front(), sizes.front(), counts.reads * 25, out);
   if (runs("stall")) Stall(work, out);
   if (!runs("postgres")) {
   } else if (postgres.empty()) {
