@@ -107,6 +107,13 @@ OBS_API const char* obs_last_error(void);
 /* Frees a string (or any pointer) the library returned. NULL is a no-op. */
 OBS_API void obs_free(void* pointer);
 
+/* Turns off SQLite's allocation statistics for the whole process (DisableSqliteMemoryStatistics in
+ * sqlite.h): with them on, every SQLite allocation takes one process-wide mutex, and reads on several
+ * threads scale poorly. A process-wide setting the library never changes by itself: call it before
+ * anything in the process uses SQLite, from one thread. 1 when done; 0 when SQLite was already in use,
+ * changing nothing. Leaves the calling thread's last error alone. */
+OBS_API int obs_disable_sqlite_memory_statistics(void);
+
 /* ---- Service handle ------------------------------------------------------------------------- */
 
 /* Opens (creating and migrating if needed) the SQLite database at `path` (":memory:" for a private

@@ -635,6 +635,8 @@ uint32_t obs_version(void) { return OBS_VERSION_NUMBER; }
 
 const char* obs_version_string(void) { return OBS_VERSION_STRING; }
 
+int obs_disable_sqlite_memory_statistics(void) { return observees::DisableSqliteMemoryStatistics() ? 1 : 0; }
+
 const char* obs_status_name(obs_status status) {
   switch (status) {
     case OBS_OK: return "ok";

@@ -289,6 +289,8 @@ static void TestOpenAndClose(void) {
   CHECK_STATUS(obs_service_open(path, kFast, &service), OBS_OK);
   CHECK(strcmp(obs_last_error(), "") == 0);
   CHECK(service != NULL);
+  CHECK(obs_disable_sqlite_memory_statistics() == 0); /* SQLite is in use now */
+  CHECK(strcmp(obs_last_error(), "") == 0);
   CHECK_STATUS(obs_load_fixture(service, kFixture), OBS_OK);
   CHECK_STATUS(obs_add_observee_by_id(service, kAdmin, kRoot, kParent, kStudent, OBS_SCOPE_DOMAIN, &json), OBS_OK);
   obs_free(json);
@@ -1078,6 +1080,8 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: %s DEMO_FIXTURE_PATH\n", argv[0]);
     return 2;
   }
+  /* First thing, before any SQLite use: applied; once SQLite is in use, refused. */
+  CHECK(obs_disable_sqlite_memory_statistics() == 1);
   g_demo_fixture = argv[1];
   snprintf(g_dir, sizeof g_dir, "%s/observees-c-api-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   if (mkdtemp(g_dir) == NULL) {

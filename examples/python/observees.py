@@ -137,6 +137,7 @@ _PROTOTYPES = {
     "obs_status_name": (_c_str, [_Status]),
     "obs_last_error": (_c_str, []),
     "obs_free": (None, [ctypes.c_void_p]),
+    "obs_disable_sqlite_memory_statistics": (ctypes.c_int, []),
     "obs_service_open": (_Status, [_c_str, _c_str, ctypes.POINTER(_ServicePointer)]),
     "obs_service_close": (None, [ctypes.POINTER(_ServicePointer)]),
     "obs_load_fixture": (_Status, [_ServicePointer, _c_str]),
@@ -212,6 +213,13 @@ def _library():
 def library_version():
     """The running library's version, e.g. "0.1.0"."""
     return _library().obs_version_string().decode("ascii")
+
+
+def disable_sqlite_memory_statistics():
+    """Turns off SQLite's process-wide allocation statistics (observees.h), so that services read on
+    several threads without one shared mutex. Call it before anything in the process uses SQLite
+    (Python's own sqlite3 module included); True when done, False when SQLite was already in use."""
+    return _library().obs_disable_sqlite_memory_statistics() == 1
 
 
 def _raise_for(status):
