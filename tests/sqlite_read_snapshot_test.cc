@@ -52,9 +52,64 @@ TEST_CASE("a read snapshot keeps one state while another thread writes", "[sqlit
   // the link store and the directory alike.
   CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).empty());
   CHECK(ValueOf(backend.links->LinksBetween(11, 10)).empty());
-  CHECK(ValueOf(backend.directory->FindUser(11)).has_value());
   snapshot.reset();
   CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).size() == 1);
+}
+
+TEST_CASE("a read snapshot of the link store holds for the directory too", "[sqlite]") {
+  TempDir dir;
+  const SqliteBackend backend = Seeded(dir, "snapshot-directory.db");
+  auto snapshot = backend.links->BeginRead();
+  REQUIRE(snapshot != nullptr);
+  CHECK_FALSE(ValueOf(backend.directory->FindUser(12)).has_value());  // the snapshot is taken here
+  std::thread loader([&] { RequireOk(LoadFixture(backend, R"({"users": [{"id": 12, "name": "Nia New"}]})")); });
+  loader.join();
+  CHECK_FALSE(ValueOf(backend.directory->FindUser(12)).has_value());
+  snapshot.reset();
+  CHECK(ValueOf(backend.directory->FindUser(12)).has_value());
+}
+
+TEST_CASE("read snapshots on two databases end in any order, each keeping its own state", "[sqlite]") {
+  TempDir dir;
+  const SqliteBackend first = Seeded(dir, "snapshot-first.db");
+  const SqliteBackend second = Seeded(dir, "snapshot-second.db");
+  auto on_first = first.links->BeginRead();
+  auto on_second = second.links->BeginRead();
+  REQUIRE(on_first != nullptr);
+  REQUIRE(on_second != nullptr);
+  CHECK(ValueOf(first.links->ActiveLinksOfObserver(10)).empty());
+  CHECK(ValueOf(second.links->ActiveLinksOfObserver(10)).empty());
+  std::thread writer([&] {
+    LinkSamToPat(*first.links);
+    LinkSamToPat(*second.links);
+  });
+  writer.join();
+  on_first.reset();  // the outer one first
+  CHECK(ValueOf(first.links->ActiveLinksOfObserver(10)).size() == 1);
+  CHECK(ValueOf(second.links->ActiveLinksOfObserver(10)).empty());  // still its snapshot
+  {
+    auto txn = first.links->BeginWrite();  // no pin is left on the first database
+    CHECK(txn.ok());
+  }
+  on_second.reset();
+  CHECK(ValueOf(second.links->ActiveLinksOfObserver(10)).size() == 1);
+  auto txn = second.links->BeginWrite();
+  CHECK(txn.ok());
+}
+
+TEST_CASE("a read snapshot keeps its database alive after the backend is gone", "[sqlite]") {
+  TempDir dir;
+  std::unique_ptr<ReadSnapshot> snapshot;
+  {
+    const SqliteBackend backend = Seeded(dir, "snapshot-outlives.db");
+    snapshot = backend.links->BeginRead();
+    REQUIRE(snapshot != nullptr);
+    CHECK(ValueOf(backend.directory->FindUser(10)).has_value());
+  }
+  snapshot.reset();  // ends the transaction and returns the connection to a pool that still exists
+  const SqliteBackend reopened = OpenTestBackend(dir.File("snapshot-outlives.db"), std::make_shared<FakeClock>(kT0));
+  LinkSamToPat(*reopened.links);
+  CHECK(ValueOf(reopened.links->ActiveLinksOfObserver(10)).size() == 1);
 }
 
 TEST_CASE("a write cannot begin inside a read snapshot, and changes nothing", "[sqlite]") {

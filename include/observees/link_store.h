@@ -68,7 +68,8 @@ class OBSERVEES_EXPORT ReadSnapshot {
 
 // A write transaction. It rolls back when destroyed unless Commit() succeeded; after any failed call
 // the caller must not commit. Between BeginWrite() and Commit() the thread must not read through the
-// LinkStore (the SQLite default's ":memory:" has one connection, held by the transaction).
+// LinkStore nor begin a read snapshot (the SQLite default's ":memory:" has one connection, held by the
+// transaction).
 class OBSERVEES_EXPORT LinkTransaction {
  public:
   LinkTransaction() = default;
@@ -118,13 +119,6 @@ class OBSERVEES_EXPORT LinkStore {
   // Starts a write transaction; concurrent writers wait for each other.
   virtual Result<std::unique_ptr<LinkTransaction>> BeginWrite() = 0;
 
-  // Optional: while the answer lives, the calling thread's reads through this store and the other
-  // interfaces of its backend see one state (the one of the first read) and share one transaction
-  // (fewer locks, a consistent answer). The thread must not begin a write meanwhile: the SQLite
-  // default's BeginWrite then fails with kInternal. nullptr when the store has none (the default:
-  // every read stands alone), when the thread already holds one (it goes on), or when one cannot begin.
-  virtual std::unique_ptr<ReadSnapshot> BeginRead() { return nullptr; }
-
   // Every link between the two users, deleted ones included, ascending id.
   virtual Result<std::vector<Link>> LinksBetween(UserId student, UserId observer) = 0;
   // Non-deleted links where `observer` observes someone, ascending id.
@@ -150,6 +144,14 @@ class OBSERVEES_EXPORT LinkStore {
 
   // Audit entries with id > `after_id`, ascending, at most `limit`.
   virtual Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) = 0;
+
+  // Optional: while the answer lives, the calling thread's reads through this store and the other
+  // interfaces of its backend see one state (the one of the first read) and share one transaction
+  // (fewer locks, a consistent answer). The thread must not begin a write meanwhile (the SQLite
+  // default's BeginWrite then fails with kInternal), and must destroy it itself. nullptr when the
+  // store has none (the default: every read stands alone), when the thread already holds one (it goes
+  // on), or when one cannot begin.
+  virtual std::unique_ptr<ReadSnapshot> BeginRead() { return nullptr; }
 };
 
 }  // namespace observees

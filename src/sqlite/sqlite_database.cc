@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -127,31 +129,41 @@ SqliteDatabase::Lease::~Lease() {
 }
 
 namespace {
-// The innermost ReadPin of this thread; each pin links to the one it shadows (on another database).
+// This thread's ReadPins, innermost first, linked through outer_ (each on another database).
 thread_local SqliteDatabase::ReadPin* t_innermost_pin = nullptr;
 constexpr char kReadBeginSql[] = "BEGIN";
 constexpr char kReadEndSql[] = "COMMIT";
 }  // namespace
 
-SqliteDatabase::ReadPin::ReadPin(SqliteDatabase* db, Lease lease)
-    : lease_(std::move(lease)), db_(db), outer_(t_innermost_pin) {
+SqliteDatabase::ReadPin::ReadPin(std::shared_ptr<SqliteDatabase> db)
+    : db_(std::move(db)), lease_(db_->Acquire()), thread_(std::this_thread::get_id()) {
+  lease_->Prepare(kReadBeginSql).exec();  // a throw here releases the lease, with nothing linked
+  outer_ = t_innermost_pin;
   t_innermost_pin = this;
 }
 
 SqliteDatabase::ReadPin::~ReadPin() {
-  t_innermost_pin = outer_;
+  if (thread_ != std::this_thread::get_id()) {
+    std::fputs("observees: a ReadSnapshot was destroyed on another thread than the one that began it\n", stderr);
+    std::abort();
+  }
+  for (ReadPin** link = &t_innermost_pin; *link != nullptr; link = &(*link)->outer_) {
+    if (*link == this) {
+      *link = outer_;
+      break;
+    }
+  }
   try {
     lease_->ResetBusyStatements();
     lease_->Prepare(kReadEndSql).exec();
   } catch (...) {
-    // A read transaction has nothing to keep; the connection's next BEGIN would fail, so end it anyway.
-    sqlite3_exec(lease_->db().getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    // Release() ends whatever transaction is left before the connection goes back to the pool.
   }
 }
 
 SqliteDatabase::ReadPin* SqliteDatabase::PinOfThisThread() const {
   for (ReadPin* pin = t_innermost_pin; pin != nullptr; pin = pin->outer_) {
-    if (pin->db_ == this) return pin;
+    if (pin->db_.get() == this) return pin;
   }
   return nullptr;
 }
@@ -159,9 +171,7 @@ SqliteDatabase::ReadPin* SqliteDatabase::PinOfThisThread() const {
 std::unique_ptr<SqliteDatabase::ReadPin> SqliteDatabase::PinForReads() {
   if (PinOfThisThread() != nullptr) return nullptr;
   try {
-    Lease lease = Acquire();
-    lease->Prepare(kReadBeginSql).exec();
-    return std::make_unique<ReadPin>(this, std::move(lease));
+    return std::make_unique<ReadPin>(shared_from_this());
   } catch (...) {
     return nullptr;
   }
@@ -178,6 +188,9 @@ SqliteDatabase::Lease SqliteDatabase::Acquire() {
 
 void SqliteDatabase::Release(std::unique_ptr<SqliteConnection> conn) {
   conn->ResetBusyStatements();
+  // A connection goes back idle outside any transaction, whatever failed before (a pin's COMMIT, say).
+  sqlite3* handle = conn->db().getHandle();
+  if (sqlite3_get_autocommit(handle) == 0) sqlite3_exec(handle, "ROLLBACK", nullptr, nullptr, nullptr);
   {
     std::lock_guard lock(pool_mutex_);
     idle_.push_back(std::move(conn));

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -55,7 +56,7 @@ class ScopedStatement {
   SQLite::Statement& stmt_;
 };
 
-class SqliteDatabase {
+class SqliteDatabase : public std::enable_shared_from_this<SqliteDatabase> {
  public:
   static Result<std::shared_ptr<SqliteDatabase>> Open(const SqliteOptions& options);
   ~SqliteDatabase();
@@ -80,19 +81,22 @@ class SqliteDatabase {
   };
 
   // One pooled connection pinned to the calling thread in a read transaction: until the pin is
-  // destroyed (on the same thread), Acquire() on this thread answers that connection, so the reads
-  // between share one snapshot and take the file's locks once instead of once a statement.
+  // destroyed, Acquire() on this thread answers that connection, so the reads between share one
+  // snapshot and take the file's locks once instead of once a statement. It keeps the database alive.
   // BeginWrite() on a pinned thread throws std::logic_error: a write would need a second connection
-  // (none on ":memory:") and could not be seen through the pinned snapshot.
+  // (none on ":memory:") and could not be seen through the pinned snapshot. Destroying a pin on
+  // another thread than the one that made it aborts the process (its thread's list would dangle).
   class ReadPin final : public ReadSnapshot {
    public:
-    ReadPin(SqliteDatabase* db, Lease lease);
+    // Throws SQLite::Exception when the read transaction cannot begin; nothing is pinned then.
+    explicit ReadPin(std::shared_ptr<SqliteDatabase> db);
     ~ReadPin() override;
 
    private:
+    std::shared_ptr<SqliteDatabase> db_;  // before lease_: the connection goes back to a live pool
     Lease lease_;
-    const SqliteDatabase* db_;
-    ReadPin* outer_;  // the thread's previous pin (on another database), restored on destruction
+    std::thread::id thread_;
+    ReadPin* outer_ = nullptr;  // the next pin of the same thread (on another database)
     friend class SqliteDatabase;
   };
 

@@ -37,6 +37,7 @@ class ForwardingLinkStore : public LinkStore {
     return base_->ReserveAttempt(keys, max_failures, since, now);
   }
   Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
+  std::unique_ptr<ReadSnapshot> BeginRead() override { return base_->BeginRead(); }
   Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) override {
     return base_->ReadAudit(after_id, limit);
   }
