@@ -132,7 +132,7 @@ namespace {
 // This thread's ReadPins, innermost first, linked through outer_ (each on another database).
 thread_local SqliteDatabase::ReadPin* t_innermost_pin = nullptr;
 constexpr char kReadBeginSql[] = "BEGIN";
-constexpr char kReadEndSql[] = "COMMIT";
+constexpr char kCommitSql[] = "COMMIT";  // a pin's and a write transaction's: one cached statement
 }  // namespace
 
 SqliteDatabase::ReadPin::ReadPin(std::shared_ptr<SqliteDatabase> db)
@@ -155,7 +155,7 @@ SqliteDatabase::ReadPin::~ReadPin() {
   }
   try {
     lease_->ResetBusyStatements();
-    lease_->Prepare(kReadEndSql).exec();
+    lease_->Prepare(kCommitSql).exec();
   } catch (...) {
     // Release() ends whatever transaction is left before the connection goes back to the pool.
   }
@@ -217,20 +217,14 @@ SqliteConnection& SqliteDatabase::WriteTransaction::conn() {
 }
 
 void SqliteDatabase::WriteTransaction::Commit() {
-  static constexpr char kCommitSql[] = "COMMIT";
   (*lease_)->Prepare(kCommitSql).exec();
   lease_.reset();
   lock_.unlock();
 }
 
-SqliteDatabase::WriteTransaction::~WriteTransaction() {
-  if (!lease_ || !lock_.owns_lock()) return;  // committed, or moved from
-  try {
-    (*lease_)->db().exec("ROLLBACK");
-  } catch (...) {
-    // A failed COMMIT may already have ended the transaction; nothing else to undo.
-  }
-}
+// Not committed: the lease goes back to the pool, and Release() rolls the transaction back, under the
+// writer lock still (lease_ is destroyed before lock_).
+SqliteDatabase::WriteTransaction::~WriteTransaction() = default;
 
 std::string SqliteDatabase::HashCode(std::string_view code) const {
   return secrets::KeyedHash(hash_key_, "pairing_code", code);
