@@ -7,7 +7,7 @@
 //
 // Usage: observees_bench WORKDIR OUTDIR [--sizes 10000,100000,1000000] [--quick] [--postgres CONNINFO]
 //                        [--only overhead,scale,threads,stall,postgres]
-//        observees_bench WORKDIR OUTDIR --profile OP [CALLS]   (under callgrind; see Profile)
+//        observees_bench WORKDIR OUTDIR --profile OP[@LINKS] [CALLS]   (under callgrind; see Profile)
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -173,7 +173,10 @@ class Raw {
       Die("raw open " + path);
     }
     sqlite3_busy_timeout(db_, 10000);
-    Exec(db_, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
+    // The pool's connection settings (sqlite_database.cc), so that the baseline reads pages as it does.
+    const std::string settings = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = " +
+                                 std::to_string(SqliteOptions{}.mmap_bytes);
+    Exec(db_, settings.c_str());
   }
   ~Raw() {
     for (auto* s : statements_) sqlite3_finalize(s);
@@ -740,8 +743,7 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
 
 // ---- Section 3: scale ------------------------------------------------------------------------
 
-// One database size of the scale section: its service, its raw connections (one as the pool's, one
-// memory-mapped with a 64 MiB page cache: what the pool could do) and its random draws.
+// One database size of the scale section: its service, its raw connection and its random draws.
 struct AtSize {
   std::int64_t links;
   SqliteBackend backend;
@@ -749,8 +751,6 @@ struct AtSize {
   Ops ops;
   Raw raw;
   RawOps sql;
-  Raw mapped;
-  RawOps mapped_sql;
   Population p;
   std::mt19937_64 random{42};
   std::int64_t o = 0;  // the observer drawn for the next call
@@ -763,11 +763,7 @@ struct AtSize {
         ops{*service},
         raw(path),
         sql(raw),
-        mapped(path),
-        mapped_sql(mapped),
-        p{n} {
-    mapped.Exec("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536");
-  }
+        p{n} {}
   void DrawObserver() { o = std::uniform_int_distribution<std::int64_t>(0, p.students() - 1)(random); }
   void DrawPair() {  // a random observer and a random bulk student with no link yet
     DrawObserver();
@@ -785,7 +781,6 @@ Timed ScaleCall(AtSize& z, const std::string& op) {
   auto draw = [&z] { z.DrawObserver(); };
   if (op == "list") return {[&z] { z.ops.List(z.p.Observer(z.o)); }, draw};
   if (op == "list_raw") return {[&z] { z.sql.List(z.p.Observer(z.o)); }, draw};
-  if (op == "list_raw_mmap") return {[&z] { z.mapped_sql.List(z.p.Observer(z.o)); }, draw};
   if (op == "list_hot") return {[&z] { z.ops.List(z.p.Observer(1)); }};
   if (op == "show") return {[&z] { z.ops.Show(z.p.Observer(z.o), z.p.StudentOf(z.o, 2)); }, draw};
   if (op == "show_raw") return {[&z] { z.sql.Show(z.p.Observer(z.o), z.p.StudentOf(z.o, 2)); }, draw};
@@ -823,7 +818,7 @@ void Scale(const std::vector<std::string>& paths, const std::vector<std::int64_t
   std::printf("\n== scale: the sizes in turns\n");
   at.back()->sql.Plans(out);
   for (const std::string op :
-       {"list", "list_raw", "list_raw_mmap", "list_hot", "show", "show_raw", "add", "remove", "redeem"}) {
+       {"list", "list_raw", "list_hot", "show", "show_raw", "add", "remove", "redeem"}) {
     std::vector<Timed> calls;
     for (auto& z : at) calls.push_back(ScaleCall(*z, op));
     const bool read = op.rfind("list", 0) == 0 || op.rfind("show", 0) == 0;
@@ -840,35 +835,68 @@ void Scale(const std::vector<std::string>& paths, const std::vector<std::int64_t
 using Rounds = std::map<int, std::vector<double>>;  // threads -> reads/s of each round
 constexpr int kRounds = 5;  // of each thread count, taking turns (1, 2, 4, 1, 2, 4, ...)
 
-// kRounds rounds of 1, 2 and 4 threads on one service, each thread making `calls` reads, show and list
-// alternating, of pair_of(o) = (observer, student) for o drawn at random from [0, pairs).
-Rounds ReadRounds(const Ops& ops, int calls, std::int64_t pairs,
-                  const std::function<std::pair<UserId, UserId>(std::int64_t)>& pair_of) {
-  Rounds rounds;
+// `threads` threads each running read(t, i) for i < calls, t the thread's index; the calls per second.
+double Throughput(int threads, int calls, const std::function<void(int, int)>& read) {
+  std::vector<std::thread> workers;
+  const auto start = Clock::now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&read, calls, t] {
+      for (int i = 0; i < calls; ++i) read(t, i);
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  return threads * calls / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// A face of the concurrency section: prepare(threads, round) runs untimed before each round (and may set
+// up per-thread state), then read(t, i) is timed as Throughput's.
+struct Face {
+  std::function<void(int threads, int round)> prepare;
+  std::function<void(int t, int i)> read;
+};
+
+// kRounds rounds; in each, 1, 2 and 4 threads, and for each thread count every face in turn (so the
+// machine's drift falls on all faces alike). The reads/s of each face, by thread count.
+std::vector<Rounds> FaceRounds(const std::vector<Face>& faces, int calls) {
+  std::vector<Rounds> rounds(faces.size());
   for (int round = 0; round < kRounds; ++round) {
     for (int threads : {1, 2, 4}) {
-      std::vector<std::thread> workers;
-      const auto start = Clock::now();
-      for (int t = 0; t < threads; ++t) {
-        workers.emplace_back([&, t] {
-          std::mt19937_64 random(static_cast<std::uint64_t>(t * 31 + round) + 7);
-          std::uniform_int_distribution<std::int64_t> pick(0, pairs - 1);
-          for (int i = 0; i < calls; ++i) {
-            const auto [observer, student] = pair_of(pick(random));
+      for (std::size_t f = 0; f < faces.size(); ++f) {
+        faces[f].prepare(threads, round);
+        rounds[f][threads].push_back(Throughput(threads, calls, faces[f].read));
+      }
+    }
+  }
+  return rounds;
+}
+
+// The (observer, student) = pair_of(o) the reads ask for, o drawn at random from [0, pairs), each thread
+// from its own generator, seeded by thread and round (so every face draws the same pairs).
+struct RandomPairs {
+  std::int64_t pairs;
+  std::function<std::pair<UserId, UserId>(std::int64_t)> pair_of;
+  std::vector<std::mt19937_64> random;
+
+  void Seed(int threads, int round) {
+    random.clear();
+    for (int t = 0; t < threads; ++t) random.emplace_back(static_cast<std::uint64_t>(t * 31 + round) + 7);
+  }
+  std::pair<UserId, UserId> Draw(int t) {
+    return pair_of(std::uniform_int_distribution<std::int64_t>(0, pairs - 1)(random[static_cast<std::size_t>(t)]));
+  }
+};
+
+// Show and list alternating on one service, shared by the threads.
+Face ServiceFace(const Ops& ops, RandomPairs& draws) {
+  return {[&draws](int threads, int round) { draws.Seed(threads, round); },
+          [&ops, &draws](int t, int i) {
+            const auto [observer, student] = draws.Draw(t);
             if (i % 2 == 0) {
               ops.Show(observer, student);
             } else {
               ops.List(observer);
             }
-          }
-        });
-      }
-      for (auto& worker : workers) worker.join();
-      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      rounds[threads].push_back(threads * calls / seconds);
-    }
-  }
-  return rounds;
+          }};
 }
 
 // Rows ops_per_s (the median round), min_ops_per_s and max_ops_per_s per thread count, and a line each.
@@ -877,53 +905,72 @@ void ReportRounds(Results& out, const std::string& section, const char* label, c
     out.Row(section, std::to_string(threads), "ops_per_s", Percentile(values, 0.5));
     out.Row(section, std::to_string(threads), "min_ops_per_s", Percentile(values, 0.0));
     out.Row(section, std::to_string(threads), "max_ops_per_s", Percentile(values, 1.0));
-    std::printf("  %s%d thread(s): %9.0f reads/s (median of 5; min %.0f, max %.0f)\n", label, threads,
+    std::printf("  %s%d thread(s): %9.0f calls/s (median of 5; min %.0f, max %.0f)\n", label, threads,
                 Percentile(values, 0.5), Percentile(values, 0.0), Percentile(values, 1.0));
   }
+}
+
+// The median over rounds of each round's own 2-thread / 1-thread throughput (neighbours in time).
+double MedianScaling(const Rounds& rounds) {
+  std::vector<double> ratios;
+  for (std::size_t r = 0; r < rounds.at(1).size(); ++r) ratios.push_back(rounds.at(2)[r] / rounds.at(1)[r]);
+  return Percentile(ratios, 0.5);
 }
 
 void Concurrency(const std::string& path, std::int64_t links, int calls, Results& out) {
   std::printf("\n== read throughput, one service, 1/2/4 threads (%s)\n", path.c_str());
   SqliteBackend backend = Open(path);
   const auto service = NewService(backend.Dependencies());
+  const Ops ops{*service};
   const Population p{links};
-  const Rounds rounds = ReadRounds(Ops{*service}, calls, p.students(), [&](std::int64_t o) {
-    return std::pair<UserId, UserId>{p.Observer(o), p.StudentOf(o, 1)};
-  });
-  // The physical limit: the same reads as raw SQLite, one connection per thread.
-  Rounds raw_rounds;
-  for (int round = 0; round < kRounds; ++round) {
-    for (int threads : {1, 2, 4}) {
-      std::vector<std::unique_ptr<Raw>> connections;
-      std::vector<std::unique_ptr<RawOps>> statements;
-      for (int t = 0; t < threads; ++t) {
-        connections.push_back(std::make_unique<Raw>(path));
-        statements.push_back(std::make_unique<RawOps>(*connections.back()));
-      }
-      std::vector<std::thread> workers;
-      const auto start = Clock::now();
-      for (int t = 0; t < threads; ++t) {
-        workers.emplace_back([&, t] {
-          std::mt19937_64 random(static_cast<std::uint64_t>(t * 31 + round) + 7);
-          std::uniform_int_distribution<std::int64_t> pick(0, p.students() - 1);
-          RawOps& sql = *statements[static_cast<std::size_t>(t)];
-          for (int i = 0; i < calls; ++i) {
-            const std::int64_t o = pick(random);
-            if (i % 2 == 0) {
-              sql.Show(p.Observer(o), p.StudentOf(o, 1));
-            } else {
-              sql.List(p.Observer(o));
-            }
-          }
-        });
-      }
-      for (auto& worker : workers) worker.join();
-      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      raw_rounds[threads].push_back(threads * calls / seconds);
-    }
-  }
-  ReportRounds(out, "threads_raw", "raw SQLite, ", raw_rounds);
-  ReportRounds(out, "threads", "", rounds);
+  RandomPairs draws{p.students(),
+                    [&p](std::int64_t o) { return std::pair<UserId, UserId>{p.Observer(o), p.StudentOf(o, 1)}; },
+                    {}};
+  // The physical limit: the same reads as raw SQLite, one connection per thread (opened untimed).
+  std::vector<std::unique_ptr<Raw>> connections;
+  std::vector<std::unique_ptr<RawOps>> statements;
+  const Face raw{[&](int threads, int round) {
+                   draws.Seed(threads, round);
+                   statements.clear();
+                   connections.clear();
+                   for (int t = 0; t < threads; ++t) {
+                     connections.push_back(std::make_unique<Raw>(path));
+                     statements.push_back(std::make_unique<RawOps>(*connections.back()));
+                   }
+                 },
+                 [&](int t, int i) {
+                   const auto [observer, student] = draws.Draw(t);
+                   RawOps& sql = *statements[static_cast<std::size_t>(t)];
+                   if (i % 2 == 0) {
+                     sql.Show(observer, student);
+                   } else {
+                     sql.List(observer);
+                   }
+                 }};
+  // The machine's own limit: a fixed CPU loop of about one read's length, touching no shared memory.
+  std::vector<std::uint64_t> sinks(64 * 4);
+  const Face cpu{[](int, int) {},
+                 [&sinks](int t, int) {
+                   std::uint64_t x = 88172645463325252ULL + static_cast<std::uint64_t>(t);
+                   for (int k = 0; k < 6000; ++k) {
+                     x ^= x << 13;
+                     x ^= x >> 7;
+                     x ^= x << 17;
+                   }
+                   sinks[static_cast<std::size_t>(t) * 64] += x;  // 512 bytes apart: no line shared
+                 }};
+  const std::vector<Rounds> rounds = FaceRounds({ServiceFace(ops, draws), raw, cpu}, calls);
+  ReportRounds(out, "threads_raw", "raw SQLite, ", rounds[1]);
+  ReportRounds(out, "threads_cpu", "CPU loop, ", rounds[2]);
+  ReportRounds(out, "threads", "", rounds[0]);
+  const double service_scaling = MedianScaling(rounds[0]), raw_scaling = MedianScaling(rounds[1]),
+               cpu_scaling = MedianScaling(rounds[2]);
+  out.Row("threads_scaling", "service", "ratio", service_scaling);
+  out.Row("threads_scaling", "raw", "ratio", raw_scaling);
+  out.Row("threads_scaling", "cpu", "ratio", cpu_scaling);
+  std::printf("  1 -> 2 threads (median of the rounds' own ratios): service %.2fx, raw SQLite %.2fx, CPU loop "
+              "%.2fx; service / CPU loop %.2f\n",
+              service_scaling, raw_scaling, cpu_scaling, service_scaling / cpu_scaling);
 }
 
 // Reads on one thread while another runs Argon2id (kInteractive) password checks.
@@ -1006,8 +1053,11 @@ void Postgres(const std::string& conninfo, const std::string& dir, const Counts&
       std::printf("  %-34s %.2fx\n", (op + " PG/SQLite p50").c_str(), on_pg.p50() / on_sqlite.p50());
     }
     auto fixture_pair = [](std::int64_t o) { return std::pair<UserId, UserId>{kObserver, 20 + o}; };
-    ReportRounds(out, "threads_pg", "PostgreSQL, ", ReadRounds(pg_ops, calls, 10, fixture_pair));
-    ReportRounds(out, "threads_pg_sqlite", "SQLite, ", ReadRounds(sqlite_ops, calls, 10, fixture_pair));
+    RandomPairs pg_draws{10, fixture_pair, {}};
+    RandomPairs sqlite_draws{10, fixture_pair, {}};
+    const auto rounds = FaceRounds({ServiceFace(pg_ops, pg_draws), ServiceFace(sqlite_ops, sqlite_draws)}, calls);
+    ReportRounds(out, "threads_pg", "PostgreSQL, ", rounds[0]);
+    ReportRounds(out, "threads_pg_sqlite", "SQLite, ", rounds[1]);
   }
   CheckStatus(DropPostgresSchema(conninfo, options.schema), "DropPostgresSchema");
 }
@@ -1019,9 +1069,35 @@ void Postgres(const std::string& conninfo, const std::string& dir, const Counts&
 // OP, free of timing noise. Setup and teardown of each call run outside it.
 [[gnu::noinline]] void ProfiledCall(const std::function<void()>& call) { call(); }
 
+// `calls` calls of s inside ProfiledCall, after ten uncounted ones.
+void RunProfiled(const Timed& s, int calls) {
+  for (int i = 0; i < calls + 10; ++i) {
+    if (s.setup) s.setup();
+    if (i < 10) {
+      s.call();
+    } else {
+      ProfiledCall(s.call);
+    }
+    if (s.teardown) s.teardown();
+  }
+}
+
 // --profile OP: OP (list, show, add, remove, redeem, each /service or /raw, as in the overhead section)
 // `calls` times on a fresh 10^4-link database, after ten uncounted calls.
+//
+// --profile OP@N: the scale section's OP at N links, random draws as there. Reuses WORKDIR's database of
+// that size if one is there (generating 10^6 links under valgrind takes long): run once without valgrind.
+void ProfileAtSize(const std::string& dir, const std::string& op, std::int64_t links, int calls) {
+  const std::string path = dir + "/links-" + std::to_string(links) + ".db";
+  AtSize z(std::filesystem::exists(path) ? path : MakeDatabase(dir, links), links);
+  RunProfiled(ScaleCall(z, op), calls);
+  std::printf("profiled %d calls of %s at %lld links\n", calls, op.c_str(), static_cast<long long>(links));
+}
+
 void Profile(const std::string& dir, const std::string& op, int calls) {
+  if (const auto at = op.find('@'); at != std::string::npos) {
+    return ProfileAtSize(dir, op.substr(0, at), std::stoll(op.substr(at + 1)), calls);
+  }
   const std::string path = MakeDatabase(dir, 10000);
   SqliteBackend backend = Open(path);
   const auto service = NewService(backend.Dependencies());
@@ -1054,16 +1130,7 @@ void Profile(const std::string& dir, const std::string& op, int calls) {
   };
   const auto found = steps.find(op);
   if (found == steps.end()) Die("unknown --profile operation " + op);
-  const Timed& s = found->second;
-  for (int i = 0; i < calls + 10; ++i) {
-    if (s.setup) s.setup();
-    if (i < 10) {
-      s.call();
-    } else {
-      ProfiledCall(s.call);
-    }
-    if (s.teardown) s.teardown();
-  }
+  RunProfiled(found->second, calls);
   std::printf("profiled %d calls of %s\n", calls, op.c_str());
 }
 

@@ -88,7 +88,7 @@ def main():
                "random observer with a fresh code. `largest / smallest` compares p50.", "",
                "| operation | " + " | ".join("%d p50 / p99" % s for s in sizes) + " | largest / smallest |",
                "|---|" + "---|" * (len(sizes) + 1)]
-        for op in ["list", "list_raw", "list_raw_mmap", "list_hot", "show", "show_raw", "add", "remove", "redeem"]:
+        for op in ["list", "list_raw", "list_hot", "show", "show_raw", "add", "remove", "redeem"]:
             cells, p50s = [], []
             for s in sizes:
                 p50 = get("scale", "%s/%d" % (op, s), "p50_us")
@@ -106,14 +106,23 @@ def main():
     threads = [(t, get("threads", str(t), "ops_per_s")) for t in (1, 2, 4)]
     if threads[0][1]:
         md += ["", "## Concurrency: reads (show and list alternating) on one service", "",
-               "Median of 5 rounds; raw = the same statements, one SQLite connection per thread (the machine's "
-               "own limit).", "",
-               "| threads | service reads/s | vs 1 thread | raw SQLite reads/s | vs 1 thread |", "|---|---|---|---|---|"]
-        raw1 = get("threads_raw", "1", "ops_per_s")
-        for t, value in threads:
-            rv = get("threads_raw", str(t), "ops_per_s")
-            md.append("| %d | %.0f | %.2f× | %s | %s |" % (t, value, value / threads[0][1], "%.0f" % rv if rv else "–",
-                                                            "%.2f×" % (rv / raw1) if rv and raw1 else "–"))
+               "Median of 5 rounds; in each round the three take turns at each thread count. raw = the same "
+               "statements, one SQLite connection per thread (SQLite's own limit); CPU loop = a fixed loop of about "
+               "one read's length per call, sharing nothing (the machine's own limit).", "",
+               "| threads | service reads/s | vs 1 thread | raw SQLite reads/s | vs 1 thread | CPU loop calls/s "
+               "| vs 1 thread |", "|---|---|---|---|---|---|---|"]
+        base = {face: get(face, "1", "ops_per_s") for face in ("threads", "threads_raw", "threads_cpu")}
+        for t, _ in threads:
+            cells = []
+            for face in ("threads", "threads_raw", "threads_cpu"):
+                v = get(face, str(t), "ops_per_s")
+                cells += ["%.0f" % v, "%.2f×" % (v / base[face])] if v and base[face] else ["–", "–"]
+            md.append("| %d | %s |" % (t, " | ".join(cells)))
+        scaling = {face: get("threads_scaling", face, "ratio") for face in ("service", "raw", "cpu")}
+        if all(scaling.values()):
+            md += ["", "1 → 2 threads, the median of each round's own ratio: service **%.2f×**, raw SQLite %.2f×, "
+                   "CPU loop %.2f× (service / CPU loop = %.2f)." % (
+                       scaling["service"], scaling["raw"], scaling["cpu"], scaling["service"] / scaling["cpu"])]
     if get("postgres", "list/pg", "p50_us") is not None:
         md += ["", "## PostgreSQL: the service on PostgreSQL beside SQLite", "",
                "The overhead section's service calls on the server given by `--postgres` (scripts/bench: a "
