@@ -11,11 +11,14 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <random>
@@ -31,6 +34,7 @@
 #include "observees/postgres.h"
 #include "observees/rest.h"
 #include "observees/sqlite.h"
+#include "statement_log.h"
 
 namespace observees::bench {
 namespace {
@@ -234,7 +238,17 @@ void BindBlob(sqlite3_stmt* s, int i, const std::string& v) {
   sqlite3_bind_blob(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
-// The statements of src/sqlite/ the operations run, as they are written there.
+// The one statement of RawOps that is not the service's own: the service sorts a page with ICU after
+// FindUsers, the raw baseline in SQL (--check-statements knows this, and only this, stand-in).
+constexpr char kRawFindUsers[] =
+    "SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, pronouns, workflow_state "
+    "FROM users WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY sortable_name, id";
+constexpr char kServiceFindUsers[] =
+    "SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, pronouns, workflow_state "
+    "FROM users WHERE id IN (SELECT value FROM json_each(?1))";
+
+// The statements of src/sqlite/ the operations run, as they are written there (checked by
+// --check-statements).
 struct RawOps {
   Raw& raw;
   sqlite3_stmt* find_user;
@@ -271,10 +285,7 @@ struct RawOps {
       : raw(r),
         find_user(r.Prepare("SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, "
                             "pronouns, workflow_state FROM users WHERE id = ?1")),
-        // The service's statement, ordered: a page is sorted by sortable name (the service with ICU).
-        find_users(r.Prepare("SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, "
-                             "pronouns, workflow_state FROM users WHERE id IN (SELECT value FROM json_each(?1)) "
-                             "ORDER BY sortable_name, id")),
+        find_users(r.Prepare(kRawFindUsers)),
         links_of_observer(r.Prepare(
             "SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
             "FROM observation_links WHERE observer_id = ? AND workflow_state = 'active' ORDER BY id")),
@@ -320,9 +331,9 @@ struct RawOps {
                             "'ObserverEnrollment' AND workflow_state <> 'deleted' AND (?3 IS NULL OR "
                             "root_account_id = ?3)")),
         unfollow(r.Prepare("UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2")),
-        find_code(r.Prepare("SELECT id, user_id, created_at, expires_at, workflow_state, used_by, used_at, code_hash "
-                            "FROM pairing_codes WHERE code_hash = ? AND workflow_state = 'active' AND expires_at > ? "
-                            "ORDER BY id LIMIT 1")),
+        find_code(r.Prepare("SELECT id, user_id, created_at, expires_at, workflow_state, used_by, used_at, link_id, "
+                            "revoked_by, revoked_at, code_box, code_hash FROM pairing_codes WHERE code_hash = ? AND "
+                            "workflow_state = 'active' AND expires_at > ? ORDER BY id LIMIT 1")),
         consume_code(r.Prepare("UPDATE pairing_codes SET workflow_state = 'deleted', used_by = ?, used_at = ? "
                                "WHERE id = ? AND workflow_state = 'active' AND expires_at > ?")),
         set_code_link(r.Prepare("UPDATE pairing_codes SET link_id = ? WHERE id = ?")),
@@ -635,7 +646,8 @@ Timed ServiceCall(const Ops& ops, const std::string& op) {
           [&ops] { ops.Remove(kObserver, 30); }};
 }
 
-bool IsRead(const std::string& op) { return op == "list" || op == "show"; }
+// list and show, and the scale section's variants of them (list_raw, list_hot, show_raw).
+bool IsRead(const std::string& op) { return op.rfind("list", 0) == 0 || op.rfind("show", 0) == 0; }
 
 // `faces` of one operation measured in turns, with the counts of a read or a write.
 std::vector<Sample> InTurns(const std::string& op, const Counts& n, const std::vector<Timed>& faces) {
@@ -821,9 +833,7 @@ void Scale(const std::vector<std::string>& paths, const std::vector<std::int64_t
        {"list", "list_raw", "list_hot", "show", "show_raw", "add", "remove", "redeem"}) {
     std::vector<Timed> calls;
     for (auto& z : at) calls.push_back(ScaleCall(*z, op));
-    const bool read = op.rfind("list", 0) == 0 || op.rfind("show", 0) == 0;
-    const auto samples = read ? MeasureInTurns(n.runs, n.reads, n.warmup, calls)
-                              : MeasureInTurns(n.runs, n.writes, 5, calls);
+    const auto samples = InTurns(op, n, calls);
     for (std::size_t i = 0; i < at.size(); ++i) {
       out.Sampled("scale", op + "/" + std::to_string(at[i]->links), samples[i]);
     }
@@ -1094,44 +1104,113 @@ void ProfileAtSize(const std::string& dir, const std::string& op, std::int64_t l
   std::printf("profiled %d calls of %s at %lld links\n", calls, op.c_str(), static_cast<long long>(links));
 }
 
+// The overhead section's operations on one 10^4-link database, each as OP/service (ServiceCall) and
+// OP/raw (as Overhead's raw faces), for --profile and --check-statements.
+class Steps {
+ public:
+  explicit Steps(const std::string& path)
+      : backend_(Open(path)), service_(NewService(backend_.Dependencies())), ops_{*service_}, raw_(path), sql_(raw_) {
+    PrepareRawPair(ops_, 33);
+    PrepareRawPair(ops_, 31);
+    for (const std::string op : kOps) steps_.emplace(op + "/service", ServiceCall(ops_, op));
+    const auto add = [this] { sql_.AddById(kObserver, 33, NowSeconds()); };
+    const auto remove = [this] { sql_.Remove(kObserver, 33, NowSeconds()); };
+    steps_.emplace("list/raw", Timed{[this] { sql_.List(kObserver); }});
+    steps_.emplace("show/raw", Timed{[this] { sql_.Show(kObserver, 20); }});
+    steps_.emplace("add/raw", Timed{add, nullptr, remove});
+    steps_.emplace("remove/raw", Timed{remove, add});
+    steps_.emplace("redeem/raw", Timed{[this] { sql_.Redeem(kObserver, hash_, NowSeconds()); },
+                                       [this] {
+                                         ops_.NewCode(31);
+                                         hash_ = sql_.LatestCodeHash(31);
+                                       },
+                                       [this] { ops_.Remove(kObserver, 31); }});
+  }
+  Steps(const Steps&) = delete;
+  Steps& operator=(const Steps&) = delete;
+
+  const Timed& Get(const std::string& name) const {
+    const auto found = steps_.find(name);
+    if (found == steps_.end()) Die("unknown operation " + name);
+    return found->second;
+  }
+  sqlite3* raw_db() const { return raw_.db(); }
+
+ private:
+  SqliteBackend backend_;
+  std::shared_ptr<const ObservationService> service_;
+  Ops ops_;
+  Raw raw_;
+  RawOps sql_;
+  std::string hash_;  // of the code redeem/raw redeems
+  std::map<std::string, Timed> steps_;
+};
+
 void Profile(const std::string& dir, const std::string& op, int calls) {
   if (const auto at = op.find('@'); at != std::string::npos) {
     return ProfileAtSize(dir, op.substr(0, at), std::stoll(op.substr(at + 1)), calls);
   }
-  const std::string path = MakeDatabase(dir, 10000);
-  SqliteBackend backend = Open(path);
-  const auto service = NewService(backend.Dependencies());
-  const Ops ops{*service};
-  Raw raw(path);
-  RawOps sql(raw);
-  std::string code;
-  std::string hash;
-  PrepareRawPair(ops, 33);
-  PrepareRawPair(ops, 31);
-  const std::map<std::string, Timed> steps = {
-      {"list/service", {[&] { ops.List(kObserver); }}},
-      {"list/raw", {[&] { sql.List(kObserver); }}},
-      {"show/service", {[&] { ops.Show(kObserver, 20); }}},
-      {"show/raw", {[&] { sql.Show(kObserver, 20); }}},
-      {"add/service", {[&] { ops.Add(kObserver, 32); }, nullptr, [&] { ops.Remove(kObserver, 32); }}},
-      {"add/raw", {[&] { sql.AddById(kObserver, 33, NowSeconds()); }, nullptr,
-                   [&] { sql.Remove(kObserver, 33, NowSeconds()); }}},
-      {"remove/service", {[&] { ops.Remove(kObserver, 32); }, [&] { ops.Add(kObserver, 32); }}},
-      {"remove/raw", {[&] { sql.Remove(kObserver, 33, NowSeconds()); },
-                      [&] { sql.AddById(kObserver, 33, NowSeconds()); }}},
-      {"redeem/service", {[&] { ops.Redeem(kObserver, code); }, [&] { code = ops.NewCode(30); },
-                          [&] { ops.Remove(kObserver, 30); }}},
-      {"redeem/raw", {[&] { sql.Redeem(kObserver, hash, NowSeconds()); },
-                      [&] {
-                        ops.NewCode(31);
-                        hash = sql.LatestCodeHash(31);
-                      },
-                      [&] { ops.Remove(kObserver, 31); }}},
-  };
-  const auto found = steps.find(op);
-  if (found == steps.end()) Die("unknown --profile operation " + op);
-  RunProfiled(found->second, calls);
+  const Steps steps(MakeDatabase(dir, 10000));
+  RunProfiled(steps.Get(op), calls);
   std::printf("profiled %d calls of %s\n", calls, op.c_str());
+}
+
+// ---- --check-statements: the raw baseline runs the service's statements ----------------------
+
+// The SQL texts (whitespace runs folded to one space) that the call of s starts, sorted; its setup and
+// teardown untraced. s runs once untraced first, so the traced call is the steady state the timed
+// loops measure (a restored link, not the first insert).
+std::vector<std::string> TracedCall(const Timed& s) {
+  for (const bool traced : {false, true}) {
+    if (s.setup) s.setup();
+    statement_log::Take();
+    s.call();
+    auto started = statement_log::Take();
+    if (s.teardown) s.teardown();
+    if (!traced) continue;
+    std::vector<std::string> texts;
+    for (const auto& statement : started) {
+      std::string folded;
+      for (const char ch : statement.sql) {
+        const bool space = std::isspace(static_cast<unsigned char>(ch)) != 0;
+        if (!space) {
+          folded += ch;
+        } else if (!folded.empty() && folded.back() != ' ') {
+          folded += ' ';
+        }
+      }
+      if (!folded.empty() && folded.back() == ' ') folded.pop_back();
+      texts.push_back(std::move(folded));
+    }
+    std::sort(texts.begin(), texts.end());
+    return texts;
+  }
+  return {};
+}
+
+// Each operation's raw face must start the statements its service call starts, text for text, as many
+// times each (order aside; kRawFindUsers counts as the service's FindUsers): the baseline then does the
+// service's database work and no other. Prints a
+// line per operation; dies listing the differences, so that a change to src/sqlite/'s SQL which
+// RawOps does not follow fails the ctest entry that runs this.
+void CheckStatements(const std::string& dir) {
+  const Steps steps(MakeDatabase(dir, 10000));
+  std::string differences;
+  for (const std::string op : kOps) {
+    const auto service = TracedCall(steps.Get(op + "/service"));
+    auto raw = TracedCall(steps.Get(op + "/raw"));
+    std::replace(raw.begin(), raw.end(), std::string(kRawFindUsers), std::string(kServiceFindUsers));
+    std::sort(raw.begin(), raw.end());
+    std::vector<std::string> service_only;
+    std::vector<std::string> raw_only;
+    std::set_difference(service.begin(), service.end(), raw.begin(), raw.end(), std::back_inserter(service_only));
+    std::set_difference(raw.begin(), raw.end(), service.begin(), service.end(), std::back_inserter(raw_only));
+    std::printf("%-6s service %2zu statements, raw %2zu: %s\n", op.c_str(), service.size(), raw.size(),
+                service_only.empty() && raw_only.empty() ? "the same" : "DIFFERENT");
+    for (const auto& text : service_only) differences += op + ", service only: " + text + "\n";
+    for (const auto& text : raw_only) differences += op + ", raw only: " + text + "\n";
+  }
+  if (!differences.empty()) Die("the raw baseline no longer runs the service's statements:\n" + differences);
 }
 
 // The machine's noise: the same fixed CPU loop, timed again and again.
@@ -1175,6 +1254,12 @@ int main(int argc, char** argv) {
   std::string only;      // --only overhead,scale,threads,stall,postgres: those sections; empty: all
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--check-statements") {
+      if (!statement_log::Install()) Die("sqlite3_auto_extension failed");
+      std::filesystem::create_directories(work);
+      CheckStatements(work);
+      return 0;
+    }
     if (arg == "--profile" && i + 1 < argc) {
       std::filesystem::create_directories(work);
       Profile(work, argv[i + 1], i + 2 < argc ? std::stoi(argv[i + 2]) : 100);
