@@ -2,7 +2,8 @@
 """Turns the benchmarks' rows into bench/results/results.md and latency_vs_size.png (through gnuplot).
 
 Usage: python3 bench/report.py RAW_DIR RESULTS_DIR
-RAW_DIR holds cpp.tsv (observees_bench), python.tsv (python_bench.py) and wrk-ROUTE-C.txt (wrk --latency).
+RAW_DIR holds cpp.tsv (observees_bench), python.tsv (python_bench.py), memory.tsv (callgrind counts, from
+scripts/bench) and wrk-ROUTE-C.txt (wrk --latency).
 """
 import glob
 import os
@@ -49,6 +50,7 @@ def main():
     os.makedirs(results_dir, exist_ok=True)
     rows = load(os.path.join(raw_dir, "cpp.tsv"))
     rows.update(load(os.path.join(raw_dir, "python.tsv")))
+    rows.update(load(os.path.join(raw_dir, "memory.tsv")))
     get = lambda section, name, key: rows.get((section, name, key))  # noqa: E731
     md = ["# observees benchmarks", "",
           "Produced by `scripts/bench`. Times in microseconds. Each figure is measured in R runs of K calls; "
@@ -102,6 +104,23 @@ def main():
             scans = [name for (name, key) in plans if rows[("plan", name, key)] > 0]
             md += ["", "Query plans (EXPLAIN QUERY PLAN of every statement above): %d statements, %s." % (
                 len(plans), "no full-table scan" if not scans else "scans in: " + ", ".join(scans))]
+        counted = sorted({int(name.split("/")[1]) for (section, name, key) in rows if section == "memory"})
+        if len(counted) >= 2:
+            lo, hi = counted[0], counted[-1]
+            md += ["", "Where the growth goes: per call under callgrind (scripts/bench: 5,000 calls of the scale "
+                   "section's random draws, this machine's L3 simulated). Instructions grow with the indexes' "
+                   "depth; the rest of the time is the L3 misses of the random rows.", "",
+                   "| operation | instructions %d / %d | growth | L3 misses %d / %d | p50 growth |" % (lo, hi, lo, hi),
+                   "|---|---|---|---|---|"]
+            for op in ["list", "list_raw", "show", "show_raw"]:
+                ir = [get("memory", "%s/%d" % (op, n), "ir_per_call") for n in (lo, hi)]
+                miss = [get("memory", "%s/%d" % (op, n), "l3_misses_per_call") for n in (lo, hi)]
+                p50 = [get("scale", "%s/%d" % (op, n), "p50_us") for n in (lo, hi)]
+                if None in ir or None in miss:
+                    continue
+                md.append("| %s | %.0f / %.0f | %.2f× | %.1f / %.1f | %s |" % (
+                    op, ir[0], ir[1], ir[1] / ir[0], miss[0], miss[1],
+                    "%.2f×" % (p50[1] / p50[0]) if None not in p50 else "–"))
 
     threads = [(t, get("threads", str(t), "ops_per_s")) for t in (1, 2, 4)]
     if threads[0][1]:
