@@ -7,7 +7,8 @@
 //
 // Usage: observees_bench WORKDIR OUTDIR [--sizes 10000,100000,1000000] [--quick] [--postgres CONNINFO]
 //                        [--only overhead,scale,threads,stall,postgres]
-//        observees_bench WORKDIR OUTDIR --profile OP[@LINKS] [CALLS]   (under callgrind; see Profile)
+//        observees_bench WORKDIR OUTDIR --profile OP/FACE | OP@LINKS [CALLS]   (under callgrind; see Profile)
+//        observees_bench WORKDIR OUTDIR --check-statements   (see CheckStatements; a ctest entry)
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -157,15 +158,36 @@ std::shared_ptr<const ObservationService> NewService(const ServiceDependencies& 
   return std::move(*created);
 }
 
-// Creates (or reuses) WORKDIR/links-N.db.
+std::string DatabasePath(const std::string& dir, std::int64_t links) {
+  return dir + "/links-" + std::to_string(links) + ".db";
+}
+
+// Creates DatabasePath(dir, links) anew (any old file removed).
 std::string MakeDatabase(const std::string& dir, std::int64_t links) {
-  const std::string path = dir + "/links-" + std::to_string(links) + ".db";
+  const std::string path = DatabasePath(dir, links);
   const auto start = Clock::now();
   OpenFixture(path, PasswordHashing::kFastest, false);  // closed again before the raw population
   Populate(path, Population{links});
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf("generated %s (%lld links) in %.1f s\n", path.c_str(), static_cast<long long>(links), seconds);
   return path;
+}
+
+// True if `path` is a database holding at least `links` links (a finished MakeDatabase).
+bool HoldsLinks(const std::string& path, std::int64_t links) {
+  if (!std::filesystem::exists(path)) return false;
+  sqlite3* db = nullptr;
+  std::int64_t count = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM observation_links", -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+      count = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return count >= links;
 }
 
 // ---- Raw SQLite: the service's statements, prepared once --------------------------------------
@@ -647,6 +669,26 @@ Timed ServiceCall(const Ops& ops, const std::string& op) {
 }
 
 // list and show, and the scale section's variants of them (list_raw, list_hot, show_raw).
+// One of kOps as raw SQLite through `sql`, on pairs ServiceCall leaves alone: observer 10's page and
+// student 20; add by id and removal of student 33; redemption of a fresh code of student 31 (made, and
+// the link removed, through `ops`, untimed). PrepareRawPair(ops, 33) and (ops, 31) first.
+Timed RawCall(RawOps& sql, const Ops& ops, const std::string& op) {
+  if (op == "list") return {[&sql] { sql.List(kObserver); }};
+  if (op == "show") return {[&sql] { sql.Show(kObserver, 20); }};
+  auto add = [&sql] { sql.AddById(kObserver, 33, NowSeconds()); };
+  auto remove = [&sql] { sql.Remove(kObserver, 33, NowSeconds()); };
+  if (op == "add") return {add, nullptr, remove};
+  if (op == "remove") return {remove, add};
+  if (op != "redeem") Die("unknown operation " + op);
+  auto hash = std::make_shared<std::string>();
+  return {[&sql, hash] { sql.Redeem(kObserver, *hash, NowSeconds()); },
+          [&sql, &ops, hash] {
+            ops.NewCode(31);
+            *hash = sql.LatestCodeHash(31);
+          },
+          [&ops] { ops.Remove(kObserver, 31); }};
+}
+
 bool IsRead(const std::string& op) { return op.rfind("list", 0) == 0 || op.rfind("show", 0) == 0; }
 
 // `faces` of one operation measured in turns, with the counts of a read or a write.
@@ -692,21 +734,21 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
     if (response.status != 200) Die("REST " + target + ": " + std::to_string(response.status) + " " + response.body);
   };
   // The faces of one operation (service, raw, capi, rest), measured in turns.
-  auto faces = [&](const std::string& op, Timed raw_call, Timed c_call, Timed rest_call_) {
+  auto faces = [&](const std::string& op, Timed c_call, Timed rest_call_) {
     const auto samples =
-        InTurns(op, n, {ServiceCall(ops, op), std::move(raw_call), std::move(c_call), std::move(rest_call_)});
+        InTurns(op, n, {ServiceCall(ops, op), RawCall(sql, ops, op), std::move(c_call), std::move(rest_call_)});
     const char* names[] = {"service", "raw", "capi", "rest"};
     for (std::size_t i = 0; i < samples.size(); ++i) out.Sampled("overhead", op + "/" + names[i], samples[i]);
   };
 
   // list and show: observer 10's page of 10, and student 20.
-  faces("list", {[&] { sql.List(kObserver); }},
+  faces("list",
         {[&] {
           char* json = nullptr;
           c_check(obs_list_observees(c, kObserver, kRoot, kObserver, 1, 10, 0, &json), json, "list");
         }},
         {[&] { rest_call("GET", "/api/v1/users/self/observees?per_page=10", "token-obs"); }});
-  faces("show", {[&] { sql.Show(kObserver, 20); }},
+  faces("show",
         {[&] {
           char* json = nullptr;
           c_check(obs_show_observee(c, kObserver, kRoot, kObserver, 20, &json), json, "show");
@@ -716,8 +758,6 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
   // add by id and remove: each face cycles its own pair (10 with 32..35); add times the add, remove the remove.
   PrepareRawPair(ops, 33);
   PrepareRawPair(ops, 31);
-  auto raw_add = [&] { sql.AddById(kObserver, 33, NowSeconds()); };
-  auto raw_remove = [&] { sql.Remove(kObserver, 33, NowSeconds()); };
   auto c_add = [&] {
     char* json = nullptr;
     c_check(obs_add_observee_by_id(c, kAdmin, kRoot, kObserver, 34, OBS_SCOPE_DOMAIN, &json), json, "add");
@@ -728,20 +768,13 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
   };
   auto rest_add = [&] { rest_call("PUT", "/api/v1/users/10/observees/35", "token-admin"); };
   auto rest_remove = [&] { rest_call("DELETE", "/api/v1/users/10/observees/35", "token-admin"); };
-  faces("add", {raw_add, nullptr, raw_remove}, {c_add, nullptr, c_remove}, {rest_add, nullptr, rest_remove});
-  faces("remove", {raw_remove, raw_add}, {c_remove, c_add}, {rest_remove, rest_add});
+  faces("add", {c_add, nullptr, c_remove}, {rest_add, nullptr, rest_remove});
+  faces("remove", {c_remove, c_add}, {rest_remove, rest_add});
 
   // redeem: a fresh code (untimed), the redemption (timed), the link removed again (untimed).
-  std::string hash;
   std::string request;
   std::string code;
   faces("redeem",
-        {[&] { sql.Redeem(kObserver, hash, NowSeconds()); },
-         [&] {
-           ops.NewCode(31);
-           hash = sql.LatestCodeHash(31);
-         },
-         [&] { ops.Remove(kObserver, 31); }},
         {[&] {
            char* json = nullptr;
            c_check(obs_add_observee(c, kObserver, kRoot, kObserver, request.c_str(), OBS_SCOPE_DOMAIN, &json), json,
@@ -858,20 +891,22 @@ double Throughput(int threads, int calls, const std::function<void(int, int)>& r
   return threads * calls / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// A face of the concurrency section: prepare(threads, round) runs untimed before each round (and may set
-// up per-thread state), then read(t, i) is timed as Throughput's.
+// A face of the concurrency section: prepare(threads, round) runs untimed before each of its turns (one
+// per thread count and round; it may set up per-thread state), then read(t, i) is timed as Throughput's.
 struct Face {
   std::function<void(int threads, int round)> prepare;
   std::function<void(int t, int i)> read;
 };
 
-// kRounds rounds; in each, 1, 2 and 4 threads, and for each thread count every face in turn (so the
-// machine's drift falls on all faces alike). The reads/s of each face, by thread count.
+// kRounds rounds; in each, 1, 2 and 4 threads, and for each thread count every face in turn, the order
+// of the faces rotating from round to round (so the machine's drift, and any cost of going first, falls
+// on all faces alike). The calls/s of each face, by thread count.
 std::vector<Rounds> FaceRounds(const std::vector<Face>& faces, int calls) {
   std::vector<Rounds> rounds(faces.size());
   for (int round = 0; round < kRounds; ++round) {
     for (int threads : {1, 2, 4}) {
-      for (std::size_t f = 0; f < faces.size(); ++f) {
+      for (std::size_t turn = 0; turn < faces.size(); ++turn) {
+        const std::size_t f = (turn + static_cast<std::size_t>(round)) % faces.size();
         faces[f].prepare(threads, round);
         rounds[f][threads].push_back(Throughput(threads, calls, faces[f].read));
       }
@@ -936,18 +971,15 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
   RandomPairs draws{p.students(),
                     [&p](std::int64_t o) { return std::pair<UserId, UserId>{p.Observer(o), p.StudentOf(o, 1)}; },
                     {}};
-  // The physical limit: the same reads as raw SQLite, one connection per thread (opened untimed).
+  // SQLite's own limit: the same reads as raw SQLite, one connection per thread, opened once (as the
+  // service's pool is) and used by the first `threads` threads.
   std::vector<std::unique_ptr<Raw>> connections;
   std::vector<std::unique_ptr<RawOps>> statements;
-  const Face raw{[&](int threads, int round) {
-                   draws.Seed(threads, round);
-                   statements.clear();
-                   connections.clear();
-                   for (int t = 0; t < threads; ++t) {
-                     connections.push_back(std::make_unique<Raw>(path));
-                     statements.push_back(std::make_unique<RawOps>(*connections.back()));
-                   }
-                 },
+  for (int t = 0; t < 4; ++t) {
+    connections.push_back(std::make_unique<Raw>(path));
+    statements.push_back(std::make_unique<RawOps>(*connections.back()));
+  }
+  const Face raw{[&](int threads, int round) { draws.Seed(threads, round); },
                  [&](int t, int i) {
                    const auto [observer, student] = draws.Draw(t);
                    RawOps& sql = *statements[static_cast<std::size_t>(t)];
@@ -957,7 +989,9 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
                      sql.List(observer);
                    }
                  }};
-  // The machine's own limit: a fixed CPU loop of about one read's length, touching no shared memory.
+  // The machine's own limit: a fixed CPU loop per call (its 1-thread calls/s gives its length), touching
+  // no shared memory: it shows how much of the cores the machine gives, not how much shared cache or
+  // memory bandwidth reads get.
   std::vector<std::uint64_t> sinks(64 * 4);
   const Face cpu{[](int, int) {},
                  [&sinks](int t, int) {
@@ -1079,11 +1113,11 @@ void Postgres(const std::string& conninfo, const std::string& dir, const Counts&
 // OP, free of timing noise. Setup and teardown of each call run outside it.
 [[gnu::noinline]] void ProfiledCall(const std::function<void()>& call) { call(); }
 
-// `calls` calls of s inside ProfiledCall, after ten uncounted ones.
-void RunProfiled(const Timed& s, int calls) {
-  for (int i = 0; i < calls + 10; ++i) {
+// `calls` calls of s inside ProfiledCall, after `warmup` uncounted ones.
+void RunProfiled(const Timed& s, int calls, int warmup) {
+  for (int i = 0; i < calls + warmup; ++i) {
     if (s.setup) s.setup();
-    if (i < 10) {
+    if (i < warmup) {
       s.call();
     } else {
       ProfiledCall(s.call);
@@ -1092,39 +1126,30 @@ void RunProfiled(const Timed& s, int calls) {
   }
 }
 
-// --profile OP: OP (list, show, add, remove, redeem, each /service or /raw, as in the overhead section)
-// `calls` times on a fresh 10^4-link database, after ten uncounted calls.
-//
-// --profile OP@N: the scale section's OP at N links, random draws as there. Reuses WORKDIR's database of
-// that size if one is there (generating 10^6 links under valgrind takes long): run once without valgrind.
+// --profile OP@N: the scale section's OP (list, list_raw, show, ...) at N links, `calls` random draws as
+// there after as many uncounted ones (so that the cache simulation counts a warm state, not first
+// touches). Reuses WORKDIR's database of that size if a finished one is there (generating 10^6 links
+// under valgrind takes long): run once without valgrind first.
 void ProfileAtSize(const std::string& dir, const std::string& op, std::int64_t links, int calls) {
-  const std::string path = dir + "/links-" + std::to_string(links) + ".db";
-  AtSize z(std::filesystem::exists(path) ? path : MakeDatabase(dir, links), links);
-  RunProfiled(ScaleCall(z, op), calls);
+  std::string path = DatabasePath(dir, links);
+  if (!HoldsLinks(path, links)) path = MakeDatabase(dir, links);
+  AtSize z(path, links);
+  RunProfiled(ScaleCall(z, op), calls, calls);
   std::printf("profiled %d calls of %s at %lld links\n", calls, op.c_str(), static_cast<long long>(links));
 }
 
 // The overhead section's operations on one 10^4-link database, each as OP/service (ServiceCall) and
-// OP/raw (as Overhead's raw faces), for --profile and --check-statements.
+// OP/raw (RawCall), as Overhead times them, for --profile and --check-statements.
 class Steps {
  public:
   explicit Steps(const std::string& path)
       : backend_(Open(path)), service_(NewService(backend_.Dependencies())), ops_{*service_}, raw_(path), sql_(raw_) {
     PrepareRawPair(ops_, 33);
     PrepareRawPair(ops_, 31);
-    for (const std::string op : kOps) steps_.emplace(op + "/service", ServiceCall(ops_, op));
-    const auto add = [this] { sql_.AddById(kObserver, 33, NowSeconds()); };
-    const auto remove = [this] { sql_.Remove(kObserver, 33, NowSeconds()); };
-    steps_.emplace("list/raw", Timed{[this] { sql_.List(kObserver); }});
-    steps_.emplace("show/raw", Timed{[this] { sql_.Show(kObserver, 20); }});
-    steps_.emplace("add/raw", Timed{add, nullptr, remove});
-    steps_.emplace("remove/raw", Timed{remove, add});
-    steps_.emplace("redeem/raw", Timed{[this] { sql_.Redeem(kObserver, hash_, NowSeconds()); },
-                                       [this] {
-                                         ops_.NewCode(31);
-                                         hash_ = sql_.LatestCodeHash(31);
-                                       },
-                                       [this] { ops_.Remove(kObserver, 31); }});
+    for (const std::string op : kOps) {
+      steps_.emplace(op + "/service", ServiceCall(ops_, op));
+      steps_.emplace(op + "/raw", RawCall(sql_, ops_, op));
+    }
   }
   Steps(const Steps&) = delete;
   Steps& operator=(const Steps&) = delete;
@@ -1142,73 +1167,137 @@ class Steps {
   Ops ops_;
   Raw raw_;
   RawOps sql_;
-  std::string hash_;  // of the code redeem/raw redeems
   std::map<std::string, Timed> steps_;
 };
 
+// --profile OP: OP (list, show, add, remove, redeem, each /service or /raw, as in the overhead section)
+// `calls` times on a fresh 10^4-link database, after ten uncounted calls; or OP@N (ProfileAtSize).
 void Profile(const std::string& dir, const std::string& op, int calls) {
   if (const auto at = op.find('@'); at != std::string::npos) {
     return ProfileAtSize(dir, op.substr(0, at), std::stoll(op.substr(at + 1)), calls);
   }
   const Steps steps(MakeDatabase(dir, 10000));
-  RunProfiled(steps.Get(op), calls);
+  RunProfiled(steps.Get(op), calls, 10);
   std::printf("profiled %d calls of %s\n", calls, op.c_str());
 }
 
 // ---- --check-statements: the raw baseline runs the service's statements ----------------------
 
-// The SQL texts (whitespace runs folded to one space) that the call of s starts, sorted; its setup and
-// teardown untraced. s runs once untraced first, so the traced call is the steady state the timed
-// loops measure (a restored link, not the first insert).
-std::vector<std::string> TracedCall(const Timed& s) {
+// A statement's text with whitespace runs folded to one space, and no trailing space or ';'.
+std::string Folded(const std::string& sql) {
+  std::string folded;
+  for (const char ch : sql) {
+    if (std::isspace(static_cast<unsigned char>(ch)) == 0) {
+      folded += ch;
+    } else if (!folded.empty() && folded.back() != ' ') {
+      folded += ' ';
+    }
+  }
+  while (!folded.empty() && (folded.back() == ' ' || folded.back() == ';')) folded.pop_back();
+  return folded;
+}
+
+// The statements a call ran, cut into its transactions (BEGIN.. to COMMIT or ROLLBACK) and the runs of
+// autocommit statements between them, in order; each piece's texts sorted.
+using Pieces = std::vector<std::vector<std::string>>;
+
+Pieces Cut(const std::vector<std::string>& texts) {
+  Pieces pieces;
+  bool in_transaction = false;  // the last piece is a transaction not ended yet
+  bool in_run = false;          // the last piece is a run of autocommit statements
+  for (const std::string& text : texts) {
+    const bool begin = text.rfind("BEGIN", 0) == 0;
+    if (begin || (!in_transaction && !in_run)) {
+      pieces.emplace_back();
+      in_transaction = begin;
+      in_run = !begin;
+    }
+    pieces.back().push_back(text);
+    if (in_transaction && (text == "COMMIT" || text == "ROLLBACK")) in_transaction = false;
+  }
+  for (auto& piece : pieces) std::sort(piece.begin(), piece.end());
+  return pieces;
+}
+
+// The folded texts the call of s starts, in order; its setup and teardown untraced. s runs once
+// untraced first, so the traced call is the steady state the timed loops measure (a restored link, not
+// the first insert). Dies unless every statement ran on `raw` (raw_face) or none did (a service face).
+std::vector<std::string> TracedCall(const Timed& s, sqlite3* raw, bool raw_face, const std::string& name) {
   for (const bool traced : {false, true}) {
     if (s.setup) s.setup();
     statement_log::Take();
     s.call();
-    auto started = statement_log::Take();
+    const auto started = statement_log::Take();
     if (s.teardown) s.teardown();
     if (!traced) continue;
     std::vector<std::string> texts;
     for (const auto& statement : started) {
-      std::string folded;
-      for (const char ch : statement.sql) {
-        const bool space = std::isspace(static_cast<unsigned char>(ch)) != 0;
-        if (!space) {
-          folded += ch;
-        } else if (!folded.empty() && folded.back() != ' ') {
-          folded += ' ';
-        }
-      }
-      if (!folded.empty() && folded.back() == ' ') folded.pop_back();
-      texts.push_back(std::move(folded));
+      if ((statement.db == raw) != raw_face) Die(name + " ran a statement on the other face's connection");
+      texts.push_back(Folded(statement.sql));
     }
-    std::sort(texts.begin(), texts.end());
+    if (texts.empty()) Die(name + " ran no statement: is the trace installed?");
     return texts;
   }
   return {};
 }
 
-// Each operation's raw face must start the statements its service call starts, text for text, as many
-// times each (order aside; kRawFindUsers counts as the service's FindUsers): the baseline then does the
-// service's database work and no other. Prints a
-// line per operation; dies listing the differences, so that a change to src/sqlite/'s SQL which
-// RawOps does not follow fails the ctest entry that runs this.
+// The connection settings (PRAGMAs but journal_mode and user_version, which the pool runs once) each
+// traced connection ran, by connection.
+std::map<sqlite3*, std::vector<std::string>> Settings(const std::vector<statement_log::Started>& started) {
+  std::map<sqlite3*, std::vector<std::string>> settings;
+  for (const auto& statement : started) {
+    const std::string text = Folded(statement.sql);
+    if (text.rfind("PRAGMA ", 0) != 0 || text.find("journal_mode") != std::string::npos ||
+        text.find("user_version") != std::string::npos) {
+      continue;
+    }
+    settings[statement.db].push_back(text);
+  }
+  for (auto& [db, texts] : settings) std::sort(texts.begin(), texts.end());
+  return settings;
+}
+
+// Each operation's raw face must run its service call's statements: the same transactions and autocommit
+// runs in the same order, each holding the same texts as many times (order inside a piece aside;
+// kRawFindUsers counts as the service's FindUsers), so the baseline does the service's database work and
+// no other; and the raw connection must run the pool's connection settings. Checked for the overhead
+// section's faces (the scale and threads sections' raw list and show are the same RawOps calls on other
+// users). Prints a line per operation; dies listing the differences, so that a change to src/sqlite/'s
+// SQL that RawOps does not follow fails the ctest entry that runs this.
 void CheckStatements(const std::string& dir) {
-  const Steps steps(MakeDatabase(dir, 10000));
+  const std::string path = MakeDatabase(dir, 10000);
+  statement_log::Take();
+  const Steps steps(path);  // opens the pool's connections and the raw one
   std::string differences;
+  const auto settings = Settings(statement_log::Take());
+  const auto raw_settings = settings.find(steps.raw_db());
+  if (raw_settings == settings.end() || settings.size() < 2) Die("no connection settings were traced");
+  for (const auto& [db, texts] : settings) {
+    if (texts != raw_settings->second) {
+      differences += "connection settings: the pool's differ from the raw connection's\n";
+      break;
+    }
+  }
   for (const std::string op : kOps) {
-    const auto service = TracedCall(steps.Get(op + "/service"));
-    auto raw = TracedCall(steps.Get(op + "/raw"));
-    std::replace(raw.begin(), raw.end(), std::string(kRawFindUsers), std::string(kServiceFindUsers));
-    std::sort(raw.begin(), raw.end());
-    std::vector<std::string> service_only;
-    std::vector<std::string> raw_only;
-    std::set_difference(service.begin(), service.end(), raw.begin(), raw.end(), std::back_inserter(service_only));
-    std::set_difference(raw.begin(), raw.end(), service.begin(), service.end(), std::back_inserter(raw_only));
-    std::printf("%-6s service %2zu statements, raw %2zu: %s\n", op.c_str(), service.size(), raw.size(),
-                service_only.empty() && raw_only.empty() ? "the same" : "DIFFERENT");
-    for (const auto& text : service_only) differences += op + ", service only: " + text + "\n";
-    for (const auto& text : raw_only) differences += op + ", raw only: " + text + "\n";
+    const Pieces service = Cut(TracedCall(steps.Get(op + "/service"), steps.raw_db(), false, op + "/service"));
+    auto raw_texts = TracedCall(steps.Get(op + "/raw"), steps.raw_db(), true, op + "/raw");
+    std::replace(raw_texts.begin(), raw_texts.end(), std::string(kRawFindUsers), std::string(kServiceFindUsers));
+    const Pieces raw = Cut(raw_texts);
+    const bool same = service == raw;
+    std::printf("%-6s service %zu transactions/runs, raw %zu: %s\n", op.c_str(), service.size(), raw.size(),
+                same ? "the same statements" : "DIFFERENT");
+    for (std::size_t i = 0; !same && i < std::max(service.size(), raw.size()); ++i) {
+      const std::vector<std::string> none;
+      const auto& a = i < service.size() ? service[i] : none;
+      const auto& b = i < raw.size() ? raw[i] : none;
+      std::vector<std::string> service_only;
+      std::vector<std::string> raw_only;
+      std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(service_only));
+      std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(raw_only));
+      const std::string where = op + ", piece " + std::to_string(i + 1);
+      for (const auto& text : service_only) differences += where + ", service only: " + text + "\n";
+      for (const auto& text : raw_only) differences += where + ", raw only: " + text + "\n";
+    }
   }
   if (!differences.empty()) Die("the raw baseline no longer runs the service's statements:\n" + differences);
 }
@@ -1241,7 +1330,9 @@ int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
                  "usage: observees_bench WORKDIR OUTDIR [--sizes N,N,...] [--quick] [--postgres CONNINFO] "
-                 "[--only SECTION,...]\n");
+                 "[--only SECTION,...]\n"
+                 "       observees_bench WORKDIR OUTDIR --profile list/service|list/raw|...|list@LINKS [CALLS]\n"
+                 "       observees_bench WORKDIR OUTDIR --check-statements\n");
     return 2;
   }
   // As a multi-threaded embedder should (sqlite.h); the threads section is measured with it.

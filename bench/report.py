@@ -104,30 +104,33 @@ def main():
             scans = [name for (name, key) in plans if rows[("plan", name, key)] > 0]
             md += ["", "Query plans (EXPLAIN QUERY PLAN of every statement above): %d statements, %s." % (
                 len(plans), "no full-table scan" if not scans else "scans in: " + ", ".join(scans))]
-        counted = sorted({int(name.split("/")[1]) for (section, name, key) in rows if section == "memory"})
-        if len(counted) >= 2:
+        counted = sorted({int(name.split("/")[1]) for (section, name, key) in rows
+                          if section == "memory" and name != "setup"})
+        calls, l3 = get("memory", "setup", "calls"), get("memory", "setup", "l3_bytes")
+        if len(counted) >= 2 and calls and l3:
             lo, hi = counted[0], counted[-1]
-            md += ["", "Where the growth goes: per call under callgrind (scripts/bench: 5,000 calls of the scale "
-                   "section's random draws, this machine's L3 simulated). Instructions grow with the indexes' "
-                   "depth; the rest of the time is the L3 misses of the random rows.", "",
-                   "| operation | instructions %d / %d | growth | L3 misses %d / %d | p50 growth |" % (lo, hi, lo, hi),
-                   "|---|---|---|---|---|"]
+            md += ["", "Per call under callgrind (scripts/bench: %d calls of the scale section's random draws after as "
+                   "many uncounted ones, a %.0f MiB L3 simulated, this machine's per lscpu): instructions, and data "
+                   "reads and writes that miss the L3." % (calls, l3 / 2**20), "",
+                   "| operation | instructions %d / %d | growth | data L3 misses %d / %d | p50 growth |" % (
+                       lo, hi, lo, hi), "|---|---|---|---|---|"]
             for op in ["list", "list_raw", "show", "show_raw"]:
                 ir = [get("memory", "%s/%d" % (op, n), "ir_per_call") for n in (lo, hi)]
                 miss = [get("memory", "%s/%d" % (op, n), "l3_misses_per_call") for n in (lo, hi)]
                 p50 = [get("scale", "%s/%d" % (op, n), "p50_us") for n in (lo, hi)]
-                if None in ir or None in miss:
+                if None in ir or None in miss or not ir[0]:
                     continue
                 md.append("| %s | %.0f / %.0f | %.2f× | %.1f / %.1f | %s |" % (
                     op, ir[0], ir[1], ir[1] / ir[0], miss[0], miss[1],
-                    "%.2f×" % (p50[1] / p50[0]) if None not in p50 else "–"))
+                    "%.2f×" % (p50[1] / p50[0]) if None not in p50 and p50[0] else "–"))
 
     threads = [(t, get("threads", str(t), "ops_per_s")) for t in (1, 2, 4)]
     if threads[0][1]:
         md += ["", "## Concurrency: reads (show and list alternating) on one service", "",
-               "Median of 5 rounds; in each round the three take turns at each thread count. raw = the same "
-               "statements, one SQLite connection per thread (SQLite's own limit); CPU loop = a fixed loop of about "
-               "one read's length per call, sharing nothing (the machine's own limit).", "",
+               "Median of 5 rounds; in each round the three take turns at each thread count, their order rotating "
+               "from round to round. raw = the same statements, one SQLite connection per thread (SQLite's own "
+               "limit); CPU loop = a fixed loop per call touching no shared memory (how much of the cores the "
+               "machine gives: not a measure of shared cache or memory bandwidth).", "",
                "| threads | service reads/s | vs 1 thread | raw SQLite reads/s | vs 1 thread | CPU loop calls/s "
                "| vs 1 thread |", "|---|---|---|---|---|---|---|"]
         base = {face: get(face, "1", "ops_per_s") for face in ("threads", "threads_raw", "threads_cpu")}

@@ -1,13 +1,15 @@
 // statement_log: the SQL text of every statement each SQLite connection of the process starts, so the
 // bench can check that its raw baseline runs the service's own statements (--check-statements).
-// Install() before any connection is opened: sqlite3_auto_extension gives every new connection a
-// SQLITE_TRACE_STMT callback, which costs every statement a call, so timed runs never install it.
+// Install() before the connections of interest are opened: sqlite3_auto_extension gives every new
+// connection a SQLITE_TRACE_STMT callback, which costs every statement a call, so timed runs never
+// install it. Recording is thread-safe; Take() hands over what was recorded.
 #pragma once
 
 #include <sqlite3.h>
 
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,8 +29,11 @@ inline std::vector<Started>& Log() {
   return log;
 }
 
-inline int OnStatement(unsigned type, void*, void* statement, void*) {
+// SQLITE_TRACE_STMT: `statement` starts running; `text` is its SQL, or "-- ..." when a trigger's program
+// starts inside it (not a statement of its own: skipped).
+inline int OnStatement(unsigned type, void*, void* statement, void* text) {
   if (type != SQLITE_TRACE_STMT) return 0;
+  if (text != nullptr && std::string_view(static_cast<const char*>(text)).substr(0, 2) == "--") return 0;
   auto* s = static_cast<sqlite3_stmt*>(statement);
   const char* sql = sqlite3_sql(s);
   const std::lock_guard<std::mutex> lock(Mutex());
