@@ -668,7 +668,6 @@ Timed ServiceCall(const Ops& ops, const std::string& op) {
           [&ops] { ops.Remove(kObserver, 30); }};
 }
 
-// list and show, and the scale section's variants of them (list_raw, list_hot, show_raw).
 // One of kOps as raw SQLite through `sql`, on pairs ServiceCall leaves alone: observer 10's page and
 // student 20; add by id and removal of student 33; redemption of a fresh code of student 31 (made, and
 // the link removed, through `ops`, untimed). PrepareRawPair(ops, 33) and (ops, 31) first.
@@ -689,6 +688,7 @@ Timed RawCall(RawOps& sql, const Ops& ops, const std::string& op) {
           [&ops] { ops.Remove(kObserver, 31); }};
 }
 
+// list and show, and the scale section's variants of them (list_raw, list_hot, show_raw).
 bool IsRead(const std::string& op) { return op.rfind("list", 0) == 0 || op.rfind("show", 0) == 0; }
 
 // `faces` of one operation measured in turns, with the counts of a read or a write.
@@ -862,8 +862,7 @@ void Scale(const std::vector<std::string>& paths, const std::vector<std::int64_t
   }
   std::printf("\n== scale: the sizes in turns\n");
   at.back()->sql.Plans(out);
-  for (const std::string op :
-       {"list", "list_raw", "list_hot", "show", "show_raw", "add", "remove", "redeem"}) {
+  for (const std::string op : {"list", "list_raw", "list_hot", "show", "show_raw", "add", "remove", "redeem"}) {
     std::vector<Timed> calls;
     for (auto& z : at) calls.push_back(ScaleCall(*z, op));
     const auto samples = InTurns(op, n, calls);
@@ -875,7 +874,7 @@ void Scale(const std::vector<std::string>& paths, const std::vector<std::int64_t
 
 // ---- Section 4: concurrency ------------------------------------------------------------------
 
-using Rounds = std::map<int, std::vector<double>>;  // threads -> reads/s of each round
+using Rounds = std::map<int, std::vector<double>>;  // threads -> calls/s of each round
 constexpr int kRounds = 5;  // of each thread count, taking turns (1, 2, 4, 1, 2, 4, ...)
 
 // `threads` threads each running read(t, i) for i < calls, t the thread's index; the calls per second.
