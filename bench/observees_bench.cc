@@ -1256,12 +1256,38 @@ std::map<sqlite3*, std::vector<std::string>> Settings(const std::vector<statemen
   return settings;
 }
 
+// One operation's service and raw faces, traced and compared as CheckStatements says; prints a line and
+// returns the differences, a line each (empty: the same).
+std::string Compare(const std::string& name, const Timed& service_call, const Timed& raw_call, sqlite3* raw_db) {
+  const Pieces service = Cut(TracedCall(service_call, raw_db, false, name + ", service"));
+  auto raw_texts = TracedCall(raw_call, raw_db, true, name + ", raw");
+  std::replace(raw_texts.begin(), raw_texts.end(), std::string(kRawFindUsers), std::string(kServiceFindUsers));
+  const Pieces raw = Cut(raw_texts);
+  const bool same = service == raw;
+  std::printf("%-13s service %zu transactions/runs, raw %zu: %s\n", name.c_str(), service.size(), raw.size(),
+              same ? "the same statements" : "DIFFERENT");
+  std::string differences;
+  for (std::size_t i = 0; !same && i < std::max(service.size(), raw.size()); ++i) {
+    const std::vector<std::string> none;
+    const auto& a = i < service.size() ? service[i] : none;
+    const auto& b = i < raw.size() ? raw[i] : none;
+    std::vector<std::string> service_only;
+    std::vector<std::string> raw_only;
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(service_only));
+    std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(raw_only));
+    const std::string where = name + ", piece " + std::to_string(i + 1);
+    for (const auto& text : service_only) differences += where + ", service only: " + text + "\n";
+    for (const auto& text : raw_only) differences += where + ", raw only: " + text + "\n";
+  }
+  return differences;
+}
+
 // Each operation's raw face must run its service call's statements: the same transactions and autocommit
 // runs in the same order, each holding the same texts as many times (order inside a piece aside;
 // kRawFindUsers counts as the service's FindUsers), so the baseline does the service's database work and
 // no other; and the raw connection must run the pool's connection settings. Checked for the overhead
-// section's faces (the scale and threads sections' raw list and show are the same RawOps calls on other
-// users). Prints a line per operation; dies listing the differences, so that a change to src/sqlite/'s
+// section's faces and for the scale section's list and show on bulk users (the threads section makes
+// the same calls). Prints a line per operation; dies listing the differences, so that a change to src/sqlite/'s
 // SQL that RawOps does not follow fails the ctest entry that runs this.
 void CheckStatements(const std::string& dir) {
   const std::string path = MakeDatabase(dir, 10000);
@@ -1278,25 +1304,11 @@ void CheckStatements(const std::string& dir) {
     }
   }
   for (const std::string op : kOps) {
-    const Pieces service = Cut(TracedCall(steps.Get(op + "/service"), steps.raw_db(), false, op + "/service"));
-    auto raw_texts = TracedCall(steps.Get(op + "/raw"), steps.raw_db(), true, op + "/raw");
-    std::replace(raw_texts.begin(), raw_texts.end(), std::string(kRawFindUsers), std::string(kServiceFindUsers));
-    const Pieces raw = Cut(raw_texts);
-    const bool same = service == raw;
-    std::printf("%-6s service %zu transactions/runs, raw %zu: %s\n", op.c_str(), service.size(), raw.size(),
-                same ? "the same statements" : "DIFFERENT");
-    for (std::size_t i = 0; !same && i < std::max(service.size(), raw.size()); ++i) {
-      const std::vector<std::string> none;
-      const auto& a = i < service.size() ? service[i] : none;
-      const auto& b = i < raw.size() ? raw[i] : none;
-      std::vector<std::string> service_only;
-      std::vector<std::string> raw_only;
-      std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(service_only));
-      std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(raw_only));
-      const std::string where = op + ", piece " + std::to_string(i + 1);
-      for (const auto& text : service_only) differences += where + ", service only: " + text + "\n";
-      for (const auto& text : raw_only) differences += where + ", raw only: " + text + "\n";
-    }
+    differences += Compare(op, steps.Get(op + "/service"), steps.Get(op + "/raw"), steps.raw_db());
+  }
+  AtSize bulk(path, 10000);  // the scale and threads sections' reads, on bulk users
+  for (const std::string op : {"list", "show"}) {
+    differences += Compare(op + " (bulk)", ScaleCall(bulk, op), ScaleCall(bulk, op + "_raw"), bulk.raw.db());
   }
   if (!differences.empty()) Die("the raw baseline no longer runs the service's statements:\n" + differences);
 }
