@@ -930,17 +930,21 @@ struct RandomPairs {
   }
 };
 
+// Call i of thread t: a show (i even) or a list of the pair it draws, through `reads` (Ops or RawOps).
+template <typename Reads>
+void ShowOrList(Reads& reads, RandomPairs& draws, int t, int i) {
+  const auto [observer, student] = draws.Draw(t);
+  if (i % 2 == 0) {
+    reads.Show(observer, student);
+  } else {
+    reads.List(observer);
+  }
+}
+
 // Show and list alternating on one service, shared by the threads.
 Face ServiceFace(const Ops& ops, RandomPairs& draws) {
   return {[&draws](int threads, int round) { draws.Seed(threads, round); },
-          [&ops, &draws](int t, int i) {
-            const auto [observer, student] = draws.Draw(t);
-            if (i % 2 == 0) {
-              ops.Show(observer, student);
-            } else {
-              ops.List(observer);
-            }
-          }};
+          [&ops, &draws](int t, int i) { ShowOrList(ops, draws, t, i); }};
 }
 
 // Rows ops_per_s (the median round), min_ops_per_s and max_ops_per_s per thread count, and a line each.
@@ -979,15 +983,7 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
     statements.push_back(std::make_unique<RawOps>(*connections.back()));
   }
   const Face raw{[&](int threads, int round) { draws.Seed(threads, round); },
-                 [&](int t, int i) {
-                   const auto [observer, student] = draws.Draw(t);
-                   RawOps& sql = *statements[static_cast<std::size_t>(t)];
-                   if (i % 2 == 0) {
-                     sql.Show(observer, student);
-                   } else {
-                     sql.List(observer);
-                   }
-                 }};
+                 [&](int t, int i) { ShowOrList(*statements[static_cast<std::size_t>(t)], draws, t, i); }};
   // The machine's own limit: a fixed CPU loop per call (its 1-thread calls/s gives its length), touching
   // no shared memory: it shows how much of the cores the machine gives, not how much shared cache or
   // memory bandwidth reads get.
