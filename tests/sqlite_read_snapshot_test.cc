@@ -115,9 +115,8 @@ TEST_CASE("a read snapshot keeps its database alive after the backend is gone", 
 
 TEST_CASE("a write cannot begin inside a read snapshot, and changes nothing", "[sqlite]") {
   TempDir dir;
+  const SqliteBackend backend = Seeded(dir, "snapshot-write.db");
   const std::string path = dir.File("snapshot-write.db");
-  const SqliteBackend backend = OpenTestBackend(path, std::make_shared<FakeClock>(kT0));
-  RequireOk(LoadFixture(backend, kFixture));
   const TableDump before = DumpTables(path);
   {
     auto snapshot = backend.links->BeginRead();
