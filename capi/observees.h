@@ -72,7 +72,8 @@ typedef enum obs_status {
   OBS_SELF_OBSERVATION = 9,    /* observer and student are the same user (422) */
   OBS_ALREADY_EXISTS = 10,     /* a unique value is taken, e.g. a login at self-registration */
   OBS_ABORTED = 11,            /* a concurrent change won a race; the caller may retry */
-  OBS_INTERNAL = 12            /* a storage or library failure; nothing was changed */
+  OBS_INTERNAL = 12,           /* a storage or library failure; nothing was changed */
+  OBS_UNAVAILABLE = 13         /* storage busy or unreachable; nothing was changed; retry later (503) */
 } obs_status;
 
 /* Root-account scopes (convention 9). */

@@ -67,6 +67,7 @@ static_assert(static_cast<int>(observees::StatusCode::kSelfObservation) == OBS_S
 static_assert(static_cast<int>(observees::StatusCode::kAlreadyExists) == OBS_ALREADY_EXISTS);
 static_assert(static_cast<int>(observees::StatusCode::kAborted) == OBS_ABORTED);
 static_assert(static_cast<int>(observees::StatusCode::kInternal) == OBS_INTERNAL);
+static_assert(static_cast<int>(observees::StatusCode::kUnavailable) == OBS_UNAVAILABLE);
 
 // The range obs_clock_* accept: 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
 constexpr std::int64_t kEarliestSecond = 0;
@@ -652,6 +653,7 @@ const char* obs_status_name(obs_status status) {
     case OBS_ALREADY_EXISTS: return "already_exists";
     case OBS_ABORTED: return "aborted";
     case OBS_INTERNAL: return "internal";
+    case OBS_UNAVAILABLE: return "unavailable";
   }
   return "unknown";
 }

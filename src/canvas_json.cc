@@ -24,6 +24,14 @@ json::value MessageErrors(std::string_view message) {
   return {{"errors", json::array{json::object{{"message", message}}}}};
 }
 
+// Canvas's body for a failure that is not the caller's (rule 61).
+json::value InternalErrorBody() {
+  return {{"errors", json::array{json::object{{"message", "An error occurred."}, {"error_code", "internal_server_error"}}}}};
+}
+
+// How long a client told 503 (kUnavailable) waits before it tries again.
+constexpr int kRetryAfterSeconds = 1;
+
 // Canvas's ActiveModel error list for one attribute: {"attr":[{"attribute","type","message"}]}.
 json::object FieldErrors(std::string_view attribute, std::string_view type, std::string_view message) {
   return {{attribute, json::array{json::object{{"attribute", attribute}, {"type", type}, {"message", message}}}}};
@@ -155,15 +163,14 @@ CanvasError ErrorFor(const Status& status) {
       return {401, MessageErrors("Invalid credentials provided."), false};
     case StatusCode::kTooManyAttempts:
       return {429, MessageErrors("Too many attempts. Try again later."), false};
+    case StatusCode::kUnavailable:
+      return {503, InternalErrorBody(), false, kRetryAfterSeconds};
     case StatusCode::kSelfObservation:
       return {422,
               {{"errors", FieldErrors("observer_id", "Cannot observe yourself", "Cannot observe yourself")}},
               false};
   }
-  return {500,
-          {{"errors", json::array{json::object{{"message", "An error occurred."},
-                                               {"error_code", "internal_server_error"}}}}},
-          false};
+  return {500, InternalErrorBody(), false};
 }
 
 CanvasError SelfRegistrationErrorFor(const Status& status) {

@@ -179,7 +179,7 @@ static void TestLibrary(void) {
   CHECK(OBS_OK == 0 && OBS_INVALID_ARGUMENT == 1 && OBS_NOT_FOUND == 2 && OBS_UNAUTHENTICATED == 3);
   CHECK(OBS_PERMISSION_DENIED == 4 && OBS_INVALID_CODE == 5 && OBS_TOO_MANY_ATTEMPTS == 6);
   CHECK(OBS_UNKNOWN_OBSERVEE == 7 && OBS_INVALID_CREDENTIALS == 8 && OBS_SELF_OBSERVATION == 9);
-  CHECK(OBS_ALREADY_EXISTS == 10 && OBS_ABORTED == 11 && OBS_INTERNAL == 12);
+  CHECK(OBS_ALREADY_EXISTS == 10 && OBS_ABORTED == 11 && OBS_INTERNAL == 12 && OBS_UNAVAILABLE == 13);
   CHECK(strcmp(obs_status_name(OBS_OK), "ok") == 0);
   CHECK(strcmp(obs_status_name(OBS_INVALID_ARGUMENT), "invalid_argument") == 0);
   CHECK(strcmp(obs_status_name(OBS_NOT_FOUND), "not_found") == 0);
@@ -193,6 +193,7 @@ static void TestLibrary(void) {
   CHECK(strcmp(obs_status_name(OBS_ALREADY_EXISTS), "already_exists") == 0);
   CHECK(strcmp(obs_status_name(OBS_ABORTED), "aborted") == 0);
   CHECK(strcmp(obs_status_name(OBS_INTERNAL), "internal") == 0);
+  CHECK(strcmp(obs_status_name(OBS_UNAVAILABLE), "unavailable") == 0);
   CHECK(strcmp(obs_status_name((obs_status)99), "unknown") == 0);
   CHECK(strcmp(obs_status_name((obs_status)-1), "unknown") == 0);
 

@@ -170,10 +170,19 @@ TEST_CASE("an internal error is 500 with Canvas's body", "[3.3][rule61]") {
   CHECK(Body(error) == R"({"errors":[{"message":"An error occurred.","error_code":"internal_server_error"}]})");
 }
 
+TEST_CASE("a busy storage is 503 with Canvas's 500 body and a Retry-After", "[3.3][rule61]") {
+  const CanvasError error = ErrorFor(Status(StatusCode::kUnavailable, "database is locked"));
+  CHECK(error.http_status == 503);
+  CHECK(error.retry_after_seconds > 0);
+  CHECK(Body(error) == R"({"errors":[{"message":"An error occurred.","error_code":"internal_server_error"}]})");
+  CHECK(ErrorFor(Internal("x")).retry_after_seconds == 0);
+}
+
 TEST_CASE("error bodies never carry the status message, except for invalid arguments", "[3.3][D7]") {
   for (StatusCode code : {StatusCode::kNotFound, StatusCode::kPermissionDenied, StatusCode::kUnauthenticated,
                           StatusCode::kUnknownObservee, StatusCode::kInvalidCode, StatusCode::kInvalidCredentials,
-                          StatusCode::kTooManyAttempts, StatusCode::kSelfObservation, StatusCode::kInternal}) {
+                          StatusCode::kTooManyAttempts, StatusCode::kSelfObservation, StatusCode::kInternal,
+                          StatusCode::kUnavailable}) {
     INFO("code: " << StatusCodeName(code));
     const CanvasError error = ErrorFor(Status(code, "marker-9f3b internal detail"));
     CHECK(Body(error).find("marker-9f3b") == std::string::npos);

@@ -30,7 +30,7 @@ __all__ = [
     "CODE_STATES", "SCOPE_ALL", "SCOPE_DOMAIN", "Service", "RestResponse", "load_library", "library_version",
     "ObserveesError", "InvalidArgument", "NotFound", "Unauthenticated", "PermissionDenied", "InvalidCode",
     "TooManyAttempts", "UnknownObservee", "InvalidCredentials", "SelfObservation", "AlreadyExists", "Aborted",
-    "InternalError",
+    "InternalError", "StorageBusy",
 ]
 
 # Root-account scopes (observees.h, convention 9): the domain's root account, every root account, or an id.
@@ -112,9 +112,14 @@ class InternalError(ObserveesError):
     status, name = 12, "internal"
 
 
+class StorageBusy(ObserveesError):
+    """Storage was busy or unreachable; nothing changed and the same call may succeed later."""
+    status, name = 13, "unavailable"
+
+
 _ERRORS = {cls.status: cls for cls in (
     InvalidArgument, NotFound, Unauthenticated, PermissionDenied, InvalidCode, TooManyAttempts, UnknownObservee,
-    InvalidCredentials, SelfObservation, AlreadyExists, Aborted, InternalError)}
+    InvalidCredentials, SelfObservation, AlreadyExists, Aborted, InternalError, StorageBusy)}
 
 
 # ---- The library ----------------------------------------------------------------------------------------

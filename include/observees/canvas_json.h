@@ -43,9 +43,11 @@ struct CanvasError {
   int http_status = 500;
   boost::json::value body;
   bool www_authenticate = false;  // send `WWW-Authenticate: Bearer realm="canvas-lms"`
+  int retry_after_seconds = 0;    // > 0: send `Retry-After: N` (503 for a busy storage)
 };
 
-// For the observee endpoints (E1-E8): 400, 401 (two bodies), 403, 404, 422 (three bodies), 429, 500.
+// For the observee endpoints (E1-E8): 400, 401 (two bodies), 403, 404, 422 (three bodies), 429, 500,
+// and 503 (kUnavailable: Canvas's 500 body, with Retry-After).
 OBSERVEES_EXPORT CanvasError ErrorFor(const Status& status);
 // For observer self-registration (POST /users), Canvas's sign-up form shape (rule 57):
 // 400 {"errors":{"user":{},"pseudonym":{},"observee":{},"pairing_code":{},"recaptcha":null}} with

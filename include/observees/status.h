@@ -26,6 +26,8 @@ enum class StatusCode : int {
   kAlreadyExists = 10,      // a unique value is taken (e.g. a login's unique_id at self-registration)
   kAborted = 11,            // a concurrent change won a race; the caller may retry
   kInternal = 12,           // a storage or library failure; nothing was changed
+  kUnavailable = 13,        // storage is busy (a lock held past the wait) or unreachable; nothing was
+                            // changed and the same call may succeed later (REST: 503 with Retry-After)
 };
 
 // Short stable name of a code, e.g. "not_found".

@@ -112,6 +112,7 @@ Response JsonResponse(int status, const json::value& body) {
 Response ErrorResponse(const CanvasError& error) {
   Response response = JsonResponse(error.http_status, error.body);
   if (error.www_authenticate) response.headers.push_back({"WWW-Authenticate", kRealm});
+  if (error.retry_after_seconds > 0) response.headers.push_back({"Retry-After", std::to_string(error.retry_after_seconds)});
   return response;
 }
 
