@@ -32,10 +32,13 @@
 #include "observees.h"
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
-#include "observees/postgres.h"
 #include "observees/rest.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
+#include "sqlite/sqlite_database.h"
 #include "statement_log.h"
+#include "storage/relational_directory.h"
+#include "storage/relational_enrollments.h"
+#include "storage/relational_link_store.h"
 
 namespace observees::bench {
 namespace {
@@ -135,19 +138,19 @@ void Populate(const std::string& path, const Population& p) {
   sqlite3_close(db);
 }
 
-SqliteBackend Open(const std::string& path, PasswordHashing hashing = PasswordHashing::kFastest) {
-  SqliteOptions options;
-  options.path = path;
+Storage Open(const std::string& path, PasswordHashing hashing = PasswordHashing::kFastest) {
+  StorageOptions options;
+  options.location = path;
   options.password_hashing = hashing;
-  auto backend = OpenSqlite(options);
+  auto backend = OpenStorage(options);
   Check(backend, "OpenSqlite");
   return std::move(*backend);
 }
 
 // A new file at `path` (any old one removed) holding FixtureJson(with_password) only.
-SqliteBackend OpenFixture(const std::string& path, PasswordHashing hashing, bool with_password) {
+Storage OpenFixture(const std::string& path, PasswordHashing hashing, bool with_password) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  SqliteBackend backend = Open(path, hashing);
+  Storage backend = Open(path, hashing);
   CheckStatus(LoadFixture(backend, FixtureJson(with_password)), "LoadFixture");
   return backend;
 }
@@ -201,7 +204,7 @@ class Raw {
     sqlite3_busy_timeout(db_, 10000);
     // The pool's connection settings (sqlite_database.cc), so that the baseline reads pages as it does.
     const std::string settings = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = " +
-                                 std::to_string(SqliteOptions{}.mmap_bytes);
+                                 std::to_string(StorageOptions{}.mmap_bytes);
     Exec(db_, settings.c_str());
   }
   ~Raw() {
@@ -262,15 +265,11 @@ void BindBlob(sqlite3_stmt* s, int i, const std::string& v) {
 
 // The one statement of RawOps that is not the service's own: the service sorts a page with ICU after
 // FindUsers, the raw baseline in SQL (--check-statements knows this, and only this, stand-in).
-constexpr char kRawFindUsers[] =
-    "SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, pronouns, workflow_state "
-    "FROM users WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY sortable_name, id";
-constexpr char kServiceFindUsers[] =
-    "SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, pronouns, workflow_state "
-    "FROM users WHERE id IN (SELECT value FROM json_each(?1))";
+const char* const kServiceFindUsers = storage::directory_sql::kFindUsers<SqliteDialect>.data();
+const std::string kRawFindUsers = std::string(kServiceFindUsers) + " ORDER BY sortable_name, id";
 
-// The statements of src/sqlite/ the operations run, as they are written there (checked by
-// --check-statements).
+// The statements the operations run, read from src/storage/ (the texts the service's stores run on
+// SQLite); --check-statements checks that each raw face runs its service call's statements.
 struct RawOps {
   Raw& raw;
   sqlite3_stmt* find_user;
@@ -278,17 +277,14 @@ struct RawOps {
   sqlite3_stmt* links_of_observer;
   sqlite3_stmt* links_between;
   sqlite3_stmt* root_accounts_of;
-  sqlite3_stmt* admin_rows;
-  sqlite3_stmt* override_step;
+  sqlite3_stmt* roots_with_permission;
   sqlite3_stmt* find_link;
   sqlite3_stmt* restore_link;
   sqlite3_stmt* insert_link;
   sqlite3_stmt* remove_link;
   sqlite3_stmt* audit;
-  sqlite3_stmt* followed;
-  sqlite3_stmt* existing_follower;
-  sqlite3_stmt* observer_login;
-  sqlite3_stmt* follow;
+  sqlite3_stmt* follow_plan;
+  sqlite3_stmt* revive_follower;
   sqlite3_stmt* followers;
   sqlite3_stmt* unfollow;
   sqlite3_stmt* find_code;
@@ -305,64 +301,28 @@ struct RawOps {
 
   explicit RawOps(Raw& r)
       : raw(r),
-        find_user(r.Prepare("SELECT id, name, sortable_name, short_name, created_at, sis_user_id, avatar_url, "
-                            "pronouns, workflow_state FROM users WHERE id = ?1")),
-        find_users(r.Prepare(kRawFindUsers)),
-        links_of_observer(r.Prepare(
-            "SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
-            "FROM observation_links WHERE observer_id = ? AND workflow_state = 'active' ORDER BY id")),
-        links_between(
-            r.Prepare("SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
-                      "FROM observation_links WHERE student_id = ? AND observer_id = ? ORDER BY id")),
-        root_accounts_of(r.Prepare(
-            "SELECT a.root_account_id FROM logins l JOIN accounts a ON a.id = l.account_id "
-            "WHERE l.user_id = ?1 AND l.workflow_state = 'active' UNION "
-            "SELECT c.root_account_id FROM enrollments e JOIN courses c ON c.id = e.course_id "
-            "WHERE e.user_id = ?1 AND e.workflow_state NOT IN ('deleted', 'rejected') AND e.type <> "
-            "'StudentViewEnrollment' UNION SELECT a.root_account_id FROM admins ad JOIN accounts a ON a.id = "
-            "ad.account_id WHERE ad.user_id = ?1 AND ad.workflow_state = 'active' ORDER BY 1")),
-        admin_rows(r.Prepare("SELECT account_id, role, manage_user_observers, generate_observer_pairing_code FROM "
-                             "admins WHERE user_id = ?1 AND account_id = ?2 AND workflow_state = 'active'")),
-        override_step(r.Prepare("SELECT (SELECT enabled FROM role_overrides WHERE account_id = ?1 AND role = ?2 AND "
-                                "permission = ?3), (SELECT parent_id FROM accounts WHERE id = ?1)")),
-        find_link(
-            r.Prepare("SELECT id, student_id, observer_id, root_account_id, workflow_state, created_at, updated_at "
-                      "FROM observation_links WHERE student_id = ? AND observer_id = ? "
-                      "AND (root_account_id = ? OR root_account_id IS NULL) "
-                      "ORDER BY workflow_state = 'active' DESC, root_account_id IS NULL, id LIMIT 1")),
-        restore_link(r.Prepare("UPDATE observation_links SET workflow_state = 'active', updated_at = ? WHERE id = ?")),
-        insert_link(r.Prepare("INSERT INTO observation_links (student_id, observer_id, root_account_id, "
-                              "workflow_state, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?)")),
-        remove_link(r.Prepare("UPDATE observation_links SET workflow_state = 'deleted', updated_at = ? "
-                              "WHERE id = ? AND workflow_state = 'active'")),
-        audit(r.Prepare("INSERT INTO audit_log (at, actor_id, action, method, student_id, observer_id, "
-                        "root_account_id, link_id, code_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")),
-        followed(r.Prepare("SELECT id, user_id, course_id, course_section_id, type, workflow_state, "
-                           "associated_user_id, root_account_id, start_at, end_at, created_at, updated_at "
-                           "FROM enrollments WHERE user_id = ?1 AND type = 'StudentEnrollment' "
-                           "AND (?2 IS NULL OR root_account_id = ?2) ORDER BY course_id, id")),
-        existing_follower(r.Prepare("SELECT id, workflow_state FROM enrollments WHERE user_id = ?1 AND type = "
-                                    "'ObserverEnrollment' AND associated_user_id = ?2 AND course_id = ?3 AND "
-                                    "course_section_id IS ?4 ORDER BY workflow_state NOT IN ('deleted', 'inactive') "
-                                    "DESC, id LIMIT 1")),
-        observer_login(r.Prepare("SELECT 1 FROM logins WHERE user_id = ?1 AND account_id = ?2 AND workflow_state = "
-                                 "'active' LIMIT 1")),
-        follow(r.Prepare("UPDATE enrollments SET workflow_state = ?1, root_account_id = ?2, start_at = ?3, "
-                         "end_at = ?4, updated_at = ?5 WHERE id = ?6")),
-        followers(r.Prepare("SELECT id FROM enrollments WHERE user_id = ?1 AND associated_user_id = ?2 AND type = "
-                            "'ObserverEnrollment' AND workflow_state <> 'deleted' AND (?3 IS NULL OR "
-                            "root_account_id = ?3)")),
-        unfollow(r.Prepare("UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2")),
-        find_code(r.Prepare("SELECT id, user_id, created_at, expires_at, workflow_state, used_by, used_at, link_id, "
-                            "revoked_by, revoked_at, code_box, code_hash FROM pairing_codes WHERE code_hash = ? AND "
-                            "workflow_state = 'active' AND expires_at > ? ORDER BY id LIMIT 1")),
-        consume_code(r.Prepare("UPDATE pairing_codes SET workflow_state = 'deleted', used_by = ?, used_at = ? "
-                               "WHERE id = ? AND workflow_state = 'active' AND expires_at > ?")),
-        set_code_link(r.Prepare("UPDATE pairing_codes SET link_id = ? WHERE id = ?")),
-        prune_attempts(r.Prepare("DELETE FROM failed_attempts WHERE key = ? AND at < ?")),
-        count_attempts(r.Prepare("SELECT COUNT(*) FROM failed_attempts WHERE key = ? AND at >= ?")),
-        insert_attempt(r.Prepare("INSERT INTO failed_attempts (key, at) VALUES (?, ?)")),
-        delete_attempt(r.Prepare("DELETE FROM failed_attempts WHERE id = ?")),
+        find_user(r.Prepare(storage::directory_sql::kFindUser)),
+        find_users(r.Prepare(kRawFindUsers.c_str())),
+        links_of_observer(r.Prepare(storage::link_sql::kActiveLinksOfObserver)),
+        links_between(r.Prepare(storage::link_sql::kLinksBetween)),
+        root_accounts_of(r.Prepare(storage::directory_sql::kRootAccountsOf)),
+        roots_with_permission(r.Prepare(storage::directory_sql::kRootsWithPermission)),
+        find_link(r.Prepare(storage::link_sql::kFindLinkForWrite<SqliteDialect>.data())),
+        restore_link(r.Prepare(storage::link_sql::kRestoreLink)),
+        insert_link(r.Prepare(storage::link_sql::kInsertLink)),
+        remove_link(r.Prepare(storage::link_sql::kRemoveLink)),
+        audit(r.Prepare(storage::link_sql::kAppendAudit)),
+        follow_plan(r.Prepare(storage::enrollment_sql::kFollowPlan)),
+        revive_follower(r.Prepare(storage::enrollment_sql::kReviveFollower)),
+        followers(r.Prepare(storage::enrollment_sql::kFollowersOfLink)),
+        unfollow(r.Prepare(storage::enrollment_sql::kDeleteFollower)),
+        find_code(r.Prepare(storage::link_sql::kFindActiveCode)),
+        consume_code(r.Prepare(storage::link_sql::kConsumeCode)),
+        set_code_link(r.Prepare(storage::link_sql::kSetCodeLink)),
+        prune_attempts(r.Prepare(storage::link_sql::kPruneAttempts)),
+        count_attempts(r.Prepare(storage::link_sql::kCountAttempts)),
+        insert_attempt(r.Prepare(storage::link_sql::kInsertAttempt)),
+        delete_attempt(r.Prepare(storage::link_sql::kDeleteAttempt)),
         code_hash(r.Prepare("SELECT code_hash FROM pairing_codes WHERE user_id = ? AND workflow_state = 'active' "
                             "ORDER BY id DESC LIMIT 1")),
         begin(r.Prepare("BEGIN IMMEDIATE")),
@@ -377,16 +337,12 @@ struct RawOps {
     Bind(root_accounts_of, 1, id);
     raw.Run(root_accounts_of);
   }
-  // Rule 28 for the administrator in the root: their admin row, and (its column being NULL, as the
-  // fixture's is) the role override on the root, which has no parent.
-  void AdminMayManage() {
-    Bind(admin_rows, 1, kAdmin);
-    Bind(admin_rows, 2, kRoot);
-    raw.Run(admin_rows);
-    Bind(override_step, 1, kRoot);
-    Bind(override_step, 2, std::string("AccountAdmin"));
-    Bind(override_step, 3, std::string("manage_user_observers"));
-    raw.Run(override_step);
+  // Rule 28 for the administrator: the roots of `subject` where they hold manage_user_observers.
+  void AdminManages(UserId subject) {
+    Bind(roots_with_permission, 1, kAdmin);
+    Bind(roots_with_permission, 2, subject);
+    Bind(roots_with_permission, 3, std::string("manage_user_observers"));
+    raw.Run(roots_with_permission);
   }
   // The limiter's reservation (D6) for one key, in its own transaction; returns the row's id.
   std::int64_t ReserveAttempt(const std::string& key, std::int64_t now) {
@@ -399,8 +355,8 @@ struct RawOps {
     raw.Run(count_attempts);
     Bind(insert_attempt, 1, key);
     Bind(insert_attempt, 2, now);
-    raw.Run(insert_attempt);
-    const std::int64_t id = sqlite3_last_insert_rowid(raw.db());
+    std::int64_t id = 0;
+    raw.Run(insert_attempt, &id);
     raw.Run(commit);
     return id;
   }
@@ -461,28 +417,20 @@ struct RawOps {
       Bind(insert_link, 2, observer);
       Bind(insert_link, 3, kRoot);
       Bind(insert_link, 4, now);
-      Bind(insert_link, 5, now);
-      raw.Run(insert_link);
-      id = sqlite3_last_insert_rowid(raw.db());
+      raw.Run(insert_link, &id);
     }
     Audit(now, kAdmin, "restored", student, observer, id);
-    Bind(followed, 1, student);
-    Bind(followed, 2, kRoot);
-    std::int64_t course = 0;
-    raw.Run(followed, &course, 2);  // course_id
-    Bind(existing_follower, 1, observer);
-    Bind(existing_follower, 2, student);
-    Bind(existing_follower, 3, course);
-    std::int64_t follower = 0;  // the deleted observer enrollment PrepareRawPair left, revived
-    raw.Run(existing_follower, &follower);
-    Bind(observer_login, 1, observer);
-    Bind(observer_login, 2, kRoot);
-    raw.Run(observer_login);
-    Bind(follow, 1, std::string("active"));
-    Bind(follow, 2, kRoot);
-    Bind(follow, 5, now);
-    Bind(follow, 6, follower);
-    raw.Run(follow);
+    // Rule 10's reads in one statement; the deleted observer enrollment PrepareRawPair left, revived.
+    Bind(follow_plan, 1, student);
+    Bind(follow_plan, 2, kRoot);
+    Bind(follow_plan, 3, observer);
+    std::int64_t follower = 0;
+    raw.Run(follow_plan, &follower, 12);
+    Bind(revive_follower, 1, std::string("active"));
+    Bind(revive_follower, 2, kRoot);
+    Bind(revive_follower, 5, now);
+    Bind(revive_follower, 6, follower);
+    raw.Run(revive_follower);
     if (raw.Changes() != 1) Die("raw follow: no observer enrollment to revive (PrepareRawPair)");
     return id;
   }
@@ -493,7 +441,7 @@ struct RawOps {
     User(student);
     RootsOf(observer);
     RootsOf(student);
-    AdminMayManage();
+    AdminManages(observer);
     raw.Run(commit);
     raw.Run(begin);
     Link(observer, student, now);
@@ -504,9 +452,9 @@ struct RawOps {
   void Remove(UserId observer, UserId student, std::int64_t now) {
     raw.Run(read_begin);
     User(observer);
-    User(student);
     RootsOf(observer);
-    AdminMayManage();
+    AdminManages(observer);
+    User(student);
     Bind(links_between, 1, student);
     Bind(links_between, 2, observer);
     std::int64_t id = 0;
@@ -550,7 +498,6 @@ struct RawOps {
     Bind(consume_code, 1, observer);
     Bind(consume_code, 2, now);
     Bind(consume_code, 3, code);
-    Bind(consume_code, 4, now);
     raw.Run(consume_code);
     Audit(now, observer, "code_redeemed", student, observer, 0);
     const std::int64_t link = Link(observer, student, now);
@@ -565,11 +512,11 @@ struct RawOps {
   // EXPLAIN QUERY PLAN of every statement: a row per statement with the number of full scans of a
   // table (json_each and constant rows aside), so growth is seen to come from index seeks.
   void Plans(Results& out) {
-    const sqlite3_stmt* all[] = {find_user,      find_users,     links_of_observer, links_between,     root_accounts_of,
-                                 admin_rows,     override_step,  find_link,         restore_link,      insert_link,
-                                 remove_link,    audit,          followed,          existing_follower, observer_login,
-                                 follow,         followers,      unfollow,          find_code,         consume_code,
-                                 set_code_link,  prune_attempts, count_attempts,    insert_attempt,    delete_attempt};
+    const sqlite3_stmt* all[] = {find_user,     find_users,      links_of_observer, links_between,  root_accounts_of,
+                                 roots_with_permission, find_link, restore_link,    insert_link,    remove_link,
+                                 audit,         follow_plan,     revive_follower,   followers,      unfollow,
+                                 find_code,     consume_code,    set_code_link,     prune_attempts, count_attempts,
+                                 insert_attempt, delete_attempt};
     int index = 0;
     for (const sqlite3_stmt* statement : all) {
       const std::string sql = sqlite3_sql(const_cast<sqlite3_stmt*>(statement));
@@ -705,7 +652,7 @@ Sample TimeService(const Ops& ops, const std::string& op, const Counts& n) {
 
 void Overhead(const std::string& path, const Counts& n, Results& out) {
   std::printf("\n== overhead: service vs raw SQLite vs C ABI vs REST router (%s)\n", path.c_str());
-  SqliteBackend backend = Open(path);
+  Storage backend = Open(path);
   const std::shared_ptr<const ObservationService> service = NewService(backend.Dependencies());
   const Ops ops{*service};
   Raw raw(path);
@@ -791,7 +738,7 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
 // One database size of the scale section: its service, its raw connection and its random draws.
 struct AtSize {
   std::int64_t links;
-  SqliteBackend backend;
+  Storage backend;
   std::shared_ptr<const ObservationService> service;
   Ops ops;
   Raw raw;
@@ -967,7 +914,7 @@ double MedianScaling(const Rounds& rounds) {
 
 void Concurrency(const std::string& path, std::int64_t links, int calls, Results& out) {
   std::printf("\n== read throughput, one service, 1/2/4 threads (%s)\n", path.c_str());
-  SqliteBackend backend = Open(path);
+  Storage backend = Open(path);
   const auto service = NewService(backend.Dependencies());
   const Ops ops{*service};
   const Population p{links};
@@ -1015,7 +962,7 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
 // Reads on one thread while another runs Argon2id (kInteractive) password checks.
 void Stall(const std::string& dir, Results& out) {
   std::printf("\n== Argon2id on one thread, reads on another\n");
-  SqliteBackend backend = OpenFixture(dir + "/stall.db", PasswordHashing::kInteractive, true);
+  Storage backend = OpenFixture(dir + "/stall.db", PasswordHashing::kInteractive, true);
   const auto service = NewService(backend.Dependencies());
   const Ops ops{*service};
 
@@ -1070,16 +1017,16 @@ void Stall(const std::string& dir, Results& out) {
 // named after this process, is dropped before (a killed run's) and after.
 void Postgres(const std::string& conninfo, const std::string& dir, const Counts& n, int calls, Results& out) {
   std::printf("\n== postgres: the service on PostgreSQL beside SQLite, fixture data\n");
-  PostgresOptions options;
-  options.conninfo = conninfo;
+  StorageOptions options;
+  options.location = "postgresql:" + conninfo;
   options.schema = "observees_bench_" + std::to_string(getpid());
   options.password_hashing = PasswordHashing::kFastest;
   CheckStatus(DropPostgresSchema(conninfo, options.schema), "DropPostgresSchema");
   {
-    auto pg = OpenPostgres(options);
+    auto pg = OpenStorage(options);
     Check(pg, "OpenPostgres");
     CheckStatus(LoadFixture(*pg, FixtureJson(false)), "LoadFixture(PostgreSQL)");
-    SqliteBackend sqlite = OpenFixture(dir + "/fixture.db", PasswordHashing::kFastest, false);
+    Storage sqlite = OpenFixture(dir + "/fixture.db", PasswordHashing::kFastest, false);
     const auto pg_service = NewService(pg->Dependencies());
     const auto sqlite_service = NewService(sqlite.Dependencies());
     const Ops pg_ops{*pg_service};
@@ -1157,7 +1104,7 @@ class Steps {
   sqlite3* raw_db() const { return raw_.db(); }
 
  private:
-  SqliteBackend backend_;
+  Storage backend_;
   std::shared_ptr<const ObservationService> service_;
   Ops ops_;
   Raw raw_;
@@ -1257,7 +1204,7 @@ std::map<sqlite3*, std::vector<std::string>> Settings(const std::vector<statemen
 std::string Compare(const std::string& name, const Timed& service_call, const Timed& raw_call, sqlite3* raw_db) {
   const Pieces service = Cut(TracedCall(service_call, raw_db, false, name + ", service"));
   auto raw_texts = TracedCall(raw_call, raw_db, true, name + ", raw");
-  std::replace(raw_texts.begin(), raw_texts.end(), std::string(kRawFindUsers), std::string(kServiceFindUsers));
+  std::replace(raw_texts.begin(), raw_texts.end(), kRawFindUsers, std::string(kServiceFindUsers));
   const Pieces raw = Cut(raw_texts);
   const bool same = service == raw;
   std::printf("%-13s service %zu transactions/runs, raw %zu: %s\n", name.c_str(), service.size(), raw.size(),

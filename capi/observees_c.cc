@@ -28,7 +28,6 @@
 #include "observees/observation_service.h"
 #include "observees/rest.h"
 #include "observees/service_options.h"
-#include "observees/sqlite.h"
 #include "observees/storage.h"
 #include "observees/status.h"
 #include "observees/timestamp.h"
@@ -417,7 +416,7 @@ Result<OpenOptions> ReadOptions(const char* options_json) {
       status = integer(0, kMaxInt, [&](std::int64_t n) { options.storage.busy_timeout_ms = static_cast<int>(n); });
     } else if (key == "schema") {
       status = text([&](std::string value) {
-        options.storage.postgres_schema = std::move(value);
+        options.storage.schema = std::move(value);
         return Status::Ok();
       });
     } else if (key == "secret_key") {

@@ -14,7 +14,7 @@
 #include "observees/canvas_json.h"
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 
 namespace {
 
@@ -97,9 +97,9 @@ int main(int argc, char** argv) {
   const std::string fixture = argc > 2 ? argv[2] : OBSERVEES_SOURCE_DIR "/examples/data/demo.json";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
 
-  SqliteOptions options;
-  options.path = db_path;
-  auto backend = OpenSqlite(options);
+  StorageOptions options;
+  options.location = db_path;
+  auto backend = OpenStorage(options);
   if (!backend.ok()) {
     std::fprintf(stderr, "%s\n", backend.status().ToString().c_str());
     return 1;

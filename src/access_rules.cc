@@ -67,14 +67,12 @@ Result<RootAccounts> AccessRules::Narrow(RootAccounts roots, const RootAccountSc
   return RootAccounts{};
 }
 
-Result<RootAccounts> AccessRules::WithManagePermission(UserId actor, const RootAccounts& roots) const {
-  RootAccounts permitted;
-  for (const AccountId root : roots) {
-    auto has = directory_.HasRootAccountPermission(actor, root, Permission::kManageUserObservers);
-    if (!has.ok()) return has.status();
-    if (*has) permitted.push_back(root);
-  }
-  return permitted;
+Result<RootAccounts> AccessRules::ManagedRootsOf(UserId actor, UserId subject) const {
+  auto managed = directory_.RootAccountsWithPermission(actor, subject, Permission::kManageUserObservers);
+  if (!managed.ok()) return managed.status();
+  RootAccounts sorted = std::move(*managed);
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
 }
 
 Result<RootAccounts> AccessRules::RequireManagePermission(const RootAccounts& roots, const RootAccounts& managed) {
@@ -96,7 +94,7 @@ Result<std::optional<RootAccounts>> AccessRules::SelfOrAdmin(const Caller& calle
     in_scope = std::move(*narrowed);
   }
   if (in_scope.empty()) return NoSuchResource();
-  auto managed = WithManagePermission(*caller.user, *roots);
+  auto managed = ManagedRootsOf(*caller.user, subject);
   if (!managed.ok()) return managed.status();
   OBSERVEES_RETURN_IF_ERROR(RequireManagePermission(in_scope, *managed));
   return Visible(caller, subject, std::move(*managed));
@@ -114,14 +112,9 @@ Result<bool> AccessRules::MaySeeCodesOf(const Caller& caller, UserId student, En
   if (caller.user == student) return true;
   constexpr Permission kGenerate = Permission::kGenerateObserverPairingCode;
   if (enrollments == nullptr) {
-    auto roots = directory_.RootAccountsOf(student);
+    auto roots = directory_.RootAccountsWithPermission(*caller.user, student, kGenerate);
     if (!roots.ok()) return roots.status();
-    for (const AccountId root : *roots) {
-      auto has = directory_.HasRootAccountPermission(*caller.user, root, kGenerate);
-      if (!has.ok()) return has.status();
-      if (*has) return true;
-    }
-    return false;
+    return !roots->empty();
   }
   // Rule 23's courses (non-deleted, with a non-deleted enrollment of the student's), admin chain only.
   auto enrolled = enrollments->EnrollmentsOf(student);

@@ -34,8 +34,8 @@ class AccessRules {
   // (kNotFound when that account does not exist).
   Result<RootAccounts> Narrow(RootAccounts roots, const RootAccountScope& scope, const Caller& caller) const;
 
-  // The subset of `roots` where `actor` holds manage_user_observers (rule 28).
-  Result<RootAccounts> WithManagePermission(UserId actor, const RootAccounts& roots) const;
+  // The root accounts of `subject` where `actor` holds manage_user_observers (rule 28).
+  Result<RootAccounts> ManagedRootsOf(UserId actor, UserId subject) const;
 
   // Rule 29 over rule 28, from permissions already asked: kNotFound when `roots` is empty,
   // kPermissionDenied when `managed` (the roots where the caller holds the permission, a superset of

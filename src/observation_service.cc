@@ -327,15 +327,9 @@ Result<std::vector<Enrollment>> ObservationService::ListEnrollments(const Caller
   if (!subject.ok()) return subject.status();
   if (!s.deps.enrollments) return NotFound("The specified resource does not exist.");
   if (caller.user != user) {
-    auto roots = s.directory().RootAccountsOf(user);
+    auto roots = s.directory().RootAccountsWithPermission(*caller.user, user, Permission::kManageStudents);
     if (!roots.ok()) return roots.status();
-    bool allowed = false;
-    for (const AccountId root : *roots) {
-      auto may = s.directory().HasRootAccountPermission(*caller.user, root, Permission::kManageStudents);
-      if (!may.ok()) return may.status();
-      allowed = allowed || *may;
-    }
-    if (!allowed) return PermissionDenied("user not authorized to perform that action");
+    if (roots->empty()) return PermissionDenied("user not authorized to perform that action");
   }
   return s.deps.enrollments->EnrollmentsOf(user);
 }
@@ -434,7 +428,7 @@ Result<LinkedUser> ObservationService::AddObserveeById(const Caller& caller, Use
   if (!roots.ok()) return roots.status();
   if (roots->empty()) return NotFound("The specified resource does not exist.");  // rule 48: 404
   // Every root of the observer's, for rule 48's 403 and for rule 42's filter of the answer.
-  auto managed = s.access.WithManagePermission(*caller.user, *observer_roots);
+  auto managed = s.access.ManagedRootsOf(*caller.user, observer);
   if (!managed.ok()) return managed.status();
   auto permitted = AccessRules::RequireManagePermission(*roots, *managed);  // rule 48: 403
   if (!permitted.ok()) return permitted.status();
@@ -485,8 +479,7 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
     auto removed = (*txn)->RemoveLink(link.id, now);
     if (!removed.ok()) return removed.status();
     if (!*removed) continue;  // a concurrent removal got there first
-    auto audit = (*txn)->AppendAudit(LinkAudit(caller, AuditAction::kRemoved, method, link, now));
-    if (!audit.ok()) return audit.status();
+    OBSERVEES_RETURN_IF_ERROR((*txn)->AppendAudit(LinkAudit(caller, AuditAction::kRemoved, method, link, now)));
     if (s.deps.enrollments) {
       OBSERVEES_RETURN_IF_ERROR(s.deps.enrollments->OnLinkChanged(**txn, link, LinkEvent::kRemoved, now));
     }

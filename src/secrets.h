@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "observees/sqlite.h"
+#include "observees/storage.h"  // PasswordHashing
 #include "observees/status.h"
 
 namespace observees::secrets {

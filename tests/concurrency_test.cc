@@ -21,7 +21,7 @@
 #include "observees/clock.h"
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
 
@@ -92,7 +92,7 @@ struct ConcurrentWorld {
   }
   TempDir dir;
   std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>(kT0);
-  SqliteBackend backend;
+  Storage backend;
   std::unique_ptr<ObservationService> service;
 };
 

@@ -44,12 +44,12 @@ const std::vector<Pair> kPairs = {{kQuinn, kChild, true}, {kWalt, kChild, true},
                                   {kQuinn, kAnother, true}, {kWalt, kAnother, false}, {kMona, kChild, false},
                                   {kQuinn, kBo, false}};
 
-SqliteBackend Open(const std::string& path) {
-  SqliteOptions options;
-  options.path = path;
+Storage Open(const std::string& path) {
+  StorageOptions options;
+  options.location = path;
   options.connections = 2;
   options.password_hashing = PasswordHashing::kFastest;
-  Result<SqliteBackend> backend = OpenSqlite(options);
+  Result<Storage> backend = OpenStorage(options);
   if (!backend.ok()) throw std::runtime_error(backend.status().ToString());
   return std::move(*backend);
 }
@@ -72,7 +72,7 @@ void Report(int fd, const std::string& line) {
 // [code]" when the operation has committed, "E <message>" on an unexpected failure.
 [[noreturn]] void Writer(const std::string& path, int fd, unsigned seed) {
   try {
-    SqliteBackend backend = Open(path);
+    Storage backend = Open(path);
     auto created = ObservationService::Create(backend.Dependencies());
     if (!created.ok()) throw std::runtime_error(created.status().ToString());
     const auto& service = **created;
@@ -128,7 +128,7 @@ TEST_CASE("a writer killed with SIGKILL at random moments leaves a consistent da
   TempDir dir;
   const std::string path = (dir.path() / "crash.db").string();
   {
-    SqliteBackend backend = Open(path);
+    Storage backend = Open(path);
     REQUIRE(LoadFixture(backend, kStandardFixture).ok());
   }  // closed before the first fork
 
@@ -199,7 +199,7 @@ TEST_CASE("a writer killed with SIGKILL at random moments leaves a consistent da
                                                         << " consumed without its link");
     }
 
-    SqliteBackend backend = Open(path);
+    Storage backend = Open(path);
     const Timestamp now = SystemClock()->Now();
     for (const auto& [index, active] : expected_active) {
       if (in_flight && in_flight->pair == index) continue;  // either outcome of the killed operation is fine
@@ -218,7 +218,7 @@ TEST_CASE("a writer killed with SIGKILL at random moments leaves a consistent da
         CHECK(found->has_value() == (codes_redeemed.count(code) == 0));
       }
     }
-    backend = SqliteBackend{};
+    backend = Storage{};
     ++survived;
   }
   WARN("crash rounds survived: " << survived << ", reported operations checked: " << operations_checked);

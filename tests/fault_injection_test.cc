@@ -14,7 +14,7 @@
 #include "observees/fixture.h"
 #include "observees/link_store.h"
 #include "observees/observation_service.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "support/forwarding_link_store.h"
 #include "support/storage_test_util.h"
 
@@ -52,7 +52,7 @@ class FaultyLinkTransaction final : public LinkTransaction {
                                            Timestamp now) override {
     return base_->InsertCode(student, code, expires_at, now);
   }
-  Result<std::int64_t> AppendAudit(const AuditEntry& entry) override { return base_->AppendAudit(entry); }
+  Status AppendAudit(const AuditEntry& entry) override { return base_->AppendAudit(entry); }
   Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
   Status Commit() override;
 
@@ -118,10 +118,10 @@ constexpr char kFixture[] = R"json({
 // The SQLite default in memory, seeded, with a service whose LinkStore is the faulty wrapper.
 struct FaultyWorld {
   FaultyWorld() {
-    SqliteOptions options;
+    StorageOptions options;
     options.password_hashing = PasswordHashing::kFastest;
     options.clock = clock;
-    backend = ValueOf(OpenSqlite(options));
+    backend = ValueOf(OpenStorage(options));
     RequireOk(LoadFixture(backend, kFixture));
     faulty = std::make_shared<FaultyLinkStore>(backend.links);
     ServiceDependencies deps = backend.Dependencies(clock);
@@ -135,7 +135,7 @@ struct FaultyWorld {
   bool CodeIsActive() const { return ValueOf(backend.links->FindActiveCode(kCode, clock->Now())).has_value(); }
 
   std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>(kT0);
-  SqliteBackend backend;
+  Storage backend;
   std::shared_ptr<FaultyLinkStore> faulty;
   std::unique_ptr<ObservationService> service;
 };

@@ -16,7 +16,7 @@
 #include "observees/clock.h"
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "support/fixture_cases.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
@@ -39,15 +39,15 @@ struct FileBackend {
   }
   std::string path;
   std::shared_ptr<FakeClock> clock;
-  SqliteBackend backend;
+  Storage backend;
 };
 
 TEST_CASE("the DESIGN.md example fixture loads", "[fixture]") {
   auto clock = std::make_shared<FakeClock>(kT0);
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
   options.clock = clock;
-  const SqliteBackend backend = ValueOf(OpenSqlite(options));
+  const Storage backend = ValueOf(OpenStorage(options));
   RequireOk(LoadFixture(backend, kDesignExample));
   UserDirectory& directory = *backend.directory;
 
@@ -130,9 +130,9 @@ TEST_CASE("the DESIGN.md example fixture loads", "[fixture]") {
 }
 
 TEST_CASE("deleted links and codes in a fixture load as deleted", "[fixture][rule8][rule16]") {
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  const SqliteBackend backend = ValueOf(OpenSqlite(options));
+  const Storage backend = ValueOf(OpenStorage(options));
   RequireOk(LoadFixture(backend, R"json({
     "accounts": [{"id": 1, "name": "Default"}],
     "users": [{"id": 10, "name": "Pat Parent", "logins": [{"account_id": 1, "unique_id": "pat"}]},
@@ -211,9 +211,9 @@ TEST_CASE("malformed JSON is refused with kInvalidArgument", "[fixture]") {
 }
 
 TEST_CASE("fixture errors never repeat a password, token or code", "[fixture][D7]") {
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  const SqliteBackend backend = ValueOf(OpenSqlite(options));
+  const Storage backend = ValueOf(OpenStorage(options));
 
   for (const SecretLeakCase& c : SecretLeakCases()) {
     DYNAMIC_SECTION(c.what) {
@@ -238,7 +238,7 @@ TEST_CASE("fixture passwords, tokens and codes are stored only as hashes", "[fix
     "pairing_codes": [{"user_id": 40, "code": ")" + kSecretCode + R"(", "expires_at": "2030-01-01T00:00:00Z"}]
   })";
   {
-    const SqliteBackend backend = OpenTestBackend(path, std::make_shared<FakeClock>(kT0));
+    const Storage backend = OpenTestBackend(path, std::make_shared<FakeClock>(kT0));
     RequireOk(LoadFixture(backend, fixture));
     // The hashes work: each secret still identifies its owner.
     CHECK(ValueOf(backend.authenticator->CheckPassword(1, "nora", kSecretPassword)) == 40);
@@ -267,10 +267,10 @@ TEST_CASE("fixture passwords, tokens and codes are stored only as hashes", "[fix
 
 TEST_CASE("LoadFixtureFile reads a file, and a missing file is kNotFound", "[fixture]") {
   TempDir dir;
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
   options.clock = std::make_shared<FakeClock>(kT0);
-  const SqliteBackend backend = ValueOf(OpenSqlite(options));
+  const Storage backend = ValueOf(OpenStorage(options));
 
   SECTION("a missing file") {
     const Status status = LoadFixtureFile(backend, dir.File("no-such-fixture.json"));
@@ -293,10 +293,10 @@ TEST_CASE("LoadFixtureFile reads a file, and a missing file is kNotFound", "[fix
 
 TEST_CASE("a legacy link with a NULL root account matches every root account", "[fixture][D9]") {
   auto clock = std::make_shared<FakeClock>(kT0);
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
   options.clock = clock;
-  const SqliteBackend backend = ValueOf(OpenSqlite(options));
+  const Storage backend = ValueOf(OpenStorage(options));
   RequireOk(LoadFixture(backend, R"json({
     "accounts": [{"id": 1, "name": "Default", "domains": ["canvas.test"]},
                  {"id": 2, "name": "External", "domains": ["external.test"]}],

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "support/link_store_contract.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
@@ -15,10 +15,10 @@ namespace {
 
 TEST_CASE("the SQLite link store in memory keeps the LinkStore contract", "[contract][sqlite]") {
   RunLinkStoreContract([] {
-    SqliteOptions options;
-    options.path = ":memory:";
+    StorageOptions options;
+    options.location = ":memory:";
     options.password_hashing = PasswordHashing::kFastest;
-    return ValueOf(OpenSqlite(options)).links;
+    return ValueOf(OpenStorage(options)).links;
   });
 }
 
@@ -26,19 +26,19 @@ TEST_CASE("the SQLite link store on a file keeps the LinkStore contract", "[cont
   TempDir dir;
   int opened = 0;
   RunLinkStoreContract([&] {
-    SqliteOptions options;
-    options.path = dir.File("contract-" + std::to_string(++opened) + ".db");
+    StorageOptions options;
+    options.location = dir.File("contract-" + std::to_string(++opened) + ".db");
     options.connections = 4;
     options.password_hashing = PasswordHashing::kFastest;
-    return ValueOf(OpenSqlite(options)).links;
+    return ValueOf(OpenStorage(options)).links;
   });
 }
 
 TEST_CASE("two in-memory SQLite stores do not share data", "[contract][sqlite]") {
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  const auto first = ValueOf(OpenSqlite(options)).links;
-  const auto second = ValueOf(OpenSqlite(options)).links;
+  const auto first = ValueOf(OpenStorage(options)).links;
+  const auto second = ValueOf(OpenStorage(options)).links;
   {
     auto txn = ValueOf(first->BeginWrite());
     ValueOf(txn->CreateOrRestoreLink(11, 10, 1, kT0));

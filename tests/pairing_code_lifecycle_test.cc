@@ -451,8 +451,8 @@ TEST_CASE("a version-1 database is migrated forward on open and its codes still 
   World w = MakeWorld(options);
   {
     SQLite::Database db(path, SQLite::OPEN_READONLY);
-    CHECK(db.execAndGet("PRAGMA user_version").getInt() == SqliteSchemaVersion());
-    CHECK(SqliteSchemaVersion() == 2);
+    CHECK(db.execAndGet("PRAGMA user_version").getInt() == StorageSchemaVersion(StorageKind::kSqlite));
+    CHECK(StorageSchemaVersion(StorageKind::kSqlite) == 2);
   }
   const std::optional<PairingCodeRecord> old = w.ActiveCode(kOldCode);
   REQUIRE(old.has_value());

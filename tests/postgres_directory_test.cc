@@ -17,10 +17,10 @@
 
 #include "observees/clock.h"
 #include "observees/fixture.h"
-#include "observees/postgres.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "observees/timestamp.h"
 #include "postgres/pg_database.h"
+#include "storage/engine.h"
 #include "support/postgres_test_util.h"
 #include "support/storage_test_util.h"
 #include "support/world.h"
@@ -33,19 +33,19 @@ using namespace std::chrono_literals;
 
 // ---- The two backends ----
 
-SqliteBackend OpenSeededSqlite(const std::string& fixture) {
-  SqliteOptions options;
+Storage OpenSeededSqlite(const std::string& fixture) {
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
   options.clock = std::make_shared<FakeClock>(StartTime());
-  SqliteBackend backend = ValueOf(OpenSqlite(options));
+  Storage backend = ValueOf(OpenStorage(options));
   RequireOk(LoadFixture(backend, fixture));
   return backend;
 }
 
-PostgresBackend OpenSeededPostgres(const ScopedPostgresSchema& schema, const std::string& fixture, int connections) {
-  PostgresOptions options = schema.Options(connections);
+Storage OpenSeededPostgres(const ScopedPostgresSchema& schema, const std::string& fixture, int connections) {
+  StorageOptions options = schema.Options(connections);
   options.clock = std::make_shared<FakeClock>(StartTime());
-  PostgresBackend backend = ValueOf(OpenPostgres(options));
+  Storage backend = ValueOf(OpenStorage(options));
   RequireOk(LoadFixture(backend, fixture));
   return backend;
 }
@@ -253,8 +253,8 @@ TEST_CASE("PgDirectory and PgAuthenticator answer every question as the SQLite d
   auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   ScopedPostgresSchema schema(*conninfo);
-  const SqliteBackend sqlite = OpenSeededSqlite(kStandardFixture);
-  const PostgresBackend pg = OpenSeededPostgres(schema, kStandardFixture, 4);
+  const Storage sqlite = OpenSeededSqlite(kStandardFixture);
+  const Storage pg = OpenSeededPostgres(schema, kStandardFixture, 4);
 
   // Spot checks, so that two backends agreeing on a wrong answer would still fail.
   CHECK(ValueOf(pg.directory->HasRootAccountPermission(kAda, kDefault, Permission::kManageUserObservers)));
@@ -294,8 +294,8 @@ TEST_CASE("PgDirectory::CreateUser and DeleteNewUser answer as the SQLite defaul
   auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   ScopedPostgresSchema schema(*conninfo);
-  const SqliteBackend sqlite = OpenSeededSqlite(kStandardFixture);
-  const PostgresBackend pg = OpenSeededPostgres(schema, kStandardFixture, 4);
+  const Storage sqlite = OpenSeededSqlite(kStandardFixture);
+  const Storage pg = OpenSeededPostgres(schema, kStandardFixture, 4);
   Differ d;
   const Timestamp now = StartTime();
 
@@ -350,7 +350,7 @@ TEST_CASE("of concurrent PgDirectory::CreateUser calls for one unique_id exactly
   auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   ScopedPostgresSchema schema(*conninfo);
-  const PostgresBackend pg = OpenSeededPostgres(schema, kStandardFixture, 9);
+  const Storage pg = OpenSeededPostgres(schema, kStandardFixture, 9);
   constexpr int kThreads = 8;
   constexpr int kRounds = 5;
 
@@ -386,10 +386,11 @@ TEST_CASE("of concurrent PgDirectory::CreateUser calls for one unique_id exactly
 
 // Waits until `blocker`'s backend blocks another session (one waiting on its row locks).
 void WaitUntilBlocking(PostgresDatabase& db, std::int64_t blocker) {
-  static constexpr char kSql[] = "SELECT count(*) FROM pg_stat_activity WHERE $1::integer = ANY(pg_blocking_pids(pid))";
+  static constexpr char kSql[] = "SELECT count(*) FROM pg_stat_activity WHERE CAST(?1 AS INTEGER) = ANY(pg_blocking_pids(pid))";
   for (int i = 0; i < 500; ++i) {
     auto lease = db.Acquire();
-    if (lease->Exec(kSql, PgParams().Int(blocker)).Int(0, 0) > 0) return;
+    auto count = lease->Query(kSql, blocker);
+    if (count.Next() && count.Int(0) > 0) return;
     std::this_thread::sleep_for(10ms);
   }
   FAIL("CreateUser never waited on the open transaction");
@@ -399,20 +400,23 @@ TEST_CASE("PgDirectory::CreateUser that loses the unique index race answers kAlr
   auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   ScopedPostgresSchema schema(*conninfo);
-  const PostgresBackend pg = OpenSeededPostgres(schema, kStandardFixture, 4);
+  const Storage pg = OpenSeededPostgres(schema, kStandardFixture, 4);
   static constexpr char kPidSql[] = "SELECT pg_backend_pid()";
   static constexpr char kInsertLoginSql[] =
       "INSERT INTO logins (user_id, account_id, unique_id, unique_id_folded, workflow_state) "
-      "VALUES ($1, $2, $3, $4, 'active')";
+      "VALUES (?1, ?2, ?3, ?4, 'active')";
 
   // An uncommitted login for "contested": CreateUser's check cannot see it, its INSERT must wait.
-  auto txn = pg.database->BeginWrite();
-  const std::int64_t blocker = txn.conn().Exec(kPidSql).Int(0, 0);
-  txn.conn().Exec(kInsertLoginSql, PgParams().Int(kQuinn).Int(kDefault).Text("Contested").Text("contested"));
+  PostgresDatabase& db = *storage::DatabaseOf<PostgresDatabase>(pg);
+  auto txn = db.BeginWrite();
+  auto pid = txn.conn().Query(kPidSql);
+  REQUIRE(pid.Next());
+  const std::int64_t blocker = pid.Int(0);
+  txn.conn().Exec(kInsertLoginSql, kQuinn, kDefault, "Contested", "contested");
 
   Result<UserId> result = Internal("not run");
   std::thread creator([&] { result = pg.directory->CreateUser(Registration("CONTESTED"), StartTime()); });
-  WaitUntilBlocking(*pg.database, blocker);
+  WaitUntilBlocking(db, blocker);
   txn.Commit();
   creator.join();
 

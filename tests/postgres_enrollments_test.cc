@@ -15,8 +15,8 @@
 #include "observees/clock.h"
 #include "observees/enrollment_store.h"
 #include "observees/fixture.h"
-#include "observees/postgres.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
+#include "observees/storage.h"
 #include "observees/timestamp.h"
 #include "support/enrollment_world.h"
 #include "support/postgres_test_util.h"
@@ -31,15 +31,15 @@ using namespace observees::testing;
 // The PostgreSQL backend on a schema of its own, loaded with the enrollment fixture at kT0.
 struct PgEnrollmentStore {
   explicit PgEnrollmentStore(const std::string& conninfo) : schema(conninfo) {
-    PostgresOptions options = schema.Options();
+    StorageOptions options = schema.Options();
     options.clock = std::make_shared<FakeClock>(kT0);
-    backend = ValueOf(OpenPostgres(options));
+    backend = ValueOf(OpenStorage(options));
     RequireOk(LoadFixture(backend, EnrollmentFixture()));
   }
   EnrollmentStore& store() { return *backend.enrollments; }
 
   ScopedPostgresSchema schema;
-  PostgresBackend backend;
+  Storage backend;
 };
 
 EnrollmentRequest Request(std::int64_t course, UserId user, std::string state, std::string type = "StudentEnrollment",
@@ -241,10 +241,10 @@ TEST_CASE("PgEnrollments and SqliteEnrollments leave the same rows after the sam
   const auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   PgEnrollmentStore pg(*conninfo);
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
   options.clock = std::make_shared<FakeClock>(kT0);
-  const SqliteBackend sqlite = ValueOf(OpenSqlite(options));
+  const Storage sqlite = ValueOf(OpenStorage(options));
   RequireOk(LoadFixture(sqlite, EnrollmentFixture()));
 
   const std::vector<EnrollmentRequest> steps = {
@@ -279,9 +279,9 @@ TEST_CASE("PgEnrollments refuses a link transaction that is not the PostgreSQL l
   const auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   PgEnrollmentStore pg(*conninfo);
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  const SqliteBackend sqlite = ValueOf(OpenSqlite(options));
+  const Storage sqlite = ValueOf(OpenStorage(options));
   auto txn = ValueOf(sqlite.links->BeginWrite());
   const Link link{.id = 1, .student_id = kFinn, .observer_id = kFay, .root_account_id = kDefault};
   const Status status = pg.store().OnLinkChanged(*txn, link, LinkEvent::kCreated, kLater);

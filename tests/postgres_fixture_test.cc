@@ -16,8 +16,8 @@
 
 #include "observees/clock.h"
 #include "observees/fixture.h"
-#include "observees/postgres.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
+#include "observees/storage.h"
 #include "support/fixture_cases.h"
 #include "support/pg_inspector.h"
 #include "support/postgres_test_util.h"
@@ -38,10 +38,10 @@ std::string Seconds(Timestamp t) { return std::to_string(t.time_since_epoch().co
 struct PgStore {
   explicit PgStore(const std::string& conninfo, std::string secret_key = "")
       : schema(conninfo), clock(std::make_shared<FakeClock>(kT0)) {
-    PostgresOptions options = schema.Options();
+    StorageOptions options = schema.Options();
     options.clock = clock;
     options.secret_key = std::move(secret_key);
-    backend = ValueOf(OpenPostgres(options));
+    backend = ValueOf(OpenStorage(options));
     inspector = std::make_unique<PgInspector>(conninfo, schema.name());
   }
   TableDump Dump() { return inspector->Dump(); }
@@ -49,7 +49,7 @@ struct PgStore {
 
   ScopedPostgresSchema schema;
   std::shared_ptr<FakeClock> clock;
-  PostgresBackend backend;
+  Storage backend;
   std::unique_ptr<PgInspector> inspector;
 };
 
@@ -243,16 +243,16 @@ TEST_CASE("with the same secret_key, PostgreSQL stores a fixture's token and cod
   RequireOk(LoadFixture(store.backend, kSecretsFixture));
 
   TempDir dir;
-  SqliteOptions options;
-  options.path = dir.File("same-key.db");
+  StorageOptions options;
+  options.location = dir.File("same-key.db");
   options.password_hashing = PasswordHashing::kFastest;
   options.clock = store.clock;
   options.secret_key = key;
   {
-    const SqliteBackend sqlite = ValueOf(OpenSqlite(options));
+    const Storage sqlite = ValueOf(OpenStorage(options));
     RequireOk(LoadFixture(sqlite, kSecretsFixture));
   }
-  SQLite::Database db(options.path, SQLite::OPEN_READONLY);
+  SQLite::Database db(options.location, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("SELECT lower(hex(token_hash)) FROM access_tokens").getString() ==
         store.Scalar("SELECT encode(token_hash, 'hex') FROM access_tokens"));
   CHECK(db.execAndGet("SELECT lower(hex(code_hash)) FROM pairing_codes").getString() ==

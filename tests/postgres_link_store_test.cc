@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "observees/postgres.h"
+#include "observees/storage.h"
 #include "support/link_store_contract.h"
 #include "support/postgres_test_util.h"
 #include "support/storage_test_util.h"
@@ -32,7 +32,7 @@ constexpr int kThreads = 8;  // split evenly between the two servers
 constexpr int kRounds = 5;
 
 std::shared_ptr<LinkStore> OpenLinks(const ScopedPostgresSchema& schema) {
-  return ValueOf(OpenPostgres(schema.Options(4))).links;
+  return ValueOf(OpenStorage(schema.Options(4))).links;
 }
 
 TEST_CASE("the PostgreSQL link store keeps the LinkStore contract", "[postgres][contract]") {

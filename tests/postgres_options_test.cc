@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "observees/postgres.h"
+#include "observees/fixture.h"
 #include "observees/storage.h"
 
 namespace observees {
@@ -15,30 +15,30 @@ constexpr char kSecret[] = "hunter2-secret";
 // A socket directory that does not exist: libpq fails at once, without a network.
 const std::string kUnreachable = std::string("postgresql://observer:") + kSecret + "@/observees?host=/nonexistent-dir";
 
-TEST_CASE("OpenPostgres refuses bad options before it connects", "[postgres-options]") {
+TEST_CASE("OpenStorage refuses bad PostgreSQL options before it connects", "[postgres-options]") {
+  StorageOptions options;
+  options.location = kUnreachable;
   if (!PostgresAvailable()) {
-    CHECK(OpenPostgres({}).status().code() == StatusCode::kInvalidArgument);
+    CHECK(OpenStorage(options).status().code() == StatusCode::kInvalidArgument);
     return;
   }
-  PostgresOptions options;
-  options.conninfo = kUnreachable;
   SECTION("no connection string") {
-    options.conninfo.clear();
-    CHECK(OpenPostgres(options).status().field() == "conninfo");
+    options.location = "postgresql:";
+    CHECK(OpenStorage(options).status().field() == "location");
   }
   SECTION("schema names that are not plain identifiers") {
     for (const char* schema : {"", "1abc", "a-b", "a;DROP", "x\"y", "a b"}) {
       options.schema = schema;
       INFO(schema);
-      CHECK(OpenPostgres(options).status().field() == "schema");
+      CHECK(OpenStorage(options).status().field() == "schema");
     }
     options.schema = std::string(64, 'a');
-    CHECK(OpenPostgres(options).status().field() == "schema");
+    CHECK(OpenStorage(options).status().field() == "schema");
   }
   SECTION("pool sizes out of range") {
     for (const int connections : {0, -1, 65}) {
       options.connections = connections;
-      CHECK(OpenPostgres(options).status().field() == "connections");
+      CHECK(OpenStorage(options).status().field() == "connections");
     }
   }
 }
@@ -46,18 +46,12 @@ TEST_CASE("OpenPostgres refuses bad options before it connects", "[postgres-opti
 TEST_CASE("an unreachable PostgreSQL server is kInternal and its message keeps the password out",
           "[postgres-options]") {
   if (!PostgresAvailable()) return;
-  PostgresOptions options;
-  options.conninfo = kUnreachable;
-  const Status opened = OpenPostgres(options).status();
+  StorageOptions options;
+  options.location = kUnreachable;
+  const Status opened = OpenStorage(options).status();
   CHECK(opened.code() == StatusCode::kInternal);
   CHECK(opened.message().find("cannot open the PostgreSQL database") != std::string::npos);
   CHECK(opened.message().find(kSecret) == std::string::npos);
-
-  StorageOptions storage;
-  storage.location = kUnreachable;
-  const Status through_storage = OpenStorage(storage).status();
-  CHECK(through_storage.code() == StatusCode::kInternal);
-  CHECK(through_storage.message().find(kSecret) == std::string::npos);
 }
 
 TEST_CASE("OpenStorage sends postgresql:// and postgres:// URLs and postgresql: conninfo to PostgreSQL",
@@ -75,7 +69,8 @@ TEST_CASE("OpenStorage sends postgresql:// and postgres:// URLs and postgresql: 
   const Result<Storage> sqlite = OpenStorage(storage);
   REQUIRE(sqlite.ok());
   CHECK(sqlite->kind == StorageKind::kSqlite);
-  CHECK(sqlite->load_fixture != nullptr);
+  CHECK(sqlite->engine != nullptr);
+  CHECK(LoadFixture(*sqlite, R"({"accounts": [{"id": 1, "name": "A"}]})").ok());
 }
 
 }  // namespace

@@ -87,9 +87,9 @@ TEST_CASE("no failure path of the service repeats a password, token or code", "[
 }
 
 TEST_CASE("the fixture loader's errors repeat none of the fixture's secrets", "[secrets][fixture]") {
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  Result<SqliteBackend> backend = OpenSqlite(options);
+  Result<Storage> backend = OpenStorage(options);
   REQUIRE(backend.ok());
   const char* bad_fixtures[] = {
       // A login in an unknown account, next to its password.

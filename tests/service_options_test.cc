@@ -10,24 +10,24 @@
 namespace observees::testing {
 namespace {
 
-SqliteBackend OpenBackend() {
-  SqliteOptions options;
+Storage OpenBackend() {
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  Result<SqliteBackend> backend = OpenSqlite(options);
+  Result<Storage> backend = OpenStorage(options);
   INFO(backend.status().ToString());
   REQUIRE(backend.ok());
   return backend.value();
 }
 
 Outcome CreateWith(const std::function<void(ServiceOptions&)>& change) {
-  SqliteBackend backend = OpenBackend();
+  Storage backend = OpenBackend();
   ServiceOptions options;
   change(options);
   return OutcomeOf(ObservationService::Create(backend.Dependencies(), options));
 }
 
 TEST_CASE("the default options are accepted and kept", "[options]") {
-  SqliteBackend backend = OpenBackend();
+  Storage backend = OpenBackend();
   Result<std::unique_ptr<ObservationService>> service = ObservationService::Create(backend.Dependencies());
   REQUIRE(OutcomeOf(service) == StatusCode::kOk);
   const ServiceOptions& options = (*service)->options();
@@ -43,7 +43,7 @@ TEST_CASE("the default options are accepted and kept", "[options]") {
 }
 
 TEST_CASE("given options are kept", "[options]") {
-  SqliteBackend backend = OpenBackend();
+  Storage backend = OpenBackend();
   ServiceOptions given;
   given.pairing_codes.length = 9;
   given.pairing_codes.alphabet = "0123456789";
@@ -63,7 +63,7 @@ TEST_CASE("given options are kept", "[options]") {
 }
 
 TEST_CASE("a missing dependency is refused", "[options]") {
-  SqliteBackend backend = OpenBackend();
+  Storage backend = OpenBackend();
   SECTION("no directory") {
     ServiceDependencies deps = backend.Dependencies();
     deps.directory = nullptr;

@@ -1,4 +1,4 @@
-// The SQLite default backend's file handling (sqlite.h): schema version, reopening, refusing files
+// The SQLite engine's file handling (storage.h): schema version, reopening, refusing files
 // that are not ours, option checks, WAL and foreign keys. Files are inspected with SQLiteCpp directly.
 #include <catch2/catch.hpp>
 
@@ -13,8 +13,9 @@
 
 #include "observees/clock.h"
 #include "observees/fixture.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "sqlite/sqlite_database.h"
+#include "storage/engine.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
 
@@ -23,9 +24,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-SqliteOptions FileOptions(const std::string& path) {
-  SqliteOptions options;
-  options.path = path;
+StorageOptions FileOptions(const std::string& path) {
+  StorageOptions options;
+  options.location = path;
   options.password_hashing = PasswordHashing::kFastest;
   options.clock = std::make_shared<FakeClock>(kT0);
   return options;
@@ -51,15 +52,15 @@ TEST_CASE("a new database file is created at the current schema version", "[sqli
   const std::string path = dir.File("new.db");
   REQUIRE_FALSE(std::filesystem::exists(path));
   {
-    const SqliteBackend backend = ValueOf(OpenSqlite(FileOptions(path)));
-    CHECK(backend.database != nullptr);
+    const Storage backend = ValueOf(OpenStorage(FileOptions(path)));
+    CHECK(storage::DatabaseOf<SqliteDatabase>(backend) != nullptr);
     CHECK(backend.directory != nullptr);
     CHECK(backend.authenticator != nullptr);
     CHECK(backend.links != nullptr);
   }
   CHECK(std::filesystem::exists(path));
-  CHECK(SqliteSchemaVersion() >= 1);
-  CHECK(UserVersion(path) == SqliteSchemaVersion());
+  CHECK(StorageSchemaVersion(StorageKind::kSqlite) >= 1);
+  CHECK(UserVersion(path) == StorageSchemaVersion(StorageKind::kSqlite));
 }
 
 TEST_CASE("reopening a database file keeps its data", "[sqlite]") {
@@ -67,14 +68,14 @@ TEST_CASE("reopening a database file keeps its data", "[sqlite]") {
   const std::string path = dir.File("reopen.db");
   LinkId link = 0;
   {
-    const SqliteBackend backend = ValueOf(OpenSqlite(FileOptions(path)));
+    const Storage backend = ValueOf(OpenStorage(FileOptions(path)));
     RequireOk(LoadFixture(backend, kSmallFixture));
     auto txn = ValueOf(backend.links->BeginWrite());
     link = ValueOf(txn->CreateOrRestoreLink(11, 10, 1, kT0)).link.id;
     REQUIRE(ValueOf(txn->InsertCode(11, "Re0pen", kT0 + 24h, kT0)).has_value());
     RequireOk(txn->Commit());
   }
-  const SqliteBackend reopened = ValueOf(OpenSqlite(FileOptions(path)));
+  const Storage reopened = ValueOf(OpenStorage(FileOptions(path)));
   const auto pat = ValueOf(reopened.directory->FindUser(10));
   REQUIRE(pat.has_value());
   CHECK(pat->name == "Pat Parent");
@@ -87,18 +88,18 @@ TEST_CASE("reopening a database file keeps its data", "[sqlite]") {
   CHECK(code->user_id == 11);
   CHECK(ValueOf(reopened.authenticator->UserForAccessToken("token-pat", kT0)) == 10);
   CHECK(ValueOf(reopened.authenticator->CheckPassword(1, "pat", "pat-password")) == 10);
-  CHECK(UserVersion(path) == SqliteSchemaVersion());
+  CHECK(UserVersion(path) == StorageSchemaVersion(StorageKind::kSqlite));
 }
 
 TEST_CASE("a database file from a newer schema version is refused", "[sqlite]") {
   TempDir dir;
   const std::string path = dir.File("newer.db");
-  { ValueOf(OpenSqlite(FileOptions(path))); }
+  { ValueOf(OpenStorage(FileOptions(path))); }
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
     db.exec("PRAGMA user_version = 999");
   }
-  const auto reopened = OpenSqlite(FileOptions(path));
+  const auto reopened = OpenStorage(FileOptions(path));
   INFO(reopened.status().ToString());
   CHECK(CodeName(reopened.status()) == CodeName(StatusCode::kInternal));
   CHECK(Contains(reopened.status().message(), path));
@@ -112,7 +113,7 @@ TEST_CASE("a file that is not a database is refused, not crashed on", "[sqlite]"
   while (junk.size() < 8192) junk += "these are someone's notes, not an SQLite database\n";
   std::ofstream(path, std::ios::binary) << junk;
 
-  const auto opened = OpenSqlite(FileOptions(path));
+  const auto opened = OpenStorage(FileOptions(path));
   INFO(opened.status().ToString());
   CHECK(CodeName(opened.status()) == CodeName(StatusCode::kInternal));
   CHECK(Contains(opened.status().message(), path));
@@ -122,10 +123,10 @@ TEST_CASE("a file that is not a database is refused, not crashed on", "[sqlite]"
 TEST_CASE("a path that cannot be a database file is refused with kInternal", "[sqlite]") {
   TempDir dir;
   SECTION("a directory") {
-    CHECK(CodeName(OpenSqlite(FileOptions(dir.path().string())).status()) == CodeName(StatusCode::kInternal));
+    CHECK(CodeName(OpenStorage(FileOptions(dir.path().string())).status()) == CodeName(StatusCode::kInternal));
   }
   SECTION("a file in a folder that does not exist") {
-    CHECK(CodeName(OpenSqlite(FileOptions(dir.File("missing/folder/x.db"))).status()) ==
+    CHECK(CodeName(OpenStorage(FileOptions(dir.File("missing/folder/x.db"))).status()) ==
           CodeName(StatusCode::kInternal));
   }
 }
@@ -134,62 +135,64 @@ TEST_CASE("connection counts outside 1..64 are refused with kInvalidArgument", "
   TempDir dir;
   for (int connections : {0, -1, 65}) {
     INFO("connections = " << connections);
-    SqliteOptions options = FileOptions(dir.File("bad-" + std::to_string(connections + 10) + ".db"));
+    StorageOptions options = FileOptions(dir.File("bad-" + std::to_string(connections + 10) + ".db"));
     options.connections = connections;
-    CHECK(CodeName(OpenSqlite(options).status()) == CodeName(StatusCode::kInvalidArgument));
+    CHECK(CodeName(OpenStorage(options).status()) == CodeName(StatusCode::kInvalidArgument));
   }
   for (int connections : {1, 64}) {
     INFO("connections = " << connections);
-    SqliteOptions options = FileOptions(dir.File("good-" + std::to_string(connections) + ".db"));
+    StorageOptions options = FileOptions(dir.File("good-" + std::to_string(connections) + ".db"));
     options.connections = connections;
-    CHECK(OpenSqlite(options).ok());
+    CHECK(OpenStorage(options).ok());
   }
 }
 
 TEST_CASE("a negative mmap size is refused with kInvalidArgument; zero turns the map off", "[sqlite]") {
   TempDir dir;
-  SqliteOptions refused = FileOptions(dir.File("mmap-bad.db"));
+  StorageOptions refused = FileOptions(dir.File("mmap-bad.db"));
   refused.mmap_bytes = -1;
-  CHECK(CodeName(OpenSqlite(refused).status()) == CodeName(StatusCode::kInvalidArgument));
-  SqliteOptions off = FileOptions(dir.File("mmap-off.db"));
+  CHECK(CodeName(OpenStorage(refused).status()) == CodeName(StatusCode::kInvalidArgument));
+  StorageOptions off = FileOptions(dir.File("mmap-off.db"));
   off.mmap_bytes = 0;
-  const SqliteBackend backend = ValueOf(OpenSqlite(off));
+  const Storage backend = ValueOf(OpenStorage(off));
   CHECK(ValueOf(backend.links->LinksBetween(1, 2)).empty());
 }
 
 TEST_CASE("a file database runs in WAL mode", "[sqlite]") {
   TempDir dir;
   const std::string path = dir.File("wal.db");
-  const SqliteBackend backend = ValueOf(OpenSqlite(FileOptions(path)));
+  const Storage backend = ValueOf(OpenStorage(FileOptions(path)));
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
 }
 
 TEST_CASE("every pooled connection enforces foreign keys", "[sqlite]") {
   TempDir dir;
-  SqliteOptions options = FileOptions(dir.File("fk.db"));
+  StorageOptions options = FileOptions(dir.File("fk.db"));
   options.connections = 4;
-  const SqliteBackend backend = ValueOf(OpenSqlite(options));
-  REQUIRE(backend.database != nullptr);
+  const Storage backend = ValueOf(OpenStorage(options));
+  SqliteDatabase* db = storage::DatabaseOf<SqliteDatabase>(backend);
+  REQUIRE(db != nullptr);
+  REQUIRE(db->pool_size() == options.connections);
   // Borrow every connection at once (the pool holds exactly `connections`), then check each.
   std::vector<SqliteDatabase::Lease> leases;
   leases.reserve(static_cast<std::size_t>(options.connections));
-  for (int i = 0; i < options.connections; ++i) leases.push_back(backend.database->Acquire());
+  for (int i = 0; i < options.connections; ++i) leases.push_back(db->Acquire());
   for (auto& lease : leases) CHECK(lease->db().execAndGet("PRAGMA foreign_keys").getInt() == 1);
 }
 
 TEST_CASE("the in-memory database enforces foreign keys", "[sqlite]") {
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  const SqliteBackend backend = ValueOf(OpenSqlite(options));
-  auto lease = backend.database->Acquire();
+  const Storage backend = ValueOf(OpenStorage(options));
+  auto lease = storage::DatabaseOf<SqliteDatabase>(backend)->Acquire();
   CHECK(lease->db().execAndGet("PRAGMA foreign_keys").getInt() == 1);
 }
 
 TEST_CASE("a user cannot be created in a root account that does not exist", "[sqlite]") {
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  const SqliteBackend backend = ValueOf(OpenSqlite(options));
+  const Storage backend = ValueOf(OpenStorage(options));
   NewUser user;
   user.name = "Nora New";
   user.sortable_name = "New, Nora";
@@ -204,11 +207,11 @@ TEST_CASE("a user cannot be created in a root account that does not exist", "[sq
 }
 
 TEST_CASE("an empty path means a private in-memory database", "[sqlite]") {
-  SqliteOptions options;
-  options.path = "";
+  StorageOptions options;
+  options.location = "";
   options.password_hashing = PasswordHashing::kFastest;
-  const SqliteBackend first = ValueOf(OpenSqlite(options));
-  const SqliteBackend second = ValueOf(OpenSqlite(options));
+  const Storage first = ValueOf(OpenStorage(options));
+  const Storage second = ValueOf(OpenStorage(options));
   RequireOk(LoadFixture(first, kSmallFixture));
   CHECK(ValueOf(first.directory->FindUser(10)).has_value());
   CHECK_FALSE(ValueOf(second.directory->FindUser(10)).has_value());

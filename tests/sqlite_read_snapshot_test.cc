@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "observees/fixture.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
 
@@ -27,8 +27,8 @@ constexpr char kFixture[] = R"({
 })";
 
 // A file database in `dir` seeded with kFixture.
-SqliteBackend Seeded(const TempDir& dir, const std::string& name) {
-  SqliteBackend backend = OpenTestBackend(dir.File(name), std::make_shared<FakeClock>(kT0));
+Storage Seeded(const TempDir& dir, const std::string& name) {
+  Storage backend = OpenTestBackend(dir.File(name), std::make_shared<FakeClock>(kT0));
   RequireOk(LoadFixture(backend, kFixture));
   return backend;
 }
@@ -42,7 +42,7 @@ void LinkSamToPat(LinkStore& links) {
 TEST_CASE("a read snapshot keeps one state while another thread writes; a nested one answers nullptr",
           "[sqlite]") {
   TempDir dir;
-  const SqliteBackend backend = Seeded(dir, "snapshot.db");
+  const Storage backend = Seeded(dir, "snapshot.db");
 
   auto snapshot = backend.links->BeginRead();
   REQUIRE(snapshot != nullptr);
@@ -59,7 +59,7 @@ TEST_CASE("a read snapshot keeps one state while another thread writes; a nested
 
 TEST_CASE("a read snapshot of the link store holds for the directory too", "[sqlite]") {
   TempDir dir;
-  const SqliteBackend backend = Seeded(dir, "snapshot-directory.db");
+  const Storage backend = Seeded(dir, "snapshot-directory.db");
   auto snapshot = backend.links->BeginRead();
   REQUIRE(snapshot != nullptr);
   CHECK_FALSE(ValueOf(backend.directory->FindUser(12)).has_value());  // the snapshot is taken here
@@ -72,8 +72,8 @@ TEST_CASE("a read snapshot of the link store holds for the directory too", "[sql
 
 TEST_CASE("read snapshots on two databases end in any order, each keeping its own state", "[sqlite]") {
   TempDir dir;
-  const SqliteBackend first = Seeded(dir, "snapshot-first.db");
-  const SqliteBackend second = Seeded(dir, "snapshot-second.db");
+  const Storage first = Seeded(dir, "snapshot-first.db");
+  const Storage second = Seeded(dir, "snapshot-second.db");
   auto on_first = first.links->BeginRead();
   auto on_second = second.links->BeginRead();
   REQUIRE(on_first != nullptr);
@@ -102,20 +102,20 @@ TEST_CASE("a read snapshot keeps its database alive after the backend is gone", 
   TempDir dir;
   std::unique_ptr<ReadSnapshot> snapshot;
   {
-    const SqliteBackend backend = Seeded(dir, "snapshot-outlives.db");
+    const Storage backend = Seeded(dir, "snapshot-outlives.db");
     snapshot = backend.links->BeginRead();
     REQUIRE(snapshot != nullptr);
     CHECK(ValueOf(backend.directory->FindUser(10)).has_value());
   }
   snapshot.reset();  // ends the transaction and returns the connection to a pool that still exists
-  const SqliteBackend reopened = OpenTestBackend(dir.File("snapshot-outlives.db"), std::make_shared<FakeClock>(kT0));
+  const Storage reopened = OpenTestBackend(dir.File("snapshot-outlives.db"), std::make_shared<FakeClock>(kT0));
   LinkSamToPat(*reopened.links);
   CHECK(ValueOf(reopened.links->ActiveLinksOfObserver(10)).size() == 1);
 }
 
 TEST_CASE("a write cannot begin inside a read snapshot, and changes nothing", "[sqlite]") {
   TempDir dir;
-  const SqliteBackend backend = Seeded(dir, "snapshot-write.db");
+  const Storage backend = Seeded(dir, "snapshot-write.db");
   const std::string path = dir.File("snapshot-write.db");
   const TableDump before = DumpTables(path);
   {
@@ -134,7 +134,7 @@ TEST_CASE("a write cannot begin inside a read snapshot, and changes nothing", "[
 
 TEST_CASE("a read snapshot on one thread leaves other threads' reads and writes alone", "[sqlite]") {
   TempDir dir;
-  const SqliteBackend backend = Seeded(dir, "snapshot-threads.db");
+  const Storage backend = Seeded(dir, "snapshot-threads.db");
   auto snapshot = backend.links->BeginRead();
   REQUIRE(snapshot != nullptr);
   CHECK(ValueOf(backend.directory->FindUser(10)).has_value());  // the snapshot is taken here
@@ -149,7 +149,7 @@ TEST_CASE("a read snapshot on one thread leaves other threads' reads and writes 
 }
 
 TEST_CASE("the in-memory database's one connection serves a read snapshot too", "[sqlite]") {
-  const SqliteBackend backend = OpenTestBackend("", std::make_shared<FakeClock>(kT0));
+  const Storage backend = OpenTestBackend("", std::make_shared<FakeClock>(kT0));
   RequireOk(LoadFixture(backend, kFixture));
   LinkSamToPat(*backend.links);
   {
@@ -176,7 +176,7 @@ namespace {
 
 TEST_CASE("SQLite's allocation statistics go off before first use, and only then", "[sqlite]") {
   CHECK(g_sqlite_statistics_disabled_in_main);
-  const SqliteBackend backend = OpenTestBackend("", std::make_shared<FakeClock>(kT0));
+  const Storage backend = OpenTestBackend("", std::make_shared<FakeClock>(kT0));
   RequireOk(LoadFixture(backend, kFixture));
   CHECK(sqlite3_memory_used() == 0);  // nothing counted: the statistics are off
   CHECK_FALSE(DisableSqliteMemoryStatistics());  // SQLite is in use now: refused, changing nothing

@@ -24,7 +24,6 @@
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
 #include "observees/rest.h"
-#include "observees/sqlite.h"
 #include "observees/storage.h"
 #include "options.h"
 
@@ -67,7 +66,7 @@ Result<tcp::endpoint> ResolveListen(asio::io_context& io, const ServerOptions& o
 int Serve(const ServerOptions& options) {
   StorageOptions storage;
   storage.location = options.db_path;
-  storage.postgres_schema = options.db_schema;
+  storage.schema = options.db_schema;
   storage.password_hashing = options.fast_password_hashing ? PasswordHashing::kFastest : PasswordHashing::kInteractive;
   Result<Storage> backend = OpenStorage(storage);
   if (!backend.ok()) {
@@ -173,7 +172,7 @@ int Serve(const ServerOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace observees::server;
-  observees::DisableSqliteMemoryStatistics();  // before any thread uses SQLite (sqlite.h)
+  observees::DisableSqliteMemoryStatistics();  // before any thread uses SQLite (storage.h)
   try {
     std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or stderr must not kill the server
     auto line = ParseCommandLine(argc, argv);

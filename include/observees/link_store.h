@@ -100,7 +100,8 @@ class OBSERVEES_EXPORT LinkTransaction {
   virtual Result<std::optional<CodeId>> InsertCode(UserId student, std::string_view code, Timestamp expires_at,
                                                    Timestamp now) = 0;
 
-  virtual Result<std::int64_t> AppendAudit(const AuditEntry& entry) = 0;
+  // Appends an audit entry (its id is the store's); a store may send it with the commit.
+  virtual Status AppendAudit(const AuditEntry& entry) = 0;
 
   // LinkStore::ReleaseAttempt inside this transaction: the reservation is withdrawn when it commits,
   // and still counts when it rolls back.

@@ -59,6 +59,11 @@ class OBSERVEES_EXPORT UserDirectory {
   // root-account-only permission, rule 28).
   virtual Result<bool> HasRootAccountPermission(UserId actor, AccountId root_account, Permission permission) = 0;
 
+  // The root accounts of `user` (RootAccountsOf) where `actor` holds `permission` on the root account
+  // itself (HasRootAccountPermission), ascending. The default asks HasRootAccountPermission root by
+  // root; a directory that pays per query (the library's own) answers in one.
+  virtual Result<std::vector<AccountId>> RootAccountsWithPermission(UserId actor, UserId user, Permission permission);
+
   // Whether `actor` holds `permission` in any non-deleted course where `student` has a non-deleted
   // enrollment, through an admin membership on the course's account chain or a course enrollment whose
   // role an override enables (rule 23).

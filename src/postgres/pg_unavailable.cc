@@ -1,7 +1,6 @@
 // The PostgreSQL entry points of a build without libpq (OBSERVEES_WITH_POSTGRES off or libpq not
-// found): every one answers that the backend is not built in.
-#include "observees/fixture.h"
-#include "observees/postgres.h"
+// found): every one answers that the engine is not built in.
+#include "storage/engine_openers.h"
 
 namespace observees {
 namespace {
@@ -10,13 +9,12 @@ Status NotBuilt() { return InvalidArgument("this build of observees has no Postg
 
 }  // namespace
 
-bool PostgresAvailable() { return false; }
-Result<PostgresBackend> OpenPostgres(const PostgresOptions&) { return NotBuilt(); }
+namespace storage {
+Result<Storage> OpenPostgresStorage(const std::string&, const StorageOptions&) { return NotBuilt(); }
 int PostgresSchemaVersion() { return 0; }
-Status DropPostgresSchema(const std::string&, const std::string&) { return NotBuilt(); }
-Status LoadFixture(const PostgresBackend&, std::string_view) { return NotBuilt(); }
-Status LoadFixtureFile(const PostgresBackend&, const std::string&) { return NotBuilt(); }
+}  // namespace storage
 
-ServiceDependencies PostgresBackend::Dependencies(std::shared_ptr<Clock>) const { return {}; }
+bool PostgresAvailable() { return false; }
+Status DropPostgresSchema(const std::string&, const std::string&) { return NotBuilt(); }
 
 }  // namespace observees

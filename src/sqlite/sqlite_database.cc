@@ -1,7 +1,6 @@
 #include "sqlite/sqlite_database.h"
 
 #include <SQLiteCpp/Transaction.h>
-#include <sqlite3.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,43 +12,132 @@
 #include "sqlite/schema.h"
 
 namespace observees {
+namespace {
 
-SQLite::Statement& SqliteConnection::Prepare(const char* sql) {
-  auto it = statements_.find(sql);
-  if (it == statements_.end()) {
-    it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
-  } else {
-    it->second->reset();
-    it->second->clearBindings();
+using storage::StorageError;
+
+// SQLite's failure as the drivers' one error type: busy and locked are retryable, a unique index
+// refusal is told apart; the message is SQLite's, which names columns, never bound values.
+[[noreturn]] void Fail(sqlite3* db, int rc) {
+  const int primary = rc & 0xff;
+  StorageError::Kind kind = StorageError::Kind::kOther;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) kind = StorageError::Kind::kBusy;
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) kind = StorageError::Kind::kUniqueViolation;
+  throw StorageError(kind, std::string(sqlite3_errstr(rc)) + ": " + (db != nullptr ? sqlite3_errmsg(db) : ""));
+}
+
+void CheckBind(sqlite3_stmt* stmt, int rc) {
+  if (rc != SQLITE_OK) Fail(sqlite3_db_handle(stmt), rc);
+}
+
+}  // namespace
+
+// ---- SqliteRows ----
+
+bool SqliteRows::Next() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Fail(db_, rc);
+}
+
+std::string SqliteRows::Text(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  const int size = sqlite3_column_bytes(stmt_, column);
+  return text == nullptr ? std::string() : std::string(text, static_cast<std::size_t>(size));
+}
+
+std::string SqliteRows::Bytes(int column) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  const int size = sqlite3_column_bytes(stmt_, column);
+  return bytes == nullptr ? std::string() : std::string(bytes, static_cast<std::size_t>(size));
+}
+
+// ---- Binding ----
+
+namespace sqlite_bind {
+
+void Bind(sqlite3_stmt* stmt, int index, std::int64_t value) { CheckBind(stmt, sqlite3_bind_int64(stmt, index, value)); }
+
+void Bind(sqlite3_stmt* stmt, int index, std::string_view value) {
+  CheckBind(stmt, sqlite3_bind_text64(stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+void Bind(sqlite3_stmt* stmt, int index, storage::Blob value) {
+  CheckBind(stmt, sqlite3_bind_blob64(stmt, index, value.bytes.data(), value.bytes.size(), SQLITE_TRANSIENT));
+}
+
+// A JSON array, read by json_each (SqliteDialect::kInIdArray1): the ids travel as one bound text,
+// never as SQL.
+void Bind(sqlite3_stmt* stmt, int index, storage::IdArray value) {
+  std::string array = "[";
+  for (std::size_t i = 0; i < value.ids.size(); ++i) {
+    if (i > 0) array += ',';
+    array += std::to_string(value.ids[i]);
   }
-  return *it->second;
+  array += ']';
+  Bind(stmt, index, std::string_view(array));
+}
+
+void Bind(sqlite3_stmt* stmt, int index, std::nullopt_t) { CheckBind(stmt, sqlite3_bind_null(stmt, index)); }
+
+}  // namespace sqlite_bind
+
+// ---- SqliteConnection ----
+
+SqliteConnection::~SqliteConnection() {
+  for (auto& [sql, stmt] : prepared_) sqlite3_finalize(stmt);
+}
+
+sqlite3_stmt* SqliteConnection::Prepare(const char* sql) {
+  auto it = prepared_.find(sql);
+  if (it != prepared_.end()) {
+    sqlite3_reset(it->second);
+    sqlite3_clear_bindings(it->second);
+    return it->second;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(handle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) Fail(handle(), rc);
+  prepared_.emplace(sql, stmt);
+  return stmt;
+}
+
+void SqliteConnection::ExecScript(const char* sql) {
+  const int rc = sqlite3_exec(handle(), sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) Fail(handle(), rc);
 }
 
 void SqliteConnection::ResetBusyStatements() {
-  sqlite3* handle = db_->getHandle();
-  for (sqlite3_stmt* stmt = sqlite3_next_stmt(handle, nullptr); stmt != nullptr;
-       stmt = sqlite3_next_stmt(handle, stmt)) {
+  sqlite3* db = handle();
+  for (sqlite3_stmt* stmt = sqlite3_next_stmt(db, nullptr); stmt != nullptr; stmt = sqlite3_next_stmt(db, stmt)) {
     if (sqlite3_stmt_busy(stmt) != 0) sqlite3_reset(stmt);
   }
 }
 
+// ---- SqliteDatabase ----
+
 namespace {
 
 constexpr char kReadKeySql[] = "SELECT value FROM meta WHERE key = 'hash_key'";
-constexpr char kWriteKeySql[] = "INSERT INTO meta (key, value) VALUES ('hash_key', ?)";
+constexpr char kWriteKeySql[] = "INSERT INTO meta (key, value) VALUES ('hash_key', ?1)";
 
 bool IsMemory(const std::string& path) { return path.empty() || path == ":memory:"; }
 
-std::unique_ptr<SqliteConnection> Connect(const std::string& path, int busy_timeout_ms, std::int64_t mmap_bytes) {
+std::unique_ptr<SqliteConnection> Connect(const StorageOptions& options) {
+  const std::string& path = options.location;
   auto db = std::make_unique<SQLite::Database>(IsMemory(path) ? std::string(":memory:") : path,
                                                SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-                                               busy_timeout_ms);
-  db->exec("PRAGMA foreign_keys = ON");
-  // WAL's NORMAL still survives a process crash; only a power loss may undo the last commits. It is a
-  // per-connection setting, so every pooled connection needs it (FULL syncs on every commit: ~4 ms).
-  if (!IsMemory(path)) db->exec("PRAGMA synchronous = NORMAL");
-  if (!IsMemory(path)) db->exec("PRAGMA mmap_size = " + std::to_string(mmap_bytes));
-  return std::make_unique<SqliteConnection>(std::move(db));
+                                               options.busy_timeout_ms);
+  auto conn = std::make_unique<SqliteConnection>(std::move(db));
+  conn->ExecScript("PRAGMA foreign_keys = ON");
+  if (!IsMemory(path)) {
+    // WAL's NORMAL still survives a process crash; only a power loss may undo the last commits. It is
+    // a per-connection setting, so every pooled connection needs it (FULL syncs on every commit: ~4 ms).
+    conn->ExecScript("PRAGMA synchronous = NORMAL");
+    conn->ExecScript(("PRAGMA mmap_size = " + std::to_string(options.mmap_bytes)).c_str());
+  }
+  return conn;
 }
 
 // Applies the migrations past the file's version in one transaction. Refuses a newer file.
@@ -69,29 +157,27 @@ void Migrate(SQLite::Database& db) {
 
 std::string LoadOrCreateKey(SqliteConnection& conn) {
   SQLite::Transaction txn(conn.db(), SQLite::TransactionBehavior::IMMEDIATE);
-  auto& read = conn.Prepare(kReadKeySql);
-  if (read.executeStep()) {
-    const auto column = read.getColumn(0);
-    std::string key(static_cast<const char*>(column.getBlob()), static_cast<std::size_t>(column.getBytes()));
-    read.reset();
-    return key;
+  {
+    SqliteRows stored = conn.Query(kReadKeySql);
+    if (stored.Next()) return stored.Bytes(0);
   }
-  read.reset();
   std::string key = secrets::RandomKey();
-  auto& write = conn.Prepare(kWriteKeySql);
-  write.bind(1, key.data(), static_cast<int>(key.size()));
-  write.exec();
+  conn.Exec(kWriteKeySql, storage::Blob{key});
   txn.commit();
   return key;
 }
 
-}  // namespace
+// This thread's ReadPins, innermost first, linked through outer_ (each on another database).
+thread_local SqliteDatabase::ReadPin* t_innermost_pin = nullptr;
+constexpr char kReadBeginSql[] = "BEGIN";
+constexpr char kCommitSql[] = "COMMIT";  // a pin's and a write transaction's: one cached statement
+constexpr char kBeginWriteSql[] = "BEGIN IMMEDIATE";
 
-int SqliteSchemaVersion() { return static_cast<int>(sqlite_schema::Migrations().size()); }
+}  // namespace
 
 bool DisableSqliteMemoryStatistics() { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }
 
-Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
+Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const StorageOptions& options) {
   if (options.connections < 1 || options.connections > 64) {
     return InvalidArgument("connections must be between 1 and 64", "connections");
   }
@@ -102,23 +188,21 @@ Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
   std::shared_ptr<SqliteDatabase> db(new SqliteDatabase());
   db->password_hashing_ = options.password_hashing;
   db->clock_ = options.clock ? options.clock : SystemClock();
-  const std::string where = IsMemory(options.path) ? std::string(":memory:") : options.path;
+  const bool memory = IsMemory(options.location);
+  const std::string where = memory ? std::string(":memory:") : options.location;
   try {
-    auto first = Connect(options.path, options.busy_timeout_ms, options.mmap_bytes);
-    if (!IsMemory(options.path)) {
-      first->db().exec("PRAGMA journal_mode = WAL");
-    }
+    auto first = Connect(options);
+    if (!memory) first->ExecScript("PRAGMA journal_mode = WAL");
     Migrate(first->db());
     db->hash_key_ = options.secret_key.empty() ? LoadOrCreateKey(*first) : secrets::DeriveKey(options.secret_key);
     db->box_key_ = secrets::KeyedHash(db->hash_key_, "pairing_code_box", "");
     db->idle_.push_back(std::move(first));
-    const int pool = IsMemory(options.path) ? 1 : options.connections;
-    for (int i = 1; i < pool; ++i) {
-      db->idle_.push_back(Connect(options.path, options.busy_timeout_ms, options.mmap_bytes));
-    }
+    const int pool = memory ? 1 : options.connections;
+    for (int i = 1; i < pool; ++i) db->idle_.push_back(Connect(options));
   } catch (const std::exception& e) {
     return Internal("cannot open SQLite database " + where + ": " + e.what());
   }
+  for (const auto& conn : db->idle_) db->all_.push_back(conn.get());
   return db;
 }
 
@@ -128,16 +212,9 @@ SqliteDatabase::Lease::~Lease() {
   if (conn_) owner_->Release(std::move(conn_));
 }
 
-namespace {
-// This thread's ReadPins, innermost first, linked through outer_ (each on another database).
-thread_local SqliteDatabase::ReadPin* t_innermost_pin = nullptr;
-constexpr char kReadBeginSql[] = "BEGIN";
-constexpr char kCommitSql[] = "COMMIT";  // a pin's and a write transaction's: one cached statement
-}  // namespace
-
 SqliteDatabase::ReadPin::ReadPin(std::shared_ptr<SqliteDatabase> db)
     : db_(std::move(db)), lease_(db_->Acquire()), thread_(std::this_thread::get_id()) {
-  lease_->Prepare(kReadBeginSql).exec();  // a throw here releases the lease, with nothing linked
+  lease_->Exec(kReadBeginSql);  // a throw here releases the lease, with nothing linked
   outer_ = t_innermost_pin;
   t_innermost_pin = this;
 }
@@ -155,7 +232,7 @@ SqliteDatabase::ReadPin::~ReadPin() {
   }
   try {
     lease_->ResetBusyStatements();
-    lease_->Prepare(kCommitSql).exec();
+    lease_->Exec(kCommitSql);
   } catch (...) {
     // Release() ends whatever transaction is left before the connection goes back to the pool.
   }
@@ -168,7 +245,7 @@ SqliteDatabase::ReadPin* SqliteDatabase::PinOfThisThread() const {
   return nullptr;
 }
 
-std::unique_ptr<SqliteDatabase::ReadPin> SqliteDatabase::PinForReads() {
+std::unique_ptr<ReadSnapshot> SqliteDatabase::PinForReads() {
   if (PinOfThisThread() != nullptr) return nullptr;
   try {
     return std::make_unique<ReadPin>(shared_from_this());
@@ -189,7 +266,7 @@ SqliteDatabase::Lease SqliteDatabase::Acquire() {
 void SqliteDatabase::Release(std::unique_ptr<SqliteConnection> conn) {
   conn->ResetBusyStatements();
   // A connection goes back idle outside any transaction, whatever failed before (a pin's COMMIT, say).
-  sqlite3* handle = conn->db().getHandle();
+  sqlite3* handle = conn->handle();
   if (sqlite3_get_autocommit(handle) == 0) sqlite3_exec(handle, "ROLLBACK", nullptr, nullptr, nullptr);
   {
     std::lock_guard lock(pool_mutex_);
@@ -203,8 +280,7 @@ SqliteDatabase::WriteTransaction SqliteDatabase::BeginWrite() {
   // Take the writer lock before a connection, so waiting writers do not hold connections readers need.
   std::unique_lock lock(writer_mutex_);
   Lease lease = Acquire();
-  static constexpr char kBeginSql[] = "BEGIN IMMEDIATE";
-  lease->Prepare(kBeginSql).exec();  // cached, as every statement: sqlite3_exec would compile it each time
+  lease->Exec(kBeginWriteSql);  // cached, as every statement: sqlite3_exec would compile it each time
   return WriteTransaction(std::move(lock), std::move(lease));
 }
 
@@ -217,7 +293,7 @@ SqliteConnection& SqliteDatabase::WriteTransaction::conn() {
 }
 
 void SqliteDatabase::WriteTransaction::Commit() {
-  (*lease_)->Prepare(kCommitSql).exec();
+  (*lease_)->Exec(kCommitSql);
   lease_.reset();
   lock_.unlock();
 }
@@ -238,5 +314,10 @@ std::string SqliteDatabase::SealCode(std::string_view code) const { return secre
 
 std::optional<std::string> SqliteDatabase::OpenCode(std::string_view box) const { return secrets::Open(box_key_, box); }
 
+StorageStats SqliteDatabase::Stats() const {
+  StorageStats stats;
+  for (const SqliteConnection* conn : all_) stats.statements += conn->statements();
+  return stats;
+}
 
 }  // namespace observees

@@ -7,16 +7,16 @@
 #include <string_view>
 
 #include "observees/fixture.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace observees;
   if (size > 64 * 1024) return -1;  // keep inputs small: the loader's cost is per user and login
-  SqliteOptions options;
-  options.path = ":memory:";
+  StorageOptions options;
+  options.location = ":memory:";
   options.password_hashing = PasswordHashing::kFastest;
   options.secret_key = "fuzz-secret-key-0123456789abcdef";
-  Result<SqliteBackend> backend = OpenSqlite(options);
+  Result<Storage> backend = OpenStorage(options);
   if (!backend.ok()) std::abort();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const Status first = LoadFixture(*backend, text);

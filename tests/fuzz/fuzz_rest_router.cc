@@ -15,7 +15,7 @@
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
 #include "observees/rest.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 
 namespace {
 
@@ -26,11 +26,11 @@ struct Server {
 Server MakeServer() {
   using namespace observees;
   auto clock = std::make_shared<FakeClock>(Timestamp(std::chrono::sys_days(std::chrono::year(2026) / 1 / 1)));
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
   options.secret_key = "fuzz-secret-key-0123456789abcdef";
   options.clock = clock;
-  Result<SqliteBackend> backend = OpenSqlite(options);
+  Result<Storage> backend = OpenStorage(options);
   if (!backend.ok() || !LoadFixtureFile(*backend, OBSERVEES_DEMO_FIXTURE).ok()) std::abort();
   ServiceOptions service_options;
   service_options.limiter.enabled = false;

@@ -291,7 +291,7 @@ class WrappedTransaction final : public LinkTransaction {
                                            Timestamp now) override {
     return inner_->InsertCode(student, code, expires_at, now);
   }
-  Result<std::int64_t> AppendAudit(const AuditEntry& entry) override { return inner_->AppendAudit(entry); }
+  Status AppendAudit(const AuditEntry& entry) override { return inner_->AppendAudit(entry); }
   Status ReleaseAttempt(const AttemptTicket& ticket) override { return inner_->ReleaseAttempt(ticket); }
   Status Commit() override { return inner_->Commit(); }
 

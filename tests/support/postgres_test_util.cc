@@ -29,9 +29,9 @@ ScopedPostgresSchema::ScopedPostgresSchema(std::string conninfo) : conninfo_(std
 
 ScopedPostgresSchema::~ScopedPostgresSchema() { (void)DropPostgresSchema(conninfo_, name_); }
 
-PostgresOptions ScopedPostgresSchema::Options(int connections) const {
-  PostgresOptions options;
-  options.conninfo = conninfo_;
+StorageOptions ScopedPostgresSchema::Options(int connections) const {
+  StorageOptions options;
+  options.location = "postgresql:" + conninfo_;
   options.schema = name_;
   options.connections = connections;
   options.password_hashing = PasswordHashing::kFastest;

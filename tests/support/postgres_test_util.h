@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "observees/postgres.h"
+#include "observees/storage.h"
 
 namespace observees::storage_test {
 
@@ -25,7 +25,7 @@ class ScopedPostgresSchema {
   const std::string& conninfo() const { return conninfo_; }
   const std::string& name() const { return name_; }
   // Options for OpenPostgres on this schema: the cheapest password hashing, `connections` pooled.
-  PostgresOptions Options(int connections = 4) const;
+  StorageOptions Options(int connections = 4) const;
 
  private:
   std::string conninfo_;

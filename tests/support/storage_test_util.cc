@@ -10,13 +10,13 @@
 
 namespace observees::storage_test {
 
-SqliteBackend OpenTestBackend(const std::string& path, std::shared_ptr<Clock> clock, int connections) {
-  SqliteOptions options;
-  options.path = path;
+Storage OpenTestBackend(const std::string& path, std::shared_ptr<Clock> clock, int connections) {
+  StorageOptions options;
+  options.location = path;
   options.connections = connections;
   options.password_hashing = PasswordHashing::kFastest;
   options.clock = std::move(clock);
-  return ValueOf(OpenSqlite(options));
+  return ValueOf(OpenStorage(options));
 }
 
 namespace {

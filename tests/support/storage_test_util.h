@@ -14,7 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "observees/clock.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "observees/status.h"
 #include "observees/timestamp.h"
 #include "observees/types.h"
@@ -44,7 +44,7 @@ inline void RequireOk(const Status& status, std::source_location where = std::so
 }
 
 // Opens the SQLite default with the cheapest password hashing and `clock` as its clock.
-SqliteBackend OpenTestBackend(const std::string& path, std::shared_ptr<Clock> clock, int connections = 4);
+Storage OpenTestBackend(const std::string& path, std::shared_ptr<Clock> clock, int connections = 4);
 
 // Every row of every table (sqlite_* tables excluded) of the database file at `path`, read through a
 // separate read-only SQLiteCpp connection; rows rendered as text with typed cells, sorted per table.

@@ -211,7 +211,7 @@ Storage OpenWorldStorage(World& world, const WorldOptions& options) {
     REQUIRE(conninfo.has_value());
     auto schema = std::make_shared<storage_test::ScopedPostgresSchema>(*conninfo);
     storage.location = "postgresql:" + *conninfo;
-    storage.postgres_schema = schema->name();
+    storage.schema = schema->name();
     storage.connections = 2;  // a reader always finds a connection while one write transaction is open
     world.postgres_schema = schema;
   } else {

@@ -70,7 +70,7 @@
 #include "observees/observation_service.h"
 #include "observees/random.h"
 #include "observees/service_options.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 #include "observees/status.h"
 #include "observees/storage.h"
 #include "observees/types.h"

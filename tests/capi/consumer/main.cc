@@ -4,13 +4,13 @@
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
 #include "observees/rest.h"
-#include "observees/sqlite.h"
+#include "observees/storage.h"
 
 int main() {
   using namespace observees;
-  SqliteOptions options;
+  StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;
-  auto backend = OpenSqlite(options);
+  auto backend = OpenStorage(options);
   if (!backend.ok()) return 1;
   const Status seeded = LoadFixture(*backend,
                                     R"({"accounts": [{"id": 1, "name": "A", "domains": ["canvas.test"]}],

@@ -10,11 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "observees/sqlite.h"  // PasswordHashing
 #include "observees/status.h"
+#include "observees/storage.h"  // PasswordHashing
 #include "observees/types.h"
-#include "sqlite/fixture_parser.h"
-#include "storage_guard.h"
+#include "storage/fixture_parser.h"
 
 namespace observees {
 
@@ -60,15 +59,5 @@ Status HashFixturePasswords(const ParsedFixture& fixture, PasswordHashing cost, 
 
 // The text of the fixture file at `path`; kNotFound naming the path when it cannot be read.
 Result<std::string> ReadFixtureFile(const std::string& path);
-
-// LoadFixtureFile for any backend with a LoadFixture overload (fixture.h): the file's text, loaded.
-template <typename Backend>
-Status LoadFixtureFromFile(const Backend& backend, const std::string& path) {
-  return GuardStorage("LoadFixtureFile", [&]() -> Status {
-    Result<std::string> text = ReadFixtureFile(path);
-    if (!text.ok()) return text.status();
-    return LoadFixture(backend, *text);
-  });
-}
 
 }  // namespace observees

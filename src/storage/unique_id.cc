@@ -1,4 +1,4 @@
-#include "unique_id.h"
+#include "storage/unique_id.h"
 
 namespace observees {
 

@@ -1,4 +1,4 @@
-#include "fixture_plan.h"
+#include "storage/fixture_plan.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "sqlite/fixture_parser.h"
+#include "storage/fixture_parser.h"
 
 #include <algorithm>
 #include <array>
@@ -13,7 +13,7 @@
 
 #include "observees/timestamp.h"
 #include "sortable_name.h"
-#include "unique_id.h"
+#include "storage/unique_id.h"
 
 namespace observees {
 namespace {
