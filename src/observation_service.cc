@@ -109,8 +109,17 @@ struct ObservationService::Impl {
 
   UserDirectory& directory() const { return *deps.directory; }
   LinkStore& links() const { return *deps.links; }
-  // One snapshot for a run of reads (LinkStore::BeginRead); reset it before any write.
-  std::unique_ptr<ReadSnapshot> Snapshot() const { return links().BeginRead(); }
+  // One snapshot for a run of reads (LinkStore::BeginRead), told which reads are coming; reset it
+  // before any write.
+  std::unique_ptr<ReadSnapshot> Snapshot(const ReadAhead& ahead) const { return links().BeginRead(ahead); }
+
+  // The reads of SelfOrAdmin(caller, subject): none for the subject themselves, the subject's roots and
+  // those the caller manages for anyone else.
+  static void AddSelfOrAdminReads(const Caller& caller, UserId subject, ReadAhead& ahead) {
+    if (caller.user == subject) return;
+    ahead.root_accounts_of.push_back(subject);
+    ahead.managed_root_accounts.emplace_back(*caller.user, subject);
+  }
   Timestamp Now() const { return deps.clock->Now(); }
 
   // The non-deleted links between two users.
@@ -144,7 +153,11 @@ struct ObservationService::Impl {
   Result<UserPage> List(const Caller& caller, UserId subject_id, Side side, const ListOptions& list) const {
     OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
     if (list.page < 1) return InvalidArgument("page must be a positive integer", "page");
-    const auto snapshot = Snapshot();
+    ReadAhead ahead;
+    ahead.users = {subject_id};
+    (side == Side::kObservees ? ahead.links_of_observer : ahead.links_of_student).push_back(subject_id);
+    AddSelfOrAdminReads(caller, subject_id, ahead);
+    const auto snapshot = Snapshot(ahead);
     auto subject = access.ActiveUser(subject_id);
     if (!subject.ok()) return subject.status();
     auto visible = access.SelfOrAdmin(caller, subject_id, std::nullopt);
@@ -193,9 +206,12 @@ struct ObservationService::Impl {
   Status MakeLinks(const Caller& caller, UserId student, UserId observer, const RootAccounts& roots, LinkMethod method,
                    std::optional<CodeId> code, AttemptLimiter::Attempt* attempt = nullptr) const {
     const Timestamp now = Now();
-    auto txn = links().BeginWrite();
+    WriteAhead ahead;
+    for (const AccountId root : roots) ahead.links.push_back({student, observer, root, false});
+    auto txn = links().BeginWrite(ahead);
     if (!txn.ok()) return txn.status();
     LinkTransaction& t = **txn;
+    if (deps.enrollments) OBSERVEES_RETURN_IF_ERROR(deps.enrollments->PrepareLinkChanges(t, ahead));
     if (code) {
       auto consumed = t.ConsumeCode(*code, observer, now);
       if (!consumed.ok()) return consumed.status();
@@ -243,7 +259,11 @@ struct ObservationService::Impl {
   // then the other user must exist and share a non-deleted link with them; answers the other user.
   Result<LinkedUser> Show(const Caller& caller, UserId subject, UserId student, UserId observer) const {
     OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
-    const auto snapshot = Snapshot();
+    ReadAhead ahead;
+    ahead.users = {subject, subject == observer ? student : observer};
+    ahead.links_between = {{student, observer}};
+    AddSelfOrAdminReads(caller, subject, ahead);
+    const auto snapshot = Snapshot(ahead);
     auto subject_user = access.ActiveUser(subject);
     if (!subject_user.ok()) return subject_user.status();
     auto visible = access.SelfOrAdmin(caller, subject, std::nullopt);
@@ -378,7 +398,10 @@ Result<LinkedUser> ObservationService::AddObservee(const Caller& caller, UserId 
   const UserId student_id = identified->student;
   // The checks' snapshot (not before: the limiter writes), declared after `identified` so that it ends
   // first: a passed attempt destroyed unused withdraws itself, in a write.
-  auto checks = s.Snapshot();
+  ReadAhead ahead;
+  ahead.users = {student_id};
+  ahead.root_accounts_of = {observer, student_id};
+  auto checks = s.Snapshot(ahead);
   auto student = s.directory().FindUser(student_id);
   if (!student.ok()) return student.status();
   if (!student->has_value() || (*student)->deleted) return UnknownObservee();
@@ -415,7 +438,11 @@ Result<LinkedUser> ObservationService::AddObserveeById(const Caller& caller, Use
                                                        RootAccountScope scope) const {
   const Impl& s = *impl_;
   OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
-  auto snapshot = s.Snapshot();
+  ReadAhead ahead;
+  ahead.users = {observer, student};
+  ahead.root_accounts_of = {observer, student};
+  ahead.managed_root_accounts = {{*caller.user, observer}};
+  auto snapshot = s.Snapshot(ahead);
   auto observer_user = s.access.ActiveUser(observer);
   if (!observer_user.ok()) return observer_user.status();
   auto student_user = s.access.ActiveUser(student);
@@ -443,7 +470,11 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
                                                       RootAccountScope scope) const {
   const Impl& s = *impl_;
   OBSERVEES_RETURN_IF_ERROR(AccessRules::RequireCaller(caller));
-  auto snapshot = s.Snapshot();
+  ReadAhead ahead;
+  ahead.users = {observer, student};
+  ahead.links_between = {{student, observer}};
+  Impl::AddSelfOrAdminReads(caller, observer, ahead);
+  auto snapshot = s.Snapshot(ahead);
   auto observer_user = s.access.ActiveUser(observer);
   if (!observer_user.ok()) return observer_user.status();
   auto visible = s.access.SelfOrAdmin(caller, observer, std::nullopt);
@@ -472,8 +503,11 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
   snapshot.reset();
 
   const Timestamp now = s.Now();
-  auto txn = s.links().BeginWrite();
+  WriteAhead write_ahead;
+  for (const Link& link : affected) write_ahead.links.push_back({student, observer, link.root_account_id, true});
+  auto txn = s.links().BeginWrite(write_ahead);
   if (!txn.ok()) return txn.status();
+  if (s.deps.enrollments) OBSERVEES_RETURN_IF_ERROR(s.deps.enrollments->PrepareLinkChanges(**txn, write_ahead));
   const LinkMethod method = caller.user == observer ? LinkMethod::kObserver : LinkMethod::kAdministrator;
   for (const Link& link : affected) {
     auto removed = (*txn)->RemoveLink(link.id, now);

@@ -73,8 +73,8 @@ class FaultyLinkStore final : public testing::ForwardingLinkStore {
   int faults_injected() const { return injected_.load(); }
   void CountInjection() { injected_.fetch_add(1); }
 
-  Result<std::unique_ptr<LinkTransaction>> BeginWrite() override {
-    auto inner = base().BeginWrite();
+  Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead) override {
+    auto inner = base().BeginWrite(ahead);
     if (!inner.ok()) return inner.status();
     return std::unique_ptr<LinkTransaction>(std::make_unique<FaultyLinkTransaction>(std::move(inner).value(), this));
   }

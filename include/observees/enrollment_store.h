@@ -48,6 +48,16 @@ class OBSERVEES_EXPORT EnrollmentStore {
   // (removed): only the courses of the link's root account are touched.
   virtual Status OnLinkChanged(LinkTransaction& txn, const Link& link, LinkEvent event, Timestamp now) = 0;
 
+  // Called by the service inside `txn` right after it began, before the link changes `ahead` names:
+  // a store may start the reads OnLinkChanged will make (and take the locks it will take, so that
+  // every transaction takes them in the same order). The default does nothing; a failure rolls the
+  // transaction back.
+  virtual Status PrepareLinkChanges(LinkTransaction& txn, const WriteAhead& ahead) {
+    (void)txn;
+    (void)ahead;
+    return Status::Ok();
+  }
+
   virtual Result<std::optional<Course>> FindCourse(std::int64_t course_id) = 0;
   // The user's enrollments of every type and state, by id.
   virtual Result<std::vector<Enrollment>> EnrollmentsOf(UserId user) = 0;

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "observees/export.h"
@@ -55,6 +56,31 @@ struct CodeStateFilter {
 struct CodePage {
   std::vector<PairingCodeRecord> codes;
   std::int64_t total = 0;  // matching codes in all pages
+};
+
+// Reads a call is about to make through a backend's interfaces, named when its snapshot begins
+// (LinkStore::BeginRead) so that a store paying per round trip (PostgreSQL) can send them together.
+// A hint only: every call still happens and gets its own answer, and a store may ignore it.
+struct ReadAhead {
+  std::vector<UserId> users;                                     // UserDirectory::FindUser
+  std::vector<UserId> root_accounts_of;                          // UserDirectory::RootAccountsOf
+  std::vector<std::pair<UserId, UserId>> managed_root_accounts;  // RootAccountsWithPermission(actor,
+                                                                 //   user, kManageUserObservers)
+  std::vector<UserId> links_of_observer;                         // LinkStore::ActiveLinksOfObserver
+  std::vector<UserId> links_of_student;                          // LinkStore::ActiveLinksOfStudent
+  std::vector<std::pair<UserId, UserId>> links_between;          // LinkStore::LinksBetween(student, observer)
+};
+
+// The link changes a write transaction is about to make (LinkStore::BeginWrite,
+// EnrollmentStore::PrepareLinkChanges), with the same intent and the same status: a hint.
+struct WriteAhead {
+  struct Change {
+    UserId student = 0;
+    UserId observer = 0;
+    std::optional<AccountId> root_account;  // the link's (nullopt: a legacy link)
+    bool removal = false;                   // RemoveLink; otherwise CreateOrRestoreLink
+  };
+  std::vector<Change> links;
 };
 
 // A read snapshot (LinkStore::BeginRead), ended by destroying it on the thread that began it.
@@ -117,8 +143,9 @@ class OBSERVEES_EXPORT LinkStore {
   LinkStore& operator=(const LinkStore&) = delete;
   virtual ~LinkStore() = default;
 
-  // Starts a write transaction; concurrent writers wait for each other.
-  virtual Result<std::unique_ptr<LinkTransaction>> BeginWrite() = 0;
+  // Starts a write transaction; concurrent writers wait for each other. `ahead` says what it will
+  // change, for a store that can start its reads at once.
+  virtual Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead = {}) = 0;
 
   // Every link between the two users, deleted ones included, ascending id.
   virtual Result<std::vector<Link>> LinksBetween(UserId student, UserId observer) = 0;
@@ -151,8 +178,11 @@ class OBSERVEES_EXPORT LinkStore {
   // (fewer locks, a consistent answer). The thread must not begin a write meanwhile (the SQLite
   // default's BeginWrite then fails with kInternal), and must destroy it itself. nullptr when the
   // store has none (the default: every read stands alone), when the thread already holds one (it goes
-  // on), or when one cannot begin.
-  virtual std::unique_ptr<ReadSnapshot> BeginRead() { return nullptr; }
+  // on), or when one cannot begin. `ahead` names the reads to come, for a store that can send them at once.
+  virtual std::unique_ptr<ReadSnapshot> BeginRead(const ReadAhead& ahead = {}) {
+    (void)ahead;
+    return nullptr;
+  }
 };
 
 }  // namespace observees

@@ -369,6 +369,7 @@ void PgConnection::Begin(const char* mode) {
 }
 
 void PgConnection::CommitAndWait() {
+  prefetched_.clear();  // a transaction's reads ahead answer nothing after it
   SendUnprepared("COMMIT", Pending::kAnswer);
   Sync();
   // COMMIT of a transaction that failed earlier answers "ROLLBACK" without an error.
@@ -407,6 +408,7 @@ void PgConnection::ExecScript(const std::string& sql) {
 }
 
 bool PgConnection::EnsureHealthy() {
+  prefetched_.clear();
   if (!broken_ && PQstatus(conn_) == CONNECTION_OK) {
     try {
       if (in_transaction_) RollbackLater();  // a transaction left open (a failed COMMIT or ROLLBACK)

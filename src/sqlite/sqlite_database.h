@@ -118,6 +118,10 @@ class SqliteConnection {
   void Queue(const char* sql, const Args&... args) {
     Exec(sql, args...);
   }
+  // A read the caller will ask for soon (PostgreSQL sends it now, to save a round trip); SQLite, which
+  // pays nothing per statement, runs it when asked.
+  template <typename... Args>
+  void Prefetch(const char* /*sql*/, const Args&... /*args*/) {}
   // Runs one or more statements without parameters (PRAGMAs, migrations). Throws.
   void ExecScript(const char* sql);
 

@@ -6,6 +6,7 @@
 // nor the enrollment the new link. Thread-safe if Db is.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -111,6 +112,29 @@ class RelationalEnrollments final : public EnrollmentStore {
         return Status::Ok();
       }
       Follow(*conn, link.student_id, link.root_account_id, link.observer_id, std::nullopt, now);
+      return Status::Ok();
+    });
+  }
+
+  // Takes each changed student's lock first (every link-changing transaction takes it before any link
+  // row, so two of them cannot wait for each other in a cycle), then starts OnLinkChanged's reads.
+  Status PrepareLinkChanges(LinkTransaction& txn, const WriteAhead& ahead) override {
+    return GuardStorage("PrepareLinkChanges", [&]() -> Status {
+      Connection* conn = RelationalLinkTransaction<Db>::ConnectionOf(txn);
+      if (conn == nullptr) return Internal("the enrollment store needs its own engine's link store transaction");
+      std::vector<UserId> students;
+      for (const WriteAhead::Change& change : ahead.links) students.push_back(change.student);
+      std::sort(students.begin(), students.end());
+      students.erase(std::unique(students.begin(), students.end()), students.end());
+      for (const UserId student : students) LockStudent(*conn, student);
+      for (const WriteAhead::Change& change : ahead.links) {
+        if (change.removal) {
+          conn->Prefetch(enrollment_sql::kFollowersOfLink, change.observer, change.student, change.root_account);
+        } else {
+          conn->Prefetch(enrollment_sql::kFollowPlan, change.student, change.root_account, change.observer,
+                         std::nullopt);
+        }
+      }
       return Status::Ok();
     });
   }

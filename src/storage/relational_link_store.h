@@ -20,8 +20,10 @@
 
 #include "observees/link_store.h"
 #include "secrets.h"
+#include "storage/admin_permissions.h"
 #include "storage/audit_text.h"
 #include "storage/records.h"
+#include "storage/relational_directory.h"
 #include "storage/sql.h"
 #include "storage/storage_guard.h"
 #include "storage/values.h"
@@ -96,6 +98,21 @@ inline constexpr char kAppendAudit[] =
 inline constexpr char kReadAudit[] = "SELECT " OBSERVEES_AUDIT_COLUMNS " FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2";
 
 }  // namespace link_sql
+
+// The reads a ReadAhead names (link_store.h), sent at once through Connection::Prefetch (which a
+// connection paying nothing per statement, SQLite's, ignores). Each line binds exactly what its store
+// method binds, or the later call would not find it.
+template <typename Connection>
+void SendReadAhead(Connection& conn, const ReadAhead& ahead) {
+  for (const UserId user : ahead.users) conn.Prefetch(directory_sql::kFindUser, user);
+  for (const UserId user : ahead.root_accounts_of) conn.Prefetch(directory_sql::kRootAccountsOf, user);
+  for (const auto& [actor, user] : ahead.managed_root_accounts) {
+    conn.Prefetch(directory_sql::kRootsWithPermission, actor, user, PermissionName(Permission::kManageUserObservers));
+  }
+  for (const UserId observer : ahead.links_of_observer) conn.Prefetch(link_sql::kActiveLinksOfObserver, observer);
+  for (const UserId student : ahead.links_of_student) conn.Prefetch(link_sql::kActiveLinksOfStudent, student);
+  for (const auto& [student, observer] : ahead.links_between) conn.Prefetch(link_sql::kLinksBetween, student, observer);
+}
 
 // The rows of a reservation, inside the caller's transaction.
 template <typename Connection>
@@ -219,9 +236,16 @@ class RelationalLinkStore final : public LinkStore {
  public:
   explicit RelationalLinkStore(std::shared_ptr<Db> db) : db_(std::move(db)) {}
 
-  Result<std::unique_ptr<LinkTransaction>> BeginWrite() override {
+  // CreateOrRestoreLink's row-locking finds that `ahead` names are sent at once.
+  Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead) override {
     return GuardStorage("BeginWrite", [&]() -> Result<std::unique_ptr<LinkTransaction>> {
-      return std::unique_ptr<LinkTransaction>(std::make_unique<RelationalLinkTransaction<Db>>(*db_, db_->BeginWrite()));
+      auto txn = std::make_unique<RelationalLinkTransaction<Db>>(*db_, db_->BeginWrite());
+      for (const WriteAhead::Change& change : ahead.links) {
+        if (change.removal || !change.root_account) continue;
+        txn->conn().Prefetch(link_sql::kFindLinkForWrite<typename Db::Dialect>.data(), change.student,
+                             change.observer, *change.root_account);
+      }
+      return std::unique_ptr<LinkTransaction>(std::move(txn));
     });
   }
 
@@ -331,7 +355,19 @@ class RelationalLinkStore final : public LinkStore {
     });
   }
 
-  std::unique_ptr<ReadSnapshot> BeginRead() override { return db_->PinForReads(); }
+  // The snapshot's connection starts `ahead`'s reads at once; a failure to send them only loses the
+  // head start (the calls ask again).
+  std::unique_ptr<ReadSnapshot> BeginRead(const ReadAhead& ahead) override {
+    std::unique_ptr<ReadSnapshot> pin = db_->PinForReads();
+    if (pin) {
+      try {
+        auto lease = db_->Acquire();
+        SendReadAhead(*lease, ahead);
+      } catch (...) {
+      }
+    }
+    return pin;
+  }
 
  private:
   std::shared_ptr<Db> db_;

@@ -301,8 +301,8 @@ class WrappedTransaction final : public LinkTransaction {
 
 }  // namespace
 
-Result<std::unique_ptr<LinkTransaction>> WrappedLinkStore::BeginWrite() {
-  auto txn = base().BeginWrite();
+Result<std::unique_ptr<LinkTransaction>> WrappedLinkStore::BeginWrite(const WriteAhead& ahead) {
+  auto txn = base().BeginWrite(ahead);
   if (!txn.ok()) return txn.status();
   return std::unique_ptr<LinkTransaction>(std::make_unique<WrappedTransaction>(std::move(txn).value()));
 }

@@ -181,7 +181,7 @@ class HookProbe final : public EnrollmentStore {
 class WrappedLinkStore final : public ForwardingLinkStore {
  public:
   using ForwardingLinkStore::ForwardingLinkStore;
-  Result<std::unique_ptr<LinkTransaction>> BeginWrite() override;
+  Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead) override;
 };
 
 }  // namespace observees::testing

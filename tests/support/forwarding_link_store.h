@@ -14,7 +14,9 @@ class ForwardingLinkStore : public LinkStore {
  public:
   explicit ForwardingLinkStore(std::shared_ptr<LinkStore> base) : base_(std::move(base)) {}
 
-  Result<std::unique_ptr<LinkTransaction>> BeginWrite() override { return base_->BeginWrite(); }
+  Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead) override {
+    return base_->BeginWrite(ahead);
+  }
   Result<std::vector<Link>> LinksBetween(UserId student, UserId observer) override {
     return base_->LinksBetween(student, observer);
   }
@@ -37,7 +39,7 @@ class ForwardingLinkStore : public LinkStore {
     return base_->ReserveAttempt(keys, max_failures, since, now);
   }
   Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
-  std::unique_ptr<ReadSnapshot> BeginRead() override { return base_->BeginRead(); }
+  std::unique_ptr<ReadSnapshot> BeginRead(const ReadAhead& ahead) override { return base_->BeginRead(ahead); }
   Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) override {
     return base_->ReadAudit(after_id, limit);
   }
