@@ -39,6 +39,10 @@
 #include "storage/relational_directory.h"
 #include "storage/relational_enrollments.h"
 #include "storage/relational_link_store.h"
+#if OBSERVEES_BENCH_WITH_LIBPQ
+#include "pg_replay.h"
+#include "storage/engine.h"
+#endif
 
 namespace observees::bench {
 namespace {
@@ -644,10 +648,6 @@ std::vector<Sample> InTurns(const std::string& op, const Counts& n, const std::v
                     : MeasureInTurns(n.runs, n.writes, n.warmup / 5, faces);
 }
 
-Sample TimeService(const Ops& ops, const std::string& op, const Counts& n) {
-  return InTurns(op, n, {ServiceCall(ops, op)}).front();
-}
-
 // ---- Section 2: overhead against raw SQLite, and the other faces ------------------------------
 
 void Overhead(const std::string& path, const Counts& n, Results& out) {
@@ -1026,7 +1026,7 @@ std::int64_t RoundTripsOf(const Storage& storage, const Timed& s) {
   return most;
 }
 
-// The five operations as in the overhead section (TimeService) on a fresh PostgreSQL schema seeded with
+// The five operations as in the overhead section on a fresh PostgreSQL schema seeded with
 // FixtureJson, each beside the SQLite service on a fresh file with the same fixture; then the read
 // throughput of both on 1/2/4 threads (`calls` reads a thread, over the fixture's ten links). The schema,
 // named after this process, is dropped before (a killed run's) and after.
@@ -1047,14 +1047,39 @@ void Postgres(const std::string& conninfo, const std::string& dir, const Counts&
     const Ops pg_ops{*pg_service};
     const Ops sqlite_ops{*sqlite_service};
     for (const std::string op : kOps) {
-      const std::int64_t round_trips = RoundTripsOf(*pg, ServiceCall(pg_ops, op));
+      const Timed call = ServiceCall(pg_ops, op);
+      const std::int64_t round_trips = RoundTripsOf(*pg, call);
       out.Row("postgres", op + "/pg", "round_trips", static_cast<double>(round_trips));
-      const Sample on_pg = TimeService(pg_ops, op, n);
-      const Sample on_sqlite = TimeService(sqlite_ops, op, n);
-      out.Sampled("postgres", op + "/pg", on_pg);
-      out.Sampled("postgres", op + "/sqlite", on_sqlite);
-      std::printf("  %-34s %.2fx, %lld round trips\n", (op + " PG/SQLite p50").c_str(), on_pg.p50() / on_sqlite.p50(),
-                  static_cast<long long>(round_trips));
+      std::vector<Timed> faces = {call, ServiceCall(sqlite_ops, op)};
+#if OBSERVEES_BENCH_WITH_LIBPQ
+      // The raw libpq face replays what one steady-state call sent. Redemption is left out: each call
+      // redeems a fresh code, so a replay of one call's statements would look up a spent one.
+      std::unique_ptr<PgReplay> replay;
+      if (op != "redeem") {
+        PgTrace trace;
+        auto* db = storage::DatabaseOf<PostgresDatabase>(*pg);
+        if (db == nullptr) Die("the PostgreSQL storage has no PostgresDatabase");
+        if (call.setup) call.setup();
+        db->TraceStatements(&trace);
+        call.call();
+        db->TraceStatements(nullptr);
+        if (call.teardown) call.teardown();
+        replay = std::make_unique<PgReplay>(conninfo, options.schema, std::move(trace));
+        if (replay->round_trips() != round_trips) Die("the replay of " + op + " waits a different number of times");
+        faces.push_back(Timed{[&replay] { replay->Run(); }, call.setup, call.teardown});
+      }
+#endif
+      const std::vector<Sample> samples = InTurns(op, n, faces);
+      out.Sampled("postgres", op + "/pg", samples[0]);
+      out.Sampled("postgres", op + "/sqlite", samples[1]);
+      std::printf("  %-34s %.2fx, %lld round trips\n", (op + " PG/SQLite p50").c_str(),
+                  samples[0].p50() / samples[1].p50(), static_cast<long long>(round_trips));
+      if (samples.size() > 2) {
+        out.Sampled("postgres", op + "/libpq", samples[2]);
+        out.Row("postgres", op + "/pg_vs_libpq", "ratio", samples[0].p50() / samples[2].p50());
+        std::printf("  %-34s %.2fx p50, %.2fx median of runs\n", (op + " service/raw libpq").c_str(),
+                    samples[0].p50() / samples[2].p50(), samples[0].median_of_runs() / samples[2].median_of_runs());
+      }
     }
     auto fixture_pair = [](std::int64_t o) { return std::pair<UserId, UserId>{kObserver, 20 + o}; };
     RandomPairs pg_draws{10, fixture_pair, {}};

@@ -270,6 +270,7 @@ void PgConnection::Send(const char* sql, const PgParams& params, Pending kind) {
   }
   pending_.push_back(Sent{kind, next_serial_++, nullptr});
   statements_.fetch_add(1, std::memory_order_relaxed);
+  if (trace_ != nullptr) trace_->push_back({PgTraceStep::Kind::kPrepared, Placeholders(sql), params});
   // Many statements sent and none read could fill both sides' socket buffers: read them now.
   constexpr std::size_t kMaxUnread = 256;
   if (pending_.size() >= kMaxUnread && kind == Pending::kChecked) Sync();
@@ -279,6 +280,7 @@ void PgConnection::SendUnprepared(const char* sql, Pending kind) {
   if (PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) FailToSend(conn_);
   pending_.push_back(Sent{kind, next_serial_++, nullptr});
   statements_.fetch_add(1, std::memory_order_relaxed);
+  if (trace_ != nullptr) trace_->push_back({PgTraceStep::Kind::kPlain, sql, {}});
 }
 
 PgResult PgConnection::Wait(const char* sql, const PgParams& params) {
@@ -307,6 +309,7 @@ void PgConnection::Sync() {
   if (PQpipelineSync(conn_) != 1) FailToSend(conn_);
   ++syncs_;
   round_trips_.fetch_add(1, std::memory_order_relaxed);
+  if (trace_ != nullptr) trace_->push_back({PgTraceStep::Kind::kWaitedSync, {}, {}});
   std::optional<PgError> failure;
   while (syncs_ > 0) {
     PGresult* raw = PQgetResult(conn_);
@@ -384,6 +387,7 @@ void PgConnection::CommitLater() {
   SendUnprepared("COMMIT", Pending::kIgnored);
   if (PQpipelineSync(conn_) != 1) FailToSend(conn_);
   ++syncs_;
+  if (trace_ != nullptr) trace_->push_back({PgTraceStep::Kind::kSync, {}, {}});
   in_transaction_ = false;
 }
 
@@ -392,6 +396,7 @@ void PgConnection::RollbackLater() {
   SendUnprepared("ROLLBACK", Pending::kIgnored);
   if (PQpipelineSync(conn_) != 1) FailToSend(conn_);
   ++syncs_;
+  if (trace_ != nullptr) trace_->push_back({PgTraceStep::Kind::kSync, {}, {}});
   in_transaction_ = false;
 }
 
@@ -650,6 +655,10 @@ std::string PostgresDatabase::SealCode(std::string_view code) const { return sec
 
 std::optional<std::string> PostgresDatabase::OpenCode(std::string_view box) const {
   return secrets::Open(box_key_, box);
+}
+
+void PostgresDatabase::TraceStatements(PgTrace* trace) {
+  for (PgConnection* conn : all_) conn->set_trace(trace);
 }
 
 StorageStats PostgresDatabase::Stats() const {

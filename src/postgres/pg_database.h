@@ -89,6 +89,21 @@ class PgParams {
   std::vector<int> formats_;
 };
 
+// What connections sent, in order, for a tool that replays it (the bench's raw libpq baseline): each
+// statement as sent ($N placeholders) with its parameters, and each sync point.
+struct PgTraceStep {
+  enum class Kind {
+    kPrepared,    // a prepared statement (prepared once per connection beforehand)
+    kPlain,       // a statement without parameters: BEGIN, COMMIT, ...
+    kWaitedSync,  // a sync point the connection waited for: one round trip
+    kSync,        // a sync point whose answers the next waited one reads
+  };
+  Kind kind;
+  std::string sql;
+  PgParams params;
+};
+using PgTrace = std::vector<PgTraceStep>;
+
 // A query's result (text format). Row and column indexes are 0-based.
 class PgResult {
  public:
@@ -181,6 +196,8 @@ class PgConnection {
   PGconn* raw() { return conn_; }
   std::int64_t round_trips() const { return round_trips_.load(std::memory_order_relaxed); }
   std::int64_t statements() const { return statements_.load(std::memory_order_relaxed); }
+  // Appends what this connection sends to `trace` from now on; nullptr stops. Not thread-safe.
+  void set_trace(PgTrace* trace) { trace_ = trace; }
 
  private:
   enum class Pending {
@@ -230,6 +247,7 @@ class PgConnection {
   bool broken_ = false;  // a wait failed mid-way: the pipeline state is unknown
   std::atomic<std::int64_t> round_trips_{0};  // touched by the thread holding the connection
   std::atomic<std::int64_t> statements_{0};
+  PgTrace* trace_ = nullptr;
 };
 
 // What PostgreSQL does its own way (sql.h): concurrent writers, so rules that need one writer at a time
@@ -337,6 +355,8 @@ class PostgresDatabase : public std::enable_shared_from_this<PostgresDatabase> {
   PasswordHashing password_hashing() const { return password_hashing_; }
   Clock& clock() const { return *clock_; }
   StorageStats Stats() const;
+  // Sets every pooled connection's trace (PgConnection::set_trace); for a single-threaded tool only.
+  void TraceStatements(PgTrace* trace);
 
  private:
   PostgresDatabase() = default;
@@ -347,7 +367,7 @@ class PostgresDatabase : public std::enable_shared_from_this<PostgresDatabase> {
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
-  std::vector<const PgConnection*> all_;  // every pooled connection, for Stats(); fixed after Open
+  std::vector<PgConnection*> all_;  // every pooled connection, for Stats(); fixed after Open
   int max_writers_ = 1;
   int writers_ = 0;  // guarded by pool_mutex_
   std::string hash_key_;
