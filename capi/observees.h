@@ -144,7 +144,7 @@ OBS_API obs_status obs_service_open(const char* path, const char* options_json, 
 /* Destroys the handle (convention 1). Closing with calls in flight on the handle is undefined. */
 OBS_API void obs_service_close(obs_service** service);
 
-/* Seeds the database from a fixture (DESIGN.md "The fixture"), given as JSON text or as a file path.
+/* Seeds the database from a fixture (docs/fixture.md), given as JSON text or as a file path.
  * Validated whole before anything is written, so a bad fixture changes nothing; loading one twice
  * changes nothing. OBS_INVALID_ARGUMENT naming the bad key; OBS_NOT_FOUND for a file that cannot be
  * read. */

@@ -1,4 +1,4 @@
-// Canvas's linked observer enrollment rules (canvas-rules.md 10-13) as pure decisions over
+// Canvas's linked observer enrollment rules (docs/rules.md, rules 10-13) as pure decisions over
 // workflow states, shared by every EnrollmentStore backend; the SQL that applies them lives in each
 // backend. Pure functions; thread-safe.
 #pragma once

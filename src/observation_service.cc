@@ -1,4 +1,4 @@
-// ObservationService: the operations of the API page, in the order canvas-rules.md gives for each.
+// ObservationService: the operations of the API page, in the order docs/rules.md gives for each.
 // Authorization lives in access_rules.cc, the limiter in attempt_limiter.cc, codes in
 // pairing_code_generator.cc; this file sequences them and makes every change in one LinkTransaction.
 #include "observees/observation_service.h"

@@ -1,5 +1,5 @@
 // The authorization matrix: every endpoint of the REST router × every kind of caller, against a table
-// of expected HTTP statuses written from canvas-rules.md (the rule numbers are in the table), not from
+// of expected HTTP statuses written from docs/rules.md (the rule numbers are in the table), not from
 // the implementation. Each cell runs on a fresh world (the standard REST fixture), so a cell that
 // changes something cannot affect another.
 //
@@ -92,7 +92,7 @@ const std::vector<Row>& Matrix() {
 
 }  // namespace
 
-TEST_CASE("every endpoint answers every kind of caller as canvas-rules.md says", "[rest][authorization]") {
+TEST_CASE("every endpoint answers every kind of caller as docs/rules.md says", "[rest][authorization]") {
   int cells = 0;
   std::vector<std::string> disagreements;
   for (const Row& row : Matrix()) {

@@ -1,4 +1,4 @@
-// Canvas's JSON shapes and error bodies (canvas-rules.md section 3, rules 31, 35, 41, 59-61; D4, D6)
+// Canvas's JSON shapes and error bodies (docs/rules.md section 3, rules 31, 35, 41, 59-61; D4, D6)
 // through canvas_json.h, compared as exact strings where key order matters.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// Linked observer enrollments (canvas-rules.md rules 10-13, and rule 7f), EnrollUser and
+// Linked observer enrollments (docs/rules.md, rules 10-13, and rule 7f), EnrollUser and
 // ListEnrollments, through ObservationService over the SQLite default. The world is
 // support/enrollment_world.h's; every link below is made through the service unless a test says the
 // fixture made it.

@@ -1,4 +1,4 @@
-// The fixture loader (fixture.h, DESIGN.md "The fixture"): the documented example loads, a second
+// The fixture loader (fixture.h, docs/fixture.md): the documented example loads, a second
 // load changes nothing, a bad fixture is refused whole with a message naming the bad path and never
 // a secret, secrets are stored only as hashes, and legacy NULL-root links (D9) match every root
 // account. Database files are read directly with SQLiteCpp to see what was really written.
@@ -42,7 +42,7 @@ struct FileBackend {
   Storage backend;
 };
 
-TEST_CASE("the DESIGN.md example fixture loads", "[fixture]") {
+TEST_CASE("the docs/fixture.md example fixture loads", "[fixture]") {
   auto clock = std::make_shared<FakeClock>(kT0);
   StorageOptions options;
   options.password_hashing = PasswordHashing::kFastest;

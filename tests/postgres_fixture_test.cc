@@ -1,4 +1,4 @@
-// The fixture loader on PostgreSQL (fixture.h): the standard fixture and DESIGN.md's example load, a
+// The fixture loader on PostgreSQL (fixture.h): the standard fixture and docs/fixture.md's example load, a
 // second load changes nothing, a bad fixture is refused whole naming its path and never a secret,
 // secrets are stored only as hashes (the same bytes as SQLite's under the same key), fixture ids in
 // identity columns leave the sequences past them, and accounts load in any order. The schema is read
@@ -82,7 +82,7 @@ TEST_CASE("the standard fixture loads into PostgreSQL", "[postgres][fixture]") {
   CHECK(store.Scalar("SELECT count(*) FROM access_tokens WHERE length(token_hash) <> 32") == "0");
 }
 
-TEST_CASE("DESIGN.md's example loads into PostgreSQL field by field", "[postgres][fixture]") {
+TEST_CASE("docs/fixture.md's example loads into PostgreSQL field by field", "[postgres][fixture]") {
   const auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   PgStore store(*conninfo);

@@ -1,5 +1,5 @@
 // The REST router's endpoints E1-E8 and POST /users: each success path (status and exact body) and
-// each error body, as canvas-rules.md section 3 and canvas_json.h give them.
+// each error body, as docs/rules.md section 3 and canvas_json.h give them.
 #include <catch2/catch.hpp>
 
 #include <boost/json/parse.hpp>

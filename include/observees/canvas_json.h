@@ -1,4 +1,4 @@
-// Canvas's JSON shapes (canvas-rules.md section 3): the User object with
+// Canvas's JSON shapes (docs/rules.md section 3): the User object with
 // observation_link_root_account_ids, the PairingCode object, and the error bodies with their HTTP
 // statuses. Pure functions, thread-safe.
 #pragma once

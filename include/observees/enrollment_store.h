@@ -1,5 +1,5 @@
 // EnrollmentStore: course enrollments, and the hook that makes an observer follow a linked student
-// into their courses (canvas-rules.md rules 10-13). A host LMS implements it over its enrollment
+// into their courses (docs/rules.md, rules 10-13). A host LMS implements it over its enrollment
 // tables; the SQLite default implements Canvas's rules over the fixture's. Implementations must be
 // safe to call from many threads at once; nothing throws.
 #pragma once

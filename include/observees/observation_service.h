@@ -1,5 +1,5 @@
-// ObservationService: Canvas's User Observees and Observer Pairing Codes rules (canvas-rules.md
-// sections 2-3, with DECISIONS.md D1-D9) over the UserDirectory, Authenticator and LinkStore it is
+// ObservationService: Canvas's User Observees and Observer Pairing Codes rules (docs/rules.md
+// sections 2-3, with docs/decisions.md D1-D9) over the UserDirectory, Authenticator and LinkStore it is
 // given. It owns every rule: who may act, root-account scoping, create-or-restore, pairing codes and
 // the attempt limiter. Thread-safe: one service may be called from many threads at once, as long as
 // its dependencies are (the SQLite default's are). No method throws.

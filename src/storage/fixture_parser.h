@@ -1,4 +1,4 @@
-// The fixture loader's first half: parses a fixture's JSON text (DESIGN.md, "The fixture") into plain
+// The fixture loader's first half: parses a fixture's JSON text (docs/fixture.md) into plain
 // structs and checks everything that can be checked without storage: keys, types, enum values, ids,
 // timestamps, duplicates and self-observation. Pure functions, thread-safe.
 #pragma once

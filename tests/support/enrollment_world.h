@@ -1,4 +1,4 @@
-// A test world for linked observer enrollments (canvas-rules.md rules 10-13): its own fixture
+// A test world for linked observer enrollments (docs/rules.md, rules 10-13): its own fixture
 // (EnrollmentFixture()), readers for who is enrolled where, and two wrappers that let a test watch or
 // break the service's link-change hook. Single-threaded test helpers over the library's thread-safe
 // objects.

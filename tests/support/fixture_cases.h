@@ -1,5 +1,5 @@
 // Fixture cases that every backend's loader is tested with (tests/fixture_loader_test.cc for SQLite,
-// tests/postgres_fixture_test.cc for PostgreSQL): DESIGN.md's example, bad fixtures naming the path
+// tests/postgres_fixture_test.cc for PostgreSQL): docs/fixture.md's example, bad fixtures naming the path
 // their message must hold, and fixtures that must never echo their secrets. Plain data.
 #pragma once
 
@@ -10,9 +10,9 @@
 
 namespace observees::storage_test {
 
-// DESIGN.md's example, verbatim, plus users 5 and 11: the example refers to them (admins[0],
-// enrollments[0], links[0], pairing_codes[0]) without listing them. Users 5 and 11 give only a name,
-// so they exercise the defaults of sortable_name, short_name and created_at.
+// docs/fixture.md's example, verbatim. Users 5 and 11 (whom admins[0], enrollments[0], links[0] and
+// pairing_codes[0] name) give only a name, so they exercise the defaults of sortable_name, short_name
+// and created_at.
 inline constexpr char kDesignExample[] = R"json({
   "accounts": [
     {"id": 1, "name": "Default", "domains": ["canvas.test"], "self_registration": "observer", "avatars": true},

@@ -29,7 +29,7 @@ inline constexpr char kWwwAuthenticate[] = "Bearer realm=\"canvas-lms\"";
 inline constexpr char kBaseUrl[] = "http://canvas.test";
 inline constexpr char kPatSisId[] = "pat/10 x";
 
-// Canvas's bodies, byte for byte (canvas-rules.md 3.3; router contract).
+// Canvas's bodies, byte for byte (docs/rules.md section 3.3; router contract).
 inline constexpr char kNotFoundBody[] = R"({"errors":[{"message":"The specified resource does not exist."}]})";
 inline constexpr char kUnauthenticatedBody[] =
     R"({"status":"unauthenticated","errors":[{"message":"user authorization required"}]})";
