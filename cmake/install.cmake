@@ -24,7 +24,7 @@ install(EXPORT observeesCTargets NAMESPACE observees:: FILE observees_c-targets.
 
 # The C++ libraries: static archives whose private dependencies the package config finds again.
 set_target_properties(observees_rest PROPERTIES EXPORT_NAME rest)
-install(TARGETS observees observees_rest observees_warnings EXPORT observeesTargets
+install(TARGETS observees observees_rest EXPORT observeesTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT observees_development
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT observees_development)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/observees

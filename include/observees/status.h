@@ -2,6 +2,8 @@
 // function of the library throws. Both types are plain values, safe to copy between threads.
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,7 +37,8 @@ OBSERVEES_EXPORT std::string_view StatusCodeName(StatusCode code);
 
 // An outcome: OK, or a code with a message meant for people. Messages never contain secrets.
 // `field` optionally names the input the error is about (e.g. "pseudonym[unique_id]").
-class OBSERVEES_EXPORT Status {
+// [[nodiscard]]: a function returning a Status must have it looked at.
+class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message, std::string field = {})
@@ -49,7 +52,7 @@ class OBSERVEES_EXPORT Status {
   const std::string& field() const { return field_; }
 
   // "not_found: user 12 does not exist"
-  std::string ToString() const;
+  OBSERVEES_EXPORT std::string ToString() const;
 
   friend bool operator==(const Status& a, const Status& b) { return a.code_ == b.code_; }
 
@@ -67,9 +70,10 @@ inline Status PermissionDenied(std::string m) { return {StatusCode::kPermissionD
 inline Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
-// A value or a non-OK Status; never OK without a value.
+// A value or a non-OK Status; never OK without a value. Reaching for the value of a failed Result
+// (value(), *, ->) is a programming error: it prints the status to stderr and aborts, in every build.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
@@ -79,17 +83,23 @@ class Result {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
 
-  // Precondition: ok().
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
-  T&& operator*() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
+  // Precondition: ok(); aborts otherwise.
+  T& value() & { Checked(); return *value_; }
+  const T& value() const& { Checked(); return *value_; }
+  T&& value() && { Checked(); return std::move(*value_); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
 
  private:
+  void Checked() const {
+    if (value_.has_value()) [[likely]] return;
+    std::fprintf(stderr, "observees: the value of a failed Result was used: %s\n", status_.ToString().c_str());
+    std::abort();
+  }
+
   std::optional<T> value_;
   Status status_;
 };

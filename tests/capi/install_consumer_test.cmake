@@ -34,7 +34,13 @@ foreach(expected
   endif()
 endforeach()
 
-# find_package: C (observees::observees_c) and C++ (COMPONENTS cxx).
+# The build-only warnings target stays out of the exported package.
+file(READ ${prefix}/lib/cmake/observees/observees-targets.cmake exported)
+if(exported MATCHES "observees_warnings")
+  message(FATAL_ERROR "the installed observees-targets.cmake names observees_warnings")
+endif()
+
+# find_package: C alone (COMPONENTS c), then both (no COMPONENTS).
 set(consumer_build ${WORK_DIR}/consumer-build)
 set(build_type_arg)
 if(BUILD_TYPE)

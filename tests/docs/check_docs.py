@@ -10,7 +10,9 @@ Fails (exit 1, one line per problem) when
   - a rule citation ("rule N", "rules N-M, K", "rule Nb", "rule N.M", the Catch2 tag "[ruleN]") in the
     sources, headers, C ABI, tests, examples, benchmarks or Python names a rule that docs/rules.md
     does not define as a heading (or a part such as "Nb" / "N.M" it does not define in bold);
-  - a decision label ("D" and a number) in those files is not a heading of docs/decisions.md.
+  - a decision label ("D" and a number) in those files is not a heading of docs/decisions.md;
+  - README.md's C++ example (the ```cpp block under "## A short example") differs from
+    examples/readme_example.cpp, the file the build compiles and ctest runs.
 """
 
 import os
@@ -100,6 +102,19 @@ def check_rule(number, numbers, parts):
     return None
 
 
+def check_readme_example(root):
+    readme = read_text(os.path.join(root, "README.md")) or ""
+    example = read_text(os.path.join(root, "examples", "readme_example.cpp"))
+    match = re.search(r"^## A short example\n.*?^```cpp\n(.*?)^```", readme, re.M | re.S)
+    if match is None:
+        return ["README.md: no ```cpp block under \"## A short example\""]
+    if example is None:
+        return ["examples/readme_example.cpp: missing"]
+    if match.group(1) != example:
+        return ["README.md: the C++ example differs from examples/readme_example.cpp (keep them identical)"]
+    return []
+
+
 def main():
     root = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", ".."))
     files = tracked_files(root)
@@ -154,6 +169,8 @@ def main():
             if match.group(1) not in decisions:
                 problems.append(f"{rel}:{line_of(text, match.start())}: D{match.group(1)} is not a heading of "
                                 "docs/decisions.md")
+
+    problems.extend(check_readme_example(root))
 
     for problem in problems:
         print(problem)
