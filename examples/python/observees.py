@@ -239,13 +239,30 @@ def _raise_for(status):
 
 
 def _take_string(pointer):
-    """The library's string at `pointer` (a c_void_p), decoded, and freed."""
-    if not pointer.value:
+    """The library's string at `pointer` (a c_void_p), decoded, and freed; None for NULL."""
+    address = pointer.value
+    if not address:
         return None
     try:
-        return ctypes.string_at(pointer.value).decode("utf-8")
+        return ctypes.string_at(address).decode("utf-8")
     finally:
-        _library().obs_free(pointer.value)
+        _lib.obs_free(address)
+
+
+_scan_json = json.JSONDecoder().scan_once  # the C scanner behind json.loads, without its Python layers
+
+
+def _decode_json(text):
+    """The library's JSON answer (compact, one value, no surrounding whitespace) as Python objects."""
+    if text is None:
+        raise InternalError("the library answered nothing")
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration:
+        end = -1
+    if end != len(text):
+        raise InternalError("the library answered malformed JSON")
+    return value
 
 
 def _text(value, name, optional=False):
@@ -274,6 +291,8 @@ def _json_text(value, name, optional=False):
 
 
 def _integer(value, name, bounds=_INT64):
+    if type(value) is int and bounds[0] <= value <= bounds[1]:  # the common case first (bool is not int here)
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidArgument("%s must be an integer" % name)
     if not bounds[0] <= value <= bounds[1]:
@@ -296,8 +315,11 @@ class Service:
 
     def __init__(self, path=":memory:", options=None):
         lib = _library()
-        self._lock = threading.Condition()
+        # _lock guards _handle and _calls (the calls in flight); close() waits on _idle for _calls to be 0.
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
         self._calls = 0
+        self._closing = False
         self._handle = None
         handle = _ServicePointer()
         _raise_for(lib.obs_service_open(_text(path, "path"), _json_text(options, "options", optional=True),
@@ -313,8 +335,9 @@ class Service:
             return
         with lock:
             handle, self._handle = self._handle, None
+            self._closing = True
             while self._calls:
-                lock.wait()
+                self._idle.wait()
         if handle:
             _library().obs_service_close(ctypes.byref(handle))
 
@@ -335,19 +358,23 @@ class Service:
             pass
 
     def _call(self, function, *args):
-        """Runs obs_<function>(handle, *args), raising for a refusal."""
-        with self._lock:
-            if not self._handle:
-                raise InvalidArgument("the service is closed")
+        """Runs obs_<function>(handle, *args), raising for a refusal. The measured path: a plain lock
+        (the condition only when close() waits), the function looked up once per library."""
+        lock = self._lock
+        with lock:
             handle = self._handle
+            if not handle:
+                raise InvalidArgument("the service is closed")
             self._calls += 1
         try:
-            _raise_for(getattr(_library(), function)(handle, *args))
+            status = getattr(_lib or _library(), function)(handle, *args)
         finally:
-            with self._lock:
+            with lock:
                 self._calls -= 1
-                if not self._calls:
-                    self._lock.notify_all()
+                if self._closing and not self._calls:
+                    self._idle.notify_all()
+        if status:
+            _raise_for(status)
 
     def _json_call(self, function, *args):
         out = ctypes.c_void_p()
@@ -355,7 +382,7 @@ class Service:
             self._call(function, *args, ctypes.byref(out))
         finally:
             text = _take_string(out)
-        return json.loads(text)
+        return _decode_json(text)
 
     @staticmethod
     def _context(acting_user, domain_root_account):
