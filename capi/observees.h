@@ -30,6 +30,13 @@
  *     account, OBS_SCOPE_ALL (-1) for every root account, or a positive root account id.
  * 10. Versions: OBS_VERSION_* say which header a program was compiled with; obs_version() says which
  *     library it runs with. Binary compatibility holds within one SOVERSION (the major version).
+ * 11. Handle armor: every function taking an obs_service first reads a magic number the library
+ *     writes at open and overwrites at close, and answers OBS_MISUSE (changing nothing) for a handle
+ *     that was closed or that obs_service_open did not make; obs_service_close on such a handle does
+ *     nothing (obs_last_error says why). A closed handle's memory is kept, emptied, until 64 later
+ *     closes have happened, so within that window the check reads live memory; after it, and for a
+ *     pointer into unmapped or reused memory, a call is undefined behaviour the library cannot
+ *     detect. The armor is a diagnostic in every build, not a licence to use closed handles.
  */
 #ifndef OBSERVEES_C_H_
 #define OBSERVEES_C_H_
@@ -73,7 +80,8 @@ typedef enum obs_status {
   OBS_ALREADY_EXISTS = 10,     /* a unique value is taken, e.g. a login at self-registration */
   OBS_ABORTED = 11,            /* a concurrent change won a race; the caller may retry */
   OBS_INTERNAL = 12,           /* a storage or library failure; nothing was changed */
-  OBS_UNAVAILABLE = 13         /* storage busy or unreachable; nothing was changed; retry later (503) */
+  OBS_UNAVAILABLE = 13,        /* storage busy or unreachable; nothing was changed; retry later (503) */
+  OBS_MISUSE = 14              /* a closed or foreign handle (convention 11); nothing was done. C only */
 } obs_status;
 
 /* Root-account scopes (convention 9). */
@@ -141,7 +149,8 @@ OBS_API int obs_disable_sqlite_memory_statistics(void);
  * success *out_service is the new handle; on failure it is NULL. */
 OBS_API obs_status obs_service_open(const char* path, const char* options_json, obs_service** out_service);
 
-/* Destroys the handle (convention 1). Closing with calls in flight on the handle is undefined. */
+/* Destroys the handle (convention 1); a closed or foreign handle is left alone (convention 11).
+ * Closing with calls in flight on the handle is undefined. */
 OBS_API void obs_service_close(obs_service** service);
 
 /* Seeds the database from a fixture (docs/fixture.md), given as JSON text or as a file path.

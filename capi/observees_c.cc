@@ -11,10 +11,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <initializer_list>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <string>
@@ -33,7 +35,9 @@
 #include "observees/timestamp.h"
 
 // The handle: the backend, the service over it, its router and, with "test_clock", the clock.
+// `magic` is kOpenMagic from open to close, then kClosedMagic (handle armor, as SQLite's API armor).
 struct obs_service {
+  std::uint64_t magic = 0;
   observees::Storage backend;
   std::shared_ptr<observees::FakeClock> test_clock;  // null unless opened with "test_clock"
   std::shared_ptr<const observees::ObservationService> service;
@@ -76,6 +80,12 @@ constexpr std::int64_t kMaxInt64 = std::numeric_limits<std::int64_t>::max();
 
 thread_local std::string t_last_error;
 
+// Thrown by RequireService for a closed or foreign handle; Guard answers OBS_MISUSE, a C ABI code with
+// no StatusCode twin.
+struct Misuse {
+  const char* message;
+};
+
 obs_status Report(obs_status code, const char* message) noexcept {
   try {
     t_last_error = message;
@@ -95,6 +105,8 @@ obs_status Guard(Body&& body) noexcept {
     if (status.ok()) return OBS_OK;
     t_last_error = status.message().empty() ? std::string(observees::StatusCodeName(status.code())) : status.message();
     return static_cast<obs_status>(status.code());
+  } catch (const Misuse& misuse) {
+    return Report(OBS_MISUSE, misuse.message);
   } catch (const std::bad_alloc&) {
     return Report(OBS_INTERNAL, "out of memory");
   } catch (...) {
@@ -150,8 +162,23 @@ Result<std::string_view> Text(const char* text, const char* name) {
   return view;
 }
 
+// Handle armor (observees.h, convention 11): the first word of a handle says whether it is open.
+constexpr std::uint64_t kOpenMagic = 0x6f62732d6f70656eULL;    // "obs-open"
+constexpr std::uint64_t kClosedMagic = 0x6f62732d636c6f73ULL;  // "obs-clos"
+// How many closed handles keep their (emptied) memory, so a call on one is answered OBS_MISUSE
+// rather than reading freed memory; the oldest is freed when a newer one arrives.
+constexpr std::size_t kQuarantined = 64;
+
+std::mutex g_quarantine_mutex;
+std::deque<std::unique_ptr<obs_service>>& Quarantine() {
+  static auto* quarantine = new std::deque<std::unique_ptr<obs_service>>();  // never destroyed: closes at exit
+  return *quarantine;
+}
+
 Status RequireService(const obs_service* service) {
   if (service == nullptr) return InvalidArgument("service is NULL", "service");
+  if (service->magic == kClosedMagic) throw Misuse{"service was closed"};
+  if (service->magic != kOpenMagic) throw Misuse{"service is not a handle obs_service_open made"};
   return Status::Ok();
 }
 
@@ -653,6 +680,7 @@ const char* obs_status_name(obs_status status) {
     case OBS_ABORTED: return "aborted";
     case OBS_INTERNAL: return "internal";
     case OBS_UNAVAILABLE: return "unavailable";
+    case OBS_MISUSE: return "misuse";
   }
   return "unknown";
 }
@@ -691,6 +719,7 @@ obs_status obs_service_open(const char* path, const char* options_json, obs_serv
     handle->router = std::move(*router);
     handle->base_url = std::move(options->base_url);
     handle->scheme = std::move(options->scheme);
+    handle->magic = kOpenMagic;
     *out_service = handle.release();
     return Status::Ok();
   });
@@ -700,9 +729,27 @@ void obs_service_close(obs_service** service) {
   // Destructors do not throw; Guard keeps even a broken invariant from escaping.
   const obs_status ignored = Guard([&]() -> Status {
     if (service == nullptr || *service == nullptr) return Status::Ok();
-    obs_service* handle = *service;
+    OBSERVEES_RETURN_IF_ERROR(RequireService(*service));  // closing twice is a misuse too
+    std::unique_ptr<obs_service> handle(*service);
     *service = nullptr;
-    delete handle;
+    // Everything goes now but the emptied shell, which waits in the quarantine marked closed.
+    handle->router.reset();
+    handle->service.reset();
+    handle->backend = observees::Storage{};
+    handle->test_clock.reset();
+    handle->base_url = std::string();
+    handle->scheme = std::string();
+    handle->magic = kClosedMagic;
+    std::unique_ptr<obs_service> evicted;
+    {
+      const std::lock_guard lock(g_quarantine_mutex);
+      Quarantine().push_back(std::move(handle));
+      if (Quarantine().size() > kQuarantined) {
+        evicted = std::move(Quarantine().front());
+        Quarantine().pop_front();
+      }
+    }
+    // `evicted` is freed here: from now on a call on that handle is undefined (convention 11).
     return Status::Ok();
   });
   (void)ignored;

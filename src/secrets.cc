@@ -11,46 +11,67 @@ bool Init() {
   return ok;
 }
 
+namespace {
+
+void RequireInit() {
+  if (!Init()) throw CryptoFailure("libsodium failed to initialise");
+}
+
+// A libsodium call's result: 0 is success.
+void Check(int rc, const char* what) {
+  if (rc != 0) throw CryptoFailure(std::string("libsodium refused ") + what);
+}
+
+}  // namespace
+
 std::string DeriveKey(std::string_view material) {
-  Init();
+  RequireInit();
   std::string key(kKeyBytes, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(key.data()), key.size(),
-                     reinterpret_cast<const unsigned char*>(material.data()), material.size(), nullptr, 0);
+  Check(crypto_generichash(reinterpret_cast<unsigned char*>(key.data()), key.size(),
+                           reinterpret_cast<const unsigned char*>(material.data()), material.size(), nullptr, 0),
+        "crypto_generichash");
   return key;
 }
 
 std::string RandomKey() {
-  Init();
+  RequireInit();
   std::string key(kKeyBytes, '\0');
   randombytes_buf(key.data(), key.size());
   return key;
 }
 
 std::string KeyedHash(std::string_view key, std::string_view purpose, std::string_view secret) {
-  Init();
+  RequireInit();
+  // crypto_generichash_init fails (leaving the state unset) for a key past crypto_generichash_KEYBYTES_MAX.
   crypto_generichash_state state;
-  crypto_generichash_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size(), 32);
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size());
+  Check(crypto_generichash_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size(), 32),
+        "a hash key of this length");
+  Check(crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size()),
+        "crypto_generichash_update");
   const unsigned char separator = 0;
-  crypto_generichash_update(&state, &separator, 1);
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  Check(crypto_generichash_update(&state, &separator, 1), "crypto_generichash_update");
+  Check(crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size()),
+        "crypto_generichash_update");
   std::string out(32, '\0');
-  crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(out.data()), out.size());
+  Check(crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(out.data()), out.size()),
+        "crypto_generichash_final");
   return out;
 }
 
 std::string Seal(std::string_view key, std::string_view plain) {
-  Init();
+  RequireInit();
+  if (key.size() != crypto_secretbox_KEYBYTES) throw CryptoFailure("a sealing key must be 32 bytes");
   std::string box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(), '\0');
   auto* nonce = reinterpret_cast<unsigned char*>(box.data());
   randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
-  crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plain.data()),
-                        plain.size(), nonce, reinterpret_cast<const unsigned char*>(key.data()));
+  Check(crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plain.data()),
+                              plain.size(), nonce, reinterpret_cast<const unsigned char*>(key.data())),
+        "crypto_secretbox_easy");
   return box;
 }
 
 std::optional<std::string> Open(std::string_view key, std::string_view box) {
-  Init();
+  if (!Init()) return std::nullopt;
   if (key.size() != crypto_secretbox_KEYBYTES) return std::nullopt;
   if (box.size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) return std::nullopt;
   const auto* nonce = reinterpret_cast<const unsigned char*>(box.data());

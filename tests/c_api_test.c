@@ -1,7 +1,8 @@
 /* The C ABI from real C (C99): every function, its good path and every kind of bad input (NULL
  * pointers, invalid UTF-8, malformed JSON, unknown keys, values out of range), checking that a
  * refused call returns its status with a message, leaves the out-parameters NULL and changes nothing.
- * Run under valgrind by ctest, so a leak or a memory error fails it too.
+ * Also the handle armor (OBS_MISUSE for closed and foreign handles). Run under valgrind by ctest, so a
+ * leak or a memory error fails it too.
  *
  *   c_api_test DEMO_FIXTURE_PATH */
 #define _POSIX_C_SOURCE 200809L
@@ -1073,6 +1074,58 @@ static void TestThreads(void) {
   obs_service_close(&service);
 }
 
+/* ---- Handle armor (convention 11) ----------------------------------------------------------------- */
+
+/* A call on a closed handle or on memory obs_service_open did not make answers OBS_MISUSE with a
+ * message, leaves the out-parameters NULL and does nothing; closing it again does nothing. The closed
+ * handle is used before any other close, so it is within the quarantine and this reads live memory:
+ * valid under valgrind and ASan. */
+static void ExpectMisuse(obs_service* handle, const char* mention) {
+  char* json = (char*)"untouched";
+  char* headers = (char*)"untouched";
+  int http = -1;
+  CHECK(obs_load_fixture(handle, "{}") == OBS_MISUSE);
+  CHECK(strstr(obs_last_error(), mention) != NULL);
+  CHECK(obs_list_observees(handle, 1, 0, 1, 1, 10, 0, &json) == OBS_MISUSE);
+  CHECK(json == NULL);
+  CHECK(obs_clock_now(handle, &json) == OBS_MISUSE);
+  CHECK(json == NULL);
+  CHECK(obs_rest_handle(handle, "GET", "/api/v1/users/1/observees", "[]", "", 0, "127.0.0.1", &http, &headers,
+                        &json) == OBS_MISUSE);
+  CHECK(headers == NULL && json == NULL && http == 0);
+  obs_service* again = handle;
+  obs_service_close(&again); /* does nothing */
+  CHECK(again == handle);
+  CHECK(strstr(obs_last_error(), mention) != NULL);
+}
+
+static void TestHandleArmor(void) {
+  obs_service* service = NULL;
+  obs_service* stale;
+  uint64_t garbage[64];
+
+  CHECK(OBS_MISUSE == 14);
+  CHECK(strcmp(obs_status_name(OBS_MISUSE), "misuse") == 0);
+
+  /* A closed handle. */
+  CHECK(obs_service_open(":memory:", "{\"password_hashing\": \"fastest\"}", &service) == OBS_OK);
+  stale = service;
+  obs_service_close(&service);
+  CHECK(service == NULL);
+  ExpectMisuse(stale, "closed");
+
+  /* Memory the library did not make: allocated, aligned, and not a handle. */
+  memset(garbage, 0xAB, sizeof garbage);
+  ExpectMisuse((obs_service*)(void*)garbage, "not a handle");
+  memset(garbage, 0, sizeof garbage);
+  ExpectMisuse((obs_service*)(void*)garbage, "not a handle");
+
+  /* A live handle still works after all that. */
+  CHECK(obs_service_open(":memory:", "{\"password_hashing\": \"fastest\"}", &service) == OBS_OK);
+  CHECK(obs_load_fixture(service, "{}") == OBS_OK);
+  obs_service_close(&service);
+}
+
 int main(int argc, char** argv) {
   obs_service* service;
   char* db;
@@ -1093,6 +1146,7 @@ int main(int argc, char** argv) {
   TestLibrary();
   TestOpenRefusesBadInput();
   TestOpenAndClose();
+  TestHandleArmor();
   TestFixtures();
 
   service = OpenSeeded(kTestClockOptions);

@@ -24,14 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-StorageOptions FileOptions(const std::string& path) {
-  StorageOptions options;
-  options.location = path;
-  options.password_hashing = PasswordHashing::kFastest;
-  options.clock = std::make_shared<FakeClock>(kT0);
-  return options;
-}
-
 int UserVersion(const std::string& path) {
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   return db.execAndGet("PRAGMA user_version").getInt();

@@ -30,7 +30,7 @@ __all__ = [
     "CODE_STATES", "SCOPE_ALL", "SCOPE_DOMAIN", "Service", "RestResponse", "load_library", "library_version",
     "ObserveesError", "InvalidArgument", "NotFound", "Unauthenticated", "PermissionDenied", "InvalidCode",
     "TooManyAttempts", "UnknownObservee", "InvalidCredentials", "SelfObservation", "AlreadyExists", "Aborted",
-    "InternalError", "StorageBusy",
+    "InternalError", "StorageBusy", "Misuse",
 ]
 
 # Root-account scopes (observees.h, convention 9): the domain's root account, every root account, or an id.
@@ -117,9 +117,14 @@ class StorageBusy(ObserveesError):
     status, name = 13, "unavailable"
 
 
+class Misuse(ObserveesError):
+    """A closed or foreign service handle (observees.h, convention 11); nothing was done."""
+    status, name = 14, "misuse"
+
+
 _ERRORS = {cls.status: cls for cls in (
     InvalidArgument, NotFound, Unauthenticated, PermissionDenied, InvalidCode, TooManyAttempts, UnknownObservee,
-    InvalidCredentials, SelfObservation, AlreadyExists, Aborted, InternalError, StorageBusy)}
+    InvalidCredentials, SelfObservation, AlreadyExists, Aborted, InternalError, StorageBusy, Misuse)}
 
 
 # ---- The library ----------------------------------------------------------------------------------------

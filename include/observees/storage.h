@@ -100,8 +100,11 @@ OBSERVEES_EXPORT bool IsPostgresLocation(std::string_view location);
 // Opens (creating if needed) and migrates the database `options.location` names to the current
 // schema version (PostgreSQL: one process at a time, under an advisory lock, so servers may start
 // together). kInvalidArgument for bad options, or a PostgreSQL location in a build without the
-// PostgreSQL backend; kInternal when the database cannot be opened, is not one of ours or is newer
-// than this library (the message names an SQLite path, never a PostgreSQL location).
+// PostgreSQL backend; kInternal when the database cannot be opened, is not one of ours, has a schema
+// version this library does not know (negative, or newer than this library), a stored hash key that
+// is not 32 bytes, or no stored key while it holds access tokens or pairing codes (with `secret_key`
+// empty; a database without any gets a fresh key). Nothing is written then. The message names an
+// SQLite path, never a PostgreSQL location.
 OBSERVEES_EXPORT Result<Storage> OpenStorage(const StorageOptions& options);
 
 // The schema version this library writes on `kind` (SQLite's PRAGMA user_version, PostgreSQL's meta

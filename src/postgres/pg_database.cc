@@ -10,6 +10,7 @@
 
 #include "postgres/pg_schema.h"
 #include "secrets.h"
+#include "storage/database_meta.h"
 
 namespace observees {
 namespace {
@@ -115,8 +116,6 @@ void ExecSimple(PGconn* conn, const std::string& sql) {
 constexpr std::int64_t kMigrationLock = 0x6f6273657276;  // "observ"
 
 constexpr char kReadVersionSql[] = "SELECT value FROM meta WHERE key = 'schema_version'";
-constexpr char kReadKeySql[] = "SELECT value FROM meta WHERE key = 'hash_key'";
-constexpr char kWriteKeySql[] = "INSERT INTO meta (key, value) VALUES ('hash_key', ?1) ON CONFLICT (key) DO NOTHING";
 
 // Creates the schema and applies the migrations past its version, one process at a time. Outside
 // pipeline mode, before the connection's search_path can name the schema.
@@ -133,28 +132,15 @@ void Migrate(PGconn* conn, const std::string& schema) {
     PGresult* raw = PQexec(conn, kReadVersionSql);
     Check(raw, conn);
     const PgResult version(raw);
-    if (version.rows() > 0) current = std::stoi(version.Bytes(0, 0));
+    if (version.rows() > 0) current = storage::ParseSchemaVersion(version.Bytes(0, 0));
   }
-  if (current > target) {
-    ExecSimple(conn, "ROLLBACK");
-    throw PgError("", "database schema version " + std::to_string(current) + " is newer than this library's " +
-                          std::to_string(target));
-  }
+  storage::CheckSchemaVersion(current, target);  // a throw leaves the transaction to PQfinish: nothing written
   for (int v = current; v < target; ++v) ExecSimple(conn, migrations[static_cast<std::size_t>(v)]);
   if (current != target) {
     ExecSimple(conn, "INSERT INTO meta (key, value) VALUES ('schema_version', '" + std::to_string(target) +
                          "'::bytea) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   }
   ExecSimple(conn, "COMMIT");
-}
-
-// The stored random key, made by whichever process gets there first.
-std::string LoadOrCreateKey(PgConnection& conn) {
-  const std::string fresh = secrets::RandomKey();
-  conn.Queue(kWriteKeySql, storage::Blob{fresh});
-  PgRows stored = conn.Query(kReadKeySql);
-  if (!stored.Next()) throw PgError("", "the hash key is missing from meta");
-  return stored.Bytes(0);
 }
 
 thread_local PostgresDatabase::ReadPin* t_innermost_pin = nullptr;
@@ -498,7 +484,8 @@ Result<std::shared_ptr<PostgresDatabase>> PostgresDatabase::Open(const std::stri
       throw;
     }
     auto first = std::make_unique<PgConnection>(first_raw, options.schema);
-    db->hash_key_ = options.secret_key.empty() ? LoadOrCreateKey(*first) : secrets::DeriveKey(options.secret_key);
+    db->hash_key_ =
+        options.secret_key.empty() ? storage::LoadOrCreateHashKey(*first) : secrets::DeriveKey(options.secret_key);
     db->box_key_ = secrets::KeyedHash(db->hash_key_, "pairing_code_box", "");
     db->idle_.push_back(std::move(first));
     for (int i = 1; i < options.connections; ++i) {

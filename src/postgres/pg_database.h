@@ -278,8 +278,8 @@ class PostgresDatabase : public std::enable_shared_from_this<PostgresDatabase> {
   using Dialect = PgDialect;
 
   // Connects, creates the schema if needed and migrates it forward under an advisory lock.
-  // kInvalidArgument for bad options; kInternal when the server cannot be reached or the schema is
-  // newer than this library (the message never repeats the connection string).
+  // kInvalidArgument for bad options; kInternal when the server cannot be reached or the schema fails
+  // the checks of storage/database_meta.h (the message never repeats the connection string).
   static Result<std::shared_ptr<PostgresDatabase>> Open(const std::string& conninfo, const StorageOptions& options);
   ~PostgresDatabase();
 

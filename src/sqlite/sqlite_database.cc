@@ -10,6 +10,7 @@
 
 #include "secrets.h"
 #include "sqlite/schema.h"
+#include "storage/database_meta.h"
 
 namespace observees {
 namespace {
@@ -119,9 +120,6 @@ void SqliteConnection::ResetBusyStatements() {
 
 namespace {
 
-constexpr char kReadKeySql[] = "SELECT value FROM meta WHERE key = 'hash_key'";
-constexpr char kWriteKeySql[] = "INSERT INTO meta (key, value) VALUES ('hash_key', ?1)";
-
 bool IsMemory(const std::string& path) { return path.empty() || path == ":memory:"; }
 
 std::unique_ptr<SqliteConnection> Connect(const StorageOptions& options) {
@@ -140,29 +138,23 @@ std::unique_ptr<SqliteConnection> Connect(const StorageOptions& options) {
   return conn;
 }
 
-// Applies the migrations past the file's version in one transaction. Refuses a newer file.
+// Applies the migrations past the file's version in one transaction. Refuses a version this library
+// does not know (storage::CheckSchemaVersion), writing nothing.
 void Migrate(SQLite::Database& db) {
   SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
   const auto migrations = sqlite_schema::Migrations();
   const int current = db.execAndGet("PRAGMA user_version").getInt();
   const int target = static_cast<int>(migrations.size());
-  if (current > target) {
-    throw std::runtime_error("database schema version " + std::to_string(current) + " is newer than this library's " +
-                             std::to_string(target));
-  }
+  storage::CheckSchemaVersion(current, target);
   for (int v = current; v < target; ++v) db.exec(migrations[static_cast<std::size_t>(v)]);
   if (current != target) db.exec("PRAGMA user_version = " + std::to_string(target));
   txn.commit();
 }
 
+// storage::LoadOrCreateHashKey in one transaction: no other process writes between the checks.
 std::string LoadOrCreateKey(SqliteConnection& conn) {
   SQLite::Transaction txn(conn.db(), SQLite::TransactionBehavior::IMMEDIATE);
-  {
-    SqliteRows stored = conn.Query(kReadKeySql);
-    if (stored.Next()) return stored.Bytes(0);
-  }
-  std::string key = secrets::RandomKey();
-  conn.Exec(kWriteKeySql, storage::Blob{key});
+  std::string key = storage::LoadOrCreateHashKey(conn);
   txn.commit();
   return key;
 }

@@ -163,8 +163,8 @@ class SqliteDatabase : public std::enable_shared_from_this<SqliteDatabase> {
   using Connection = SqliteConnection;
   using Dialect = SqliteDialect;
 
-  // kInvalidArgument for bad options; kInternal when the file cannot be opened or is not a database
-  // of ours (the message names the path, never a secret).
+  // kInvalidArgument for bad options; kInternal when the file cannot be opened, is not a database of
+  // ours or fails the checks of storage/database_meta.h (the message names the path, never a secret).
   static Result<std::shared_ptr<SqliteDatabase>> Open(const StorageOptions& options);
   ~SqliteDatabase();
 

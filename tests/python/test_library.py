@@ -46,7 +46,7 @@ class LibraryTest(unittest.TestCase):
             4: observees.PermissionDenied, 5: observees.InvalidCode, 6: observees.TooManyAttempts,
             7: observees.UnknownObservee, 8: observees.InvalidCredentials, 9: observees.SelfObservation,
             10: observees.AlreadyExists, 11: observees.Aborted, 12: observees.InternalError,
-            13: observees.StorageBusy,
+            13: observees.StorageBusy, 14: observees.Misuse,
         }
         self.assertEqual(lib.obs_status_name(0), b"ok")
         for status, cls in expected.items():

@@ -10,6 +10,14 @@
 
 namespace observees::storage_test {
 
+StorageOptions FileOptions(const std::string& path) {
+  StorageOptions options;
+  options.location = path;
+  options.password_hashing = PasswordHashing::kFastest;
+  options.clock = std::make_shared<FakeClock>(kT0);
+  return options;
+}
+
 Storage OpenTestBackend(const std::string& path, std::shared_ptr<Clock> clock, int connections) {
   StorageOptions options;
   options.location = path;

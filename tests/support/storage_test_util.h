@@ -43,6 +43,10 @@ inline void RequireOk(const Status& status, std::source_location where = std::so
   REQUIRE(status.ok());
 }
 
+// Options for the SQLite file (or ":memory:") at `path`: the cheapest password hashing, a FakeClock at
+// kT0, the other options at their defaults.
+StorageOptions FileOptions(const std::string& path);
+
 // Opens the SQLite default with the cheapest password hashing and `clock` as its clock.
 Storage OpenTestBackend(const std::string& path, std::shared_ptr<Clock> clock, int connections = 4);
 
