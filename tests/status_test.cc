@@ -28,6 +28,8 @@ Ended InChild(F body) {
   if (pid == 0) {
     dup2(pipe_fds[1], STDERR_FILENO);
     close(pipe_fds[0]);
+    std::signal(SIGABRT, SIG_DFL);  // not Catch2's handler: the child must not report a failed test
+    std::freopen("/dev/null", "w", stdout);
     body();
     _exit(0);  // reached only when body did not abort
   }
