@@ -296,6 +296,7 @@ struct RawOps {
   sqlite3_stmt* set_code_link;
   sqlite3_stmt* prune_attempts;
   sqlite3_stmt* count_attempts;
+  sqlite3_stmt* prune_stale_attempts;
   sqlite3_stmt* insert_attempt;
   sqlite3_stmt* delete_attempt;
   sqlite3_stmt* code_hash;
@@ -325,6 +326,7 @@ struct RawOps {
         set_code_link(r.Prepare(storage::link_sql::kSetCodeLink)),
         prune_attempts(r.Prepare(storage::link_sql::kPruneAttempts)),
         count_attempts(r.Prepare(storage::link_sql::kCountAttempts)),
+        prune_stale_attempts(r.Prepare(storage::link_sql::kPruneStaleAttempts)),
         insert_attempt(r.Prepare(storage::link_sql::kInsertAttempt)),
         delete_attempt(r.Prepare(storage::link_sql::kDeleteAttempt)),
         code_hash(r.Prepare("SELECT code_hash FROM pairing_codes WHERE user_id = ? AND workflow_state = 'active' "
@@ -357,6 +359,8 @@ struct RawOps {
     Bind(count_attempts, 1, key);
     Bind(count_attempts, 2, now - 900);
     raw.Run(count_attempts);
+    Bind(prune_stale_attempts, 1, now - 3600);  // the longest default window: the anonymous budget's
+    raw.Run(prune_stale_attempts);
     Bind(insert_attempt, 1, key);
     Bind(insert_attempt, 2, now);
     std::int64_t id = 0;
@@ -520,7 +524,7 @@ struct RawOps {
                                  roots_with_permission, find_link, restore_link,    insert_link,    remove_link,
                                  audit,         follow_plan,     revive_follower,   followers,      unfollow,
                                  find_code,     consume_code,    set_code_link,     prune_attempts, count_attempts,
-                                 insert_attempt, delete_attempt};
+                                 prune_stale_attempts, insert_attempt, delete_attempt};
     int index = 0;
     for (const sqlite3_stmt* statement : all) {
       const std::string sql = sqlite3_sql(const_cast<sqlite3_stmt*>(statement));

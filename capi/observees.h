@@ -130,8 +130,10 @@ OBS_API int obs_disable_sqlite_memory_statistics(void);
  * "postgresql:" followed by libpq key=value conninfo) names, and a service over it. `options_json` may be NULL or "" for the defaults, or an
  * object whose keys are all optional:
  *   {"pairing_code_length": 6, "pairing_code_alphabet": "A..Za..z0..9",
- *    "pairing_code_lifetime_seconds": 604800,
- *    "limiter": {"enabled": true, "max_failures": 10, "window_seconds": 900},
+ *    "pairing_code_lifetime_seconds": 604800, "pairing_code_max_active": 20,
+ *    "limiter": {"enabled": true, "max_failures": 10, "window_seconds": 900,
+ *                "anonymous_max_failures": 100, "anonymous_window_seconds": 3600,
+ *                "token_max_failures": 100},
  *    "default_per_page": 10, "max_per_page": 100, "min_password_length": 8,
  *    "password_hashing": "interactive" | "moderate" | "fastest",
  *    "connections": 4, "busy_timeout_ms": 10000, "schema": "observees", "secret_key": "...",

@@ -313,7 +313,9 @@ struct OpenOptions {
 };
 
 Status ReadLimiter(const json::value& value, observees::AttemptLimiterOptions& limiter) {
-  auto object = ObjectOf(value, "limiter", {"enabled", "max_failures", "window_seconds"});
+  auto object = ObjectOf(value, "limiter",
+                         {"enabled", "max_failures", "window_seconds", "anonymous_max_failures",
+                          "anonymous_window_seconds", "token_max_failures"});
   if (!object.ok()) return object.status();
   for (const auto& [key, item] : **object) {
     const std::string name = "limiter." + std::string(key);
@@ -321,14 +323,22 @@ Status ReadLimiter(const json::value& value, observees::AttemptLimiterOptions& l
       auto enabled = BooleanOf(item, name);
       if (!enabled.ok()) return enabled.status();
       limiter.enabled = *enabled;
-    } else if (key == "max_failures") {
-      auto count = IntegerIn(item, name, 1, 10000);
-      if (!count.ok()) return count.status();
-      limiter.max_failures = static_cast<int>(*count);
+      continue;
+    }
+    const bool seconds = key == "window_seconds" || key == "anonymous_window_seconds";
+    auto number = IntegerIn(item, name, 1, seconds ? kMaxInt : key == "max_failures" ? 10000 : 1000000);
+    if (!number.ok()) return number.status();
+    const int n = static_cast<int>(*number);
+    if (key == "max_failures") {
+      limiter.max_failures = n;
+    } else if (key == "window_seconds") {
+      limiter.window = std::chrono::seconds(n);
+    } else if (key == "anonymous_max_failures") {
+      limiter.anonymous_max_failures = n;
+    } else if (key == "anonymous_window_seconds") {
+      limiter.anonymous_window = std::chrono::seconds(n);
     } else {
-      auto seconds = IntegerIn(item, name, 1, kMaxInt);
-      if (!seconds.ok()) return seconds.status();
-      limiter.window = std::chrono::seconds(*seconds);
+      limiter.token_max_failures = n;
     }
   }
   return Status::Ok();
@@ -385,7 +395,8 @@ Result<OpenOptions> ReadOptions(const char* options_json) {
   auto parsed = ParseJson(options_json, "options_json");
   if (!parsed.ok()) return parsed.status();
   auto object = ObjectOf(*parsed, "options_json",
-                         {"pairing_code_length", "pairing_code_alphabet", "pairing_code_lifetime_seconds", "limiter",
+                         {"pairing_code_length", "pairing_code_alphabet", "pairing_code_lifetime_seconds",
+                          "pairing_code_max_active", "limiter",
                           "default_per_page", "max_per_page", "min_password_length", "password_hashing", "connections",
                           "busy_timeout_ms", "schema", "secret_key", "test_clock", "base_url", "rest"});
   if (!object.ok()) return object.status();
@@ -416,6 +427,10 @@ Result<OpenOptions> ReadOptions(const char* options_json) {
     } else if (key == "pairing_code_lifetime_seconds") {
       status = integer(60, kMaxInt,
                        [&](std::int64_t n) { options.service.pairing_codes.lifetime = std::chrono::seconds(n); });
+    } else if (key == "pairing_code_max_active") {
+      status = integer(1, 10000, [&](std::int64_t n) {
+        options.service.pairing_codes.max_active_per_student = static_cast<int>(n);
+      });
     } else if (key == "limiter") {
       status = ReadLimiter(item, options.service.limiter);
     } else if (key == "default_per_page") {

@@ -1,5 +1,6 @@
 #include "attempt_limiter.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace observees {
@@ -23,25 +24,70 @@ Status AttemptLimiter::Attempt::WithdrawIn(LinkTransaction& txn) const {
   return txn.ReleaseAttempt(ticket_);
 }
 
-Result<AttemptLimiter::Attempt> AttemptLimiter::Begin(const std::vector<std::string>& keys) const {
-  if (!options_.enabled) return Attempt();
+Result<AttemptReservation> AttemptLimiter::Reserve(const std::vector<Budget>& budgets) const {
   const Timestamp now = clock_.Now();
-  auto ticket = store_.ReserveAttempt(keys, options_.max_failures, now - options_.window + std::chrono::seconds(1), now);
-  if (!ticket.ok()) return ticket.status();
-  if (!ticket->has_value()) return TooManyAttempts();
-  return Attempt(&store_, std::move(**ticket));
+  std::vector<AttemptKey> keys;
+  Timestamp prune_before = now;
+  for (const Budget& budget : budgets) {
+    // A window's start is the earliest second still in it.
+    keys.push_back({budget.key, budget.max_failures, now - budget.window + std::chrono::seconds(1)});
+    prune_before = std::min(prune_before, keys.back().since);
+  }
+  // Rows older than every configured window count for no key.
+  const auto longest = std::max(options_.window, options_.anonymous_window);
+  prune_before = std::min(prune_before, now - longest);
+  auto reserved = store_.ReserveAttempt(keys, now, prune_before);
+  if (reserved.ok() && !reserved->ticket) WarnSpent(budgets[reserved->refused_key], now);
+  return reserved;
 }
 
-std::string AttemptLimiter::CallerKey(const Caller& caller) {
-  if (caller.user) return "user:" + std::to_string(*caller.user);
-  if (!caller.client_key.empty()) return "client:" + caller.client_key;
-  return "anonymous";
+Result<AttemptLimiter::Attempt> AttemptLimiter::Begin(const std::vector<Budget>& budgets) const {
+  if (!options_.enabled) return Attempt();
+  auto reserved = Reserve(budgets);
+  if (!reserved.ok()) return reserved.status();
+  if (!reserved->ticket) return TooManyAttempts();
+  return Attempt(&store_, std::move(*reserved->ticket));
 }
 
-std::string AttemptLimiter::LoginKey(AccountId root_account, std::string_view unique_id) {
+Status AttemptLimiter::Extend(Attempt& attempt, const std::vector<Budget>& budgets) const {
+  if (!options_.enabled) return Status::Ok();
+  auto reserved = Reserve(budgets);
+  if (!reserved.ok()) return reserved.status();
+  if (!reserved->ticket) return TooManyAttempts();
+  attempt.store_ = &store_;
+  for (const std::int64_t id : reserved->ticket->ids) attempt.ticket_.ids.push_back(id);
+  return Status::Ok();
+}
+
+void AttemptLimiter::WarnSpent(const Budget& budget, Timestamp now) const {
+  if (!budget.warn_when_spent || !warn_) return;
+  {
+    std::lock_guard lock(warned_mutex_);
+    const auto last = warned_.find(budget.key);
+    if (last != warned_.end() && now - last->second < budget.window) return;
+    warned_[budget.key] = now;
+  }
+  warn_("attempt limiter: budget " + budget.key + " spent (" + std::to_string(budget.max_failures) +
+        " failures per " + std::to_string(budget.window.count()) +
+        " s); its redemptions answer 429 until failures leave the window");
+}
+
+AttemptLimiter::Budget AttemptLimiter::CallerBudget(const Caller& caller) const {
+  std::string key = caller.user               ? "user:" + std::to_string(*caller.user)
+                    : !caller.client_key.empty() ? "client:" + caller.client_key
+                                                 : "anonymous";
+  return {std::move(key), options_.max_failures, options_.window};
+}
+
+AttemptLimiter::Budget AttemptLimiter::LoginBudget(AccountId root_account, std::string_view unique_id) const {
   std::string key = "login:" + std::to_string(root_account) + ":";
   for (const char c : unique_id) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return key;
+  return {std::move(key), options_.max_failures, options_.window};
+}
+
+AttemptLimiter::Budget AttemptLimiter::AnonymousBudget(AccountId root_account) const {
+  return {"anonymous-root:" + std::to_string(root_account), options_.anonymous_max_failures,
+          options_.anonymous_window, true};
 }
 
 }  // namespace observees

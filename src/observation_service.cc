@@ -9,8 +9,10 @@
 #include "access_rules.h"
 #include "attempt_limiter.h"
 #include "collation.h"
+#include "input_limits.h"
 #include "pairing_code_generator.h"
 #include "sortable_name.h"
+#include "token_failures.h"
 
 namespace observees {
 namespace {
@@ -21,6 +23,13 @@ constexpr int kMaxCodeDraws = 64;
 Status UnknownObservee() { return {StatusCode::kUnknownObservee, "Unknown observee."}; }
 Status InvalidCode() { return {StatusCode::kInvalidCode, "Invalid pairing code.", "pairing_code"}; }
 Status SelfObservation() { return {StatusCode::kSelfObservation, "Cannot observe yourself", "observer_id"}; }
+Status InvalidCredentials() { return {StatusCode::kInvalidCredentials, "Invalid credentials provided."}; }
+
+// kInvalidArgument naming `field` when `value` is longer than `limit` bytes.
+Status RequireAtMost(const std::string& value, std::size_t limit, const char* field) {
+  if (value.size() <= limit) return Status::Ok();
+  return InvalidArgument(std::string(field) + " is too long (at most " + std::to_string(limit) + " bytes)", field);
+}
 
 Status ValidateOptions(const ServiceOptions& options) {
   OBSERVEES_RETURN_IF_ERROR(ValidatePairingCodeOptions(options.pairing_codes));
@@ -30,6 +39,16 @@ Status ValidateOptions(const ServiceOptions& options) {
   }
   if (limiter.window < std::chrono::seconds(1)) {
     return InvalidArgument("limiter window must be at least one second", "limiter.window");
+  }
+  if (limiter.anonymous_max_failures < 1 || limiter.anonymous_max_failures > 1000000) {
+    return InvalidArgument("limiter anonymous_max_failures must be between 1 and 1000000",
+                           "limiter.anonymous_max_failures");
+  }
+  if (limiter.anonymous_window < std::chrono::seconds(1)) {
+    return InvalidArgument("limiter anonymous_window must be at least one second", "limiter.anonymous_window");
+  }
+  if (limiter.token_max_failures < 1 || limiter.token_max_failures > 1000000) {
+    return InvalidArgument("limiter token_max_failures must be between 1 and 1000000", "limiter.token_max_failures");
   }
   if (options.max_per_page < 1 || options.max_per_page > 10000) {
     return InvalidArgument("max_per_page must be between 1 and 10000", "max_per_page");
@@ -100,12 +119,14 @@ struct ObservationService::Impl {
   ServiceOptions options;
   AccessRules access;
   AttemptLimiter limiter;
+  mutable TokenFailures token_failures;
 
   Impl(ServiceDependencies d, ServiceOptions o)
       : deps(std::move(d)),
         options(std::move(o)),
         access(*deps.directory),
-        limiter(options.limiter, *deps.links, *deps.clock) {}
+        limiter(options.limiter, *deps.links, *deps.clock, deps.warn),
+        token_failures(options.limiter.token_max_failures, options.limiter.window) {}
 
   UserDirectory& directory() const { return *deps.directory; }
   LinkStore& links() const { return *deps.links; }
@@ -284,31 +305,36 @@ struct ObservationService::Impl {
     AttemptLimiter::Attempt attempt;
   };
 
-  // E3's three branches (rule 43.2-43.5).
+  // E3's three branches (rule 43.2-43.5). Each secret is checked under the caller's budget; a
+  // password also under its login's, but only once the password is really checked, so that nobody can
+  // spend a login's budget with attempts that could never have succeeded (issue 17 item 6).
   Result<Identified> IdentifyStudent(const Caller& caller, UserId observer, const AddObserveeRequest& request) const {
+    if (!request.access_token && !request.pairing_code && !request.unique_id && !request.password) {
+      return InvalidArgument("one of access_token, pairing_code or observee[unique_id] with observee[password] is required",
+                             "observee");
+    }
+    auto attempt = limiter.Begin({limiter.CallerBudget(caller)});
+    if (!attempt.ok()) return attempt.status();
     if (request.access_token) {
+      if (request.access_token->size() > input_limits::kSecretBytes) return UnknownObservee();
       auto owner = deps.authenticator->UserForAccessToken(*request.access_token, Now());
       if (!owner.ok()) return owner.status();
       if (!owner->has_value()) return UnknownObservee();
-      return Identified{**owner, std::nullopt, {}};
+      attempt->Passed();
+      return Identified{**owner, std::nullopt, std::move(*attempt)};
     }
     if (request.pairing_code) {
-      auto attempt = limiter.Begin({AttemptLimiter::CallerKey(caller)});
-      if (!attempt.ok()) return attempt.status();
+      if (request.pairing_code->size() > input_limits::kSecretBytes) return InvalidCode();
       auto found = links().FindActiveCode(*request.pairing_code, Now());
       if (!found.ok()) return found.status();
       if (!found->has_value()) return InvalidCode();
       attempt->Passed();
       return Identified{(*found)->user_id, (*found)->id, std::move(*attempt)};
     }
-    if (!request.unique_id && !request.password) {
-      return InvalidArgument("one of access_token, pairing_code or observee[unique_id] with observee[password] is required",
-                             "observee");
-    }
     const std::string unique_id = request.unique_id.value_or("");
+    const std::string password = request.password.value_or("");
+    if (unique_id.size() > input_limits::kUniqueIdBytes) return UnknownObservee();
     const AccountId domain = caller.domain_root_account;
-    auto attempt = limiter.Begin({AttemptLimiter::CallerKey(caller), AttemptLimiter::LoginKey(domain, unique_id)});
-    if (!attempt.ok()) return attempt.status();
     auto login = deps.authenticator->FindLogin(domain, unique_id);
     if (!login.ok()) return login.status();
     if (!login->has_value()) return UnknownObservee();
@@ -318,7 +344,9 @@ struct ObservationService::Impl {
     auto in_scope = access.Narrow(std::move(*common), request.scope, caller);
     if (!in_scope.ok()) return in_scope.status();
     if (in_scope->empty()) return UnknownObservee();
-    auto user = deps.authenticator->CheckPassword(domain, unique_id, request.password.value_or(""));
+    OBSERVEES_RETURN_IF_ERROR(limiter.Extend(*attempt, {limiter.LoginBudget(domain, unique_id)}));
+    if (password.size() > input_limits::kPasswordBytes) return InvalidCredentials();
+    auto user = deps.authenticator->CheckPassword(domain, unique_id, password);
     if (!user.ok()) return user.status();
     attempt->Passed();
     return Identified{*user, std::nullopt, std::move(*attempt)};
@@ -369,6 +397,21 @@ Result<Enrollment> ObservationService::EnrollUser(const Caller& caller, const En
   auto user = s.access.ActiveUser(request.user_id);
   if (!user.ok()) return user.status();
   return s.deps.enrollments->Enroll(request, s.Now());
+}
+
+Result<std::optional<UserId>> ObservationService::UserForAccessToken(std::string_view token,
+                                                                    const std::string& client_key) const {
+  const Impl& s = *impl_;
+  const Timestamp now = s.Now();
+  const bool limited = s.options.limiter.enabled;
+  if (limited && !s.token_failures.Admit(client_key, now)) return TooManyAttempts();
+  if (token.size() > input_limits::kSecretBytes) {
+    if (limited) s.token_failures.Failed(client_key, now);
+    return std::optional<UserId>();
+  }
+  auto user = s.deps.authenticator->UserForAccessToken(token, now);
+  if (user.ok() && !user->has_value() && limited) s.token_failures.Failed(client_key, now);
+  return user;
 }
 
 const ServiceOptions& ObservationService::options() const { return impl_->options; }
@@ -538,6 +581,13 @@ Result<PairingCode> ObservationService::CreatePairingCode(const Caller& caller, 
       domain->has_value() && (*domain)->self_registration != SelfRegistration::kNone;
   if (!*enrolled || !self_registration) return PermissionDenied("user not authorized to perform that action");
   OBSERVEES_RETURN_IF_ERROR(s.access.MayGenerateCodesFor(caller, student));  // rule 23
+  // A ceiling on active codes (issue 17 item 11). Checked before the insert, not in its transaction:
+  // creations racing each other may overshoot it by as many as run at once.
+  auto active = s.links().ListCodes(student, CodeStateFilter::ActiveOnly(), s.Now(), 0, 0);
+  if (!active.ok()) return active.status();
+  if (active->total >= s.options.pairing_codes.max_active_per_student) {
+    return Status(StatusCode::kTooManyAttempts, "Too many active pairing codes. Revoke one or wait for one to expire.");
+  }
 
   for (int draw = 0; draw < kMaxCodeDraws; ++draw) {
     const Timestamp now = s.Now();
@@ -658,11 +708,19 @@ Result<LinkedUser> ObservationService::RegisterObserver(const Caller& caller,
   if (request.password.size() < static_cast<std::size_t>(s.options.min_password_length)) {
     return InvalidArgument("password is too short", "pseudonym[password]");
   }
+  OBSERVEES_RETURN_IF_ERROR(RequireAtMost(request.name, input_limits::kNameBytes, "user[name]"));
+  OBSERVEES_RETURN_IF_ERROR(RequireAtMost(request.sortable_name, input_limits::kNameBytes, "user[sortable_name]"));
+  OBSERVEES_RETURN_IF_ERROR(RequireAtMost(request.short_name, input_limits::kNameBytes, "user[short_name]"));
+  OBSERVEES_RETURN_IF_ERROR(RequireAtMost(request.unique_id, input_limits::kUniqueIdBytes, "pseudonym[unique_id]"));
+  OBSERVEES_RETURN_IF_ERROR(RequireAtMost(request.password, input_limits::kPasswordBytes, "pseudonym[password]"));
 
-  // The code (rule 57), counted by the limiter like any other redemption.
-  auto attempt = s.limiter.Begin({AttemptLimiter::CallerKey(caller)});
+  // The code (rule 57), counted by the limiter like any other redemption; an anonymous one also
+  // against the domain's anonymous budget, which no number of addresses multiplies (issue 17 item 5).
+  std::vector<AttemptLimiter::Budget> budgets{s.limiter.CallerBudget(caller)};
+  if (!caller.user) budgets.push_back(s.limiter.AnonymousBudget(domain));
+  auto attempt = s.limiter.Begin(budgets);
   if (!attempt.ok()) return attempt.status();
-  if (!request.pairing_code) return InvalidCode();
+  if (!request.pairing_code || request.pairing_code->size() > input_limits::kSecretBytes) return InvalidCode();
   auto code = s.links().FindActiveCode(*request.pairing_code, s.Now());
   if (!code.ok()) return code.status();
   if (!code->has_value()) return InvalidCode();

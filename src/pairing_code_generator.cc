@@ -24,6 +24,10 @@ Status ValidatePairingCodeOptions(const PairingCodeOptions& options) {
   if (options.lifetime < std::chrono::minutes(1)) {
     return InvalidArgument("pairing code lifetime must be at least one minute", "pairing_codes.lifetime");
   }
+  if (options.max_active_per_student < 1 || options.max_active_per_student > 10000) {
+    return InvalidArgument("pairing code max_active_per_student must be between 1 and 10000",
+                           "pairing_codes.max_active_per_student");
+  }
   return Status::Ok();
 }
 

@@ -228,6 +228,12 @@ static void TestOpenRefusesBadInput(void) {
       {"{\"limiter\": {\"max_failures\": 0}}", "limiter.max_failures"},
       {"{\"limiter\": {\"max_failures\": 10001}}", "limiter.max_failures"},
       {"{\"limiter\": {\"window_seconds\": 0}}", "limiter.window_seconds"},
+      {"{\"limiter\": {\"anonymous_max_failures\": 0}}", "limiter.anonymous_max_failures"},
+      {"{\"limiter\": {\"anonymous_max_failures\": 1000001}}", "limiter.anonymous_max_failures"},
+      {"{\"limiter\": {\"anonymous_window_seconds\": 0}}", "limiter.anonymous_window_seconds"},
+      {"{\"limiter\": {\"token_max_failures\": 0}}", "limiter.token_max_failures"},
+      {"{\"pairing_code_max_active\": 0}", "pairing_code_max_active"},
+      {"{\"pairing_code_max_active\": 10001}", "pairing_code_max_active"},
       {"{\"limiter\": {\"enabled\": 1}}", "limiter.enabled"},
       {"{\"limiter\": []}", "limiter"},
       {"{\"default_per_page\": 0}", "default_per_page"},
@@ -311,8 +317,10 @@ static void TestOpenAndClose(void) {
   /* Every option at once. */
   CHECK_STATUS(obs_service_open(path,
                                 "{\"pairing_code_length\": 8, \"pairing_code_alphabet\": \"ABCDEFGHJK\","
-                                " \"pairing_code_lifetime_seconds\": 3600,"
-                                " \"limiter\": {\"enabled\": false, \"max_failures\": 3, \"window_seconds\": 60},"
+                                " \"pairing_code_lifetime_seconds\": 3600, \"pairing_code_max_active\": 5,"
+                                " \"limiter\": {\"enabled\": false, \"max_failures\": 3, \"window_seconds\": 60,"
+                                " \"anonymous_max_failures\": 50, \"anonymous_window_seconds\": 600,"
+                                " \"token_max_failures\": 20},"
                                 " \"default_per_page\": 1, \"max_per_page\": 50, \"min_password_length\": 10,"
                                 " \"password_hashing\": \"fastest\", \"connections\": 2, \"busy_timeout_ms\": 500,"
                                 " \"test_clock\": \"2030-06-01T12:00:00+02:00\", \"base_url\": \"https://canvas.test\","

@@ -180,20 +180,21 @@ TEST_CASE("racing attempt reservations on two servers never exceed the limit", "
   constexpr int kLimit = 5;
   constexpr int kAttemptsPerThread = 4;  // 32 attempts, and no thread's own key reaches the limit
   const Timestamp since = kT0 - 15min;
-  const std::vector<std::string> user_key{"user:10"};
-  const std::vector<std::string> login_key{"login:1:sam"};
+  const std::vector<AttemptKey> user_key{{"user:10", kLimit, since}};
+  const std::vector<AttemptKey> login_key{{"login:1:sam", kLimit, since}};
 
   // Every thread reserves both shared keys (half in the other order) and one key of its own.
   auto race = [&] {
     std::vector<std::vector<AttemptTicket>> tickets(kThreads);
     std::vector<std::string> errors = NoErrors();
     RunTogether(kThreads, [&](int i) {
-      std::vector<std::string> keys{"user:10", "login:1:sam", "client:" + std::to_string(i)};
+      std::vector<AttemptKey> keys{
+          {"user:10", kLimit, since}, {"login:1:sam", kLimit, since}, {"client:" + std::to_string(i), kLimit, since}};
       if (i % 4 >= 2) std::swap(keys[0], keys[1]);
       for (int attempt = 0; attempt < kAttemptsPerThread; ++attempt) {
-        const auto ticket = world.For(i).ReserveAttempt(keys, kLimit, since, kT0);
-        if (!ticket.ok()) return void(errors[static_cast<std::size_t>(i)] = ticket.status().ToString());
-        if (*ticket) tickets[static_cast<std::size_t>(i)].push_back(**ticket);
+        const auto reserved = world.For(i).ReserveAttempt(keys, kT0, since);
+        if (!reserved.ok()) return void(errors[static_cast<std::size_t>(i)] = reserved.status().ToString());
+        if (reserved->ticket) tickets[static_cast<std::size_t>(i)].push_back(*reserved->ticket);
       }
     });
     for (const auto& error : errors) CHECK(error == "");
@@ -203,8 +204,8 @@ TEST_CASE("racing attempt reservations on two servers never exceed the limit", "
   };
   auto refused_everywhere = [&] {
     for (int server = 0; server < 2; ++server) {
-      CHECK_FALSE(ValueOf(world.For(server).ReserveAttempt(user_key, kLimit, since, kT0)).has_value());
-      CHECK_FALSE(ValueOf(world.For(server).ReserveAttempt(login_key, kLimit, since, kT0)).has_value());
+      CHECK_FALSE(ValueOf(world.For(server).ReserveAttempt(user_key, kT0, since)).ticket.has_value());
+      CHECK_FALSE(ValueOf(world.For(server).ReserveAttempt(login_key, kT0, since)).ticket.has_value());
     }
   };
 

@@ -309,6 +309,7 @@ TEST_CASE("codes of the maximum length draw only from the configured alphabet", 
   ServiceOptions options;
   options.pairing_codes.length = 10;
   options.pairing_codes.alphabet = "ACEGIKMOQS";
+  options.pairing_codes.max_active_per_student = 100;  // 20 codes and the fixture's own
   World w = MakeWorld(kStandardFixture, options);
   for (int i = 0; i < 20; ++i) {
     const std::string code = w.NewCode(kChild);

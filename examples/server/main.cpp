@@ -80,7 +80,9 @@ int Serve(const ServerOptions& options) {
       return kExitError;
     }
   }
-  auto service = ObservationService::Create(backend->Dependencies());
+  ServiceDependencies deps = backend->Dependencies();
+  deps.warn = [](const std::string& line) { PrintError("warning: " + line); };
+  auto service = ObservationService::Create(std::move(deps));
   if (!service.ok()) {
     PrintError("cannot create the service: " + service.status().message());
     return kExitError;

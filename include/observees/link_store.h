@@ -32,6 +32,20 @@ struct AttemptTicket {
   std::vector<std::int64_t> ids;
 };
 
+// One counter ReserveAttempt checks: at most `max_failures` rows under `name` at or after `since`.
+struct AttemptKey {
+  std::string name;  // e.g. "user:12", "login:1:pat", "anonymous-root:1"
+  int max_failures = 1;
+  Timestamp since;
+};
+
+// What ReserveAttempt did: reserved one row per key (`ticket`), or refused because keys[refused_key]
+// was at its limit.
+struct AttemptReservation {
+  std::optional<AttemptTicket> ticket;
+  std::size_t refused_key = 0;
+};
+
 // Which code states a listing wants (CodeStateAt); all false selects nothing.
 struct CodeStateFilter {
   bool active = true;
@@ -163,10 +177,12 @@ class OBSERVEES_EXPORT LinkStore {
   virtual Result<CodePage> ListCodes(UserId student, CodeStateFilter states, Timestamp now, std::int64_t offset,
                                      int limit) = 0;
 
-  // The attempt limiter's counter (D6), atomically: when every key has fewer than `max_failures` rows
-  // at or after `since`, adds one row per key at `now` and returns them; otherwise nullopt.
-  virtual Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
-                                                              Timestamp since, Timestamp now) = 0;
+  // The attempt limiter's counter (D6), atomically: when every key has fewer than its `max_failures`
+  // rows at or after its `since`, adds one row per key at `now` and returns them; otherwise names the
+  // first key at its limit and adds nothing. It may also delete a few rows of any key older than
+  // `prune_before` (no later than every key's `since`), so that keys never used again do not pile up.
+  virtual Result<AttemptReservation> ReserveAttempt(std::span<const AttemptKey> keys, Timestamp now,
+                                                    Timestamp prune_before) = 0;
   // Withdraws a reservation: the attempt succeeded and does not count as a failure.
   virtual Status ReleaseAttempt(const AttemptTicket& ticket) = 0;
 

@@ -5,9 +5,11 @@
 // its dependencies are (the SQLite default's are). No method throws.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "observees/authenticator.h"
@@ -104,6 +106,9 @@ struct ServiceDependencies {
   std::shared_ptr<EnrollmentStore> enrollments;
   std::shared_ptr<Clock> clock;            // default when null: SystemClock()
   std::shared_ptr<RandomSource> random;    // default when null: SecureRandom()
+  // Optional: receives one line when the attempt limiter's anonymous budget of a root account is spent
+  // (at most once per window per root account). Called on the thread of the refused call.
+  std::function<void(const std::string&)> warn;
 };
 
 class OBSERVEES_EXPORT ObservationService {
@@ -171,6 +176,11 @@ class OBSERVEES_EXPORT ObservationService {
   // account chain enroll a user or change their enrollment's state; observers with a link in the
   // course's root account follow a student (rules 12-13). kNotFound for an unknown course or user.
   Result<Enrollment> EnrollUser(const Caller& caller, const EnrollmentRequest& request) const;
+
+  // The owner of a bearer token (Authenticator::UserForAccessToken), its failures counted per client
+  // (D6): kTooManyAttempts once `client_key` has offered limiter.token_max_failures unknown tokens
+  // within the window, a valid token too. nullopt for an unknown token (a failure).
+  Result<std::optional<UserId>> UserForAccessToken(std::string_view token, const std::string& client_key) const;
 
   const ServiceOptions& options() const;
   // The clock the service reads "now" from (for a host that must agree with it, e.g. token expiry).

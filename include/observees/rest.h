@@ -30,7 +30,7 @@ struct Request {
   std::vector<Header> headers;  // names compared case-insensitively
   std::string body;     // application/x-www-form-urlencoded or application/json
   std::string scheme = "http";  // how the client reached us, for the Link header's URLs
-  std::string peer;     // the client's address; keys the attempt limiter for anonymous calls
+  std::string peer;     // the client's address; keys the attempt limiter for anonymous calls and bad tokens
 };
 
 struct Response {

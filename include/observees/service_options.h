@@ -14,17 +14,30 @@ struct PairingCodeOptions {
   std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   // How long a code stays active, at least one minute. Default 7 days.
   std::chrono::seconds lifetime = std::chrono::hours(24 * 7);
+  // Active codes one student may hold at once, 1..10000; past it CreatePairingCode answers
+  // kTooManyAttempts until one is used, revoked or expired. Default 20.
+  int max_active_per_student = 20;
 };
 
-// D6: failed code redemptions and failed credential checks, counted per acting user and per target
-// login within a sliding window. Past the limit every further try is refused with kTooManyAttempts
-// (a correct one too) until old failures leave the window.
+// D6: failed code redemptions, access-token guesses and credential checks, counted per acting user
+// (or client, when anonymous), per target login, and per root account for anonymous redemptions, each
+// within a sliding window. Past a limit every further try is refused with kTooManyAttempts (a correct
+// one too) until old failures leave the window.
 struct AttemptLimiterOptions {
   bool enabled = true;  // default on
-  // Failures allowed per key within the window, 1..10000. Default 10.
+  // Failures allowed per caller and per login within `window`, 1..10000. Default 10.
   int max_failures = 10;
   // The sliding window, at least one second. Default 15 minutes.
   std::chrono::seconds window = std::chrono::minutes(15);
+  // Failed anonymous redemptions (self-registration with a pairing code) per root account within
+  // `anonymous_window`, whatever the client addresses, 1..1000000. Once spent, anonymous
+  // self-registration in that root account answers kTooManyAttempts for everyone; signed-in callers
+  // keep their own budgets. Default 100 per hour.
+  int anonymous_max_failures = 100;
+  std::chrono::seconds anonymous_window = std::chrono::hours(1);  // at least one second
+  // Failed bearer tokens per client within `window`, 1..1000000 (counted in memory, per process).
+  // Default 100.
+  int token_max_failures = 100;
 };
 
 struct ServiceOptions {

@@ -241,7 +241,7 @@ struct Router::Impl {
     }
     if (!token) return std::optional<UserId>();
     if (token->empty()) return Unauthenticated("empty access token");
-    auto user = authenticator->UserForAccessToken(*token, service->clock().Now());
+    auto user = service->UserForAccessToken(*token, request.peer);
     if (!user.ok()) return user.status();
     if (!user->has_value()) return Unauthenticated("invalid access token");
     return *user;

@@ -88,6 +88,10 @@ inline constexpr char kInsertCode[] =
     "VALUES (?1, ?2, ?3, ?4, 'active', ?5) RETURNING id";
 
 inline constexpr char kPruneAttempts[] = "DELETE FROM failed_attempts WHERE key = ?1 AND at < ?2";
+// The oldest few rows of any key, when stale: bounded work per reservation (the primary key's order),
+// enough to keep rows of keys never used again from piling up.
+inline constexpr char kPruneStaleAttempts[] =
+    "DELETE FROM failed_attempts WHERE id IN (SELECT id FROM failed_attempts ORDER BY id LIMIT 8) AND at < ?1";
 inline constexpr char kCountAttempts[] = "SELECT COUNT(*) FROM failed_attempts WHERE key = ?1 AND at >= ?2";
 inline constexpr char kInsertAttempt[] = "INSERT INTO failed_attempts (key, at) VALUES (?1, ?2) RETURNING id";
 inline constexpr char kDeleteAttempt[] = "DELETE FROM failed_attempts WHERE id = ?1";
@@ -309,30 +313,32 @@ class RelationalLinkStore final : public LinkStore {
   }
 
   // Its own transaction: every key's lock (sorted, so that two reservations sharing keys never wait
-  // for each other in a cycle), then the counts, then one row per key only when all are below the
-  // limit. A refusal rolls back and adds nothing.
-  Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
-                                                      Timestamp since, Timestamp now) override {
-    return GuardStorage("ReserveAttempt", [&]() -> Result<std::optional<AttemptTicket>> {
+  // for each other in a cycle), then the counts, then one row per key only when all are below their
+  // limits. A refusal rolls back and adds nothing.
+  Result<AttemptReservation> ReserveAttempt(std::span<const AttemptKey> keys, Timestamp now,
+                                            Timestamp prune_before) override {
+    return GuardStorage("ReserveAttempt", [&]() -> Result<AttemptReservation> {
       auto txn = db_->BeginWrite();
       auto& conn = txn.conn();
-      std::vector<std::string_view> sorted(keys.begin(), keys.end());
+      std::vector<std::string_view> sorted;
+      for (const AttemptKey& key : keys) sorted.push_back(key.name);
       std::sort(sorted.begin(), sorted.end());
       sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
       for (const std::string_view key : sorted) Db::Dialect::LockKey(conn, lock_space::kFailedAttempt, key);
-      for (const std::string& key : keys) {
-        conn.Queue(link_sql::kPruneAttempts, key, since);
-        auto count = conn.Query(link_sql::kCountAttempts, key, since);
-        if (count.Next() && count.Int(0) >= max_failures) return std::optional<AttemptTicket>();
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        conn.Queue(link_sql::kPruneAttempts, keys[i].name, keys[i].since);
+        auto count = conn.Query(link_sql::kCountAttempts, keys[i].name, keys[i].since);
+        if (count.Next() && count.Int(0) >= keys[i].max_failures) return AttemptReservation{std::nullopt, i};
       }
+      conn.Queue(link_sql::kPruneStaleAttempts, prune_before);
       AttemptTicket ticket;
-      for (const std::string& key : keys) {
-        auto inserted = conn.Query(link_sql::kInsertAttempt, key, now);
+      for (const AttemptKey& key : keys) {
+        auto inserted = conn.Query(link_sql::kInsertAttempt, key.name, now);
         if (!inserted.Next()) return Internal("the attempt row has no id");
         ticket.ids.push_back(inserted.Int(0));
       }
       txn.Commit();
-      return std::optional<AttemptTicket>(std::move(ticket));
+      return AttemptReservation{std::move(ticket), 0};
     });
   }
 

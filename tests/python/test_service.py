@@ -216,6 +216,20 @@ class OperationTest(unittest.TestCase):
             with self.assertRaises(observees.TooManyAttempts):
                 s.add_observee(PARENT, ROOT, PARENT, pairing_code=code)
 
+    def test_anonymous_redemptions_share_a_budget_whatever_the_address(self):
+        options = {"password_hashing": "fastest", "limiter": {"anonymous_max_failures": 3}}
+        with open_world(options) as s:
+            code = s.create_pairing_code(STUDENT, ROOT, STUDENT)["code"]
+            for address in range(3):
+                with self.assertRaises(observees.InvalidCode):
+                    s.register_observer(0, ROOT, "Robin Guardian", "robin", "robin-password", pairing_code="wrong1",
+                                        client_key="2001:db8:%d::" % address)
+            with self.assertRaises(observees.TooManyAttempts):
+                s.register_observer(0, ROOT, "Robin Guardian", "robin", "robin-password", pairing_code=code,
+                                    client_key="2001:db8:99::")
+            # A signed-in observer still redeems the code.
+            self.assertEqual(s.add_observee(PARENT, ROOT, PARENT, pairing_code=code)["id"], STUDENT)
+
 
 if __name__ == "__main__":
     unittest.main()

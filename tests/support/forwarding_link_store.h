@@ -34,9 +34,9 @@ class ForwardingLinkStore : public LinkStore {
                              int limit) override {
     return base_->ListCodes(student, states, now, offset, limit);
   }
-  Result<std::optional<AttemptTicket>> ReserveAttempt(std::span<const std::string> keys, int max_failures,
-                                                      Timestamp since, Timestamp now) override {
-    return base_->ReserveAttempt(keys, max_failures, since, now);
+  Result<AttemptReservation> ReserveAttempt(std::span<const AttemptKey> keys, Timestamp now,
+                                            Timestamp prune_before) override {
+    return base_->ReserveAttempt(keys, now, prune_before);
   }
   Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
   std::unique_ptr<ReadSnapshot> BeginRead(const ReadAhead& ahead) override { return base_->BeginRead(ahead); }

@@ -85,7 +85,9 @@ std::vector<LinkId> Ids(const std::vector<Link>& links) {
 
 std::optional<AttemptTicket> Reserve(LinkStore& store, const std::vector<std::string>& keys, int max_failures,
                                      Timestamp since, Timestamp now) {
-  return ValueOf(store.ReserveAttempt(std::span<const std::string>(keys), max_failures, since, now));
+  std::vector<AttemptKey> counters;
+  for (const std::string& key : keys) counters.push_back({key, max_failures, since});
+  return ValueOf(store.ReserveAttempt(counters, now, since)).ticket;
 }
 
 AuditEntry MakeAudit(Timestamp at, AuditAction action, LinkMethod method, UserId student) {
@@ -593,6 +595,20 @@ void RunLinkStoreContract(const std::function<std::shared_ptr<LinkStore>()>& mak
     CHECK(ticket->ids[0] != ticket->ids[1]);
     CHECK(ticket->ids[1] != ticket->ids[2]);
     CHECK(ticket->ids[0] != ticket->ids[2]);
+  }
+
+  SECTION("each key has its own limit and window, and a refusal names the first key at its limit") {
+    const std::vector<AttemptKey> keys{{"client:10.0.0.1", 5, kT0 - 15min}, {"anonymous-root:1", 2, kT0 - 1h}};
+    for (int i = 0; i < 2; ++i) REQUIRE(ValueOf(store.ReserveAttempt(keys, kT0, kT0 - 1h)).ticket.has_value());
+    const AttemptReservation refused = ValueOf(store.ReserveAttempt(keys, kT0, kT0 - 1h));
+    CHECK_FALSE(refused.ticket.has_value());
+    CHECK(refused.refused_key == 1);
+    // The first key alone still has room: its limit is 5, not the other key's 2.
+    const std::vector<AttemptKey> client_only{keys[0]};
+    CHECK(ValueOf(store.ReserveAttempt(client_only, kT0, kT0 - 1h)).ticket.has_value());
+    // The second key's longer window still holds its rows an hour later, minus one second.
+    const std::vector<AttemptKey> later{{"anonymous-root:1", 2, kT0 + 1s}};
+    CHECK(ValueOf(store.ReserveAttempt(later, kT0 + 1h, kT0 + 1s)).ticket.has_value());
   }
 
   // ---- Audit log ----

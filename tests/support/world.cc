@@ -239,6 +239,7 @@ World MakeWorld(const WorldOptions& options) {
   REQUIRE(loaded.ok());
 
   ServiceDependencies deps = world.backend.Dependencies(world.clock);
+  deps.warn = options.warn;
   if (options.random) deps.random = options.random;
   Result<std::unique_ptr<ObservationService>> service = ObservationService::Create(deps, options.service);
   INFO("ObservationService::Create: " << service.status().ToString());

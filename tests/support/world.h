@@ -55,6 +55,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <mutex>
@@ -163,6 +164,7 @@ struct WorldOptions {
   ServiceOptions service;
   std::shared_ptr<RandomSource> random;  // null: SecureRandom()
   std::string db_path = ":memory:";
+  std::function<void(const std::string&)> warn;  // ServiceDependencies::warn
 };
 
 class TempDir;
