@@ -126,6 +126,11 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t /*bytes*/) {
   const Request& request = parser_->get();
   method_ = std::string(request.method_string());
   target_ = std::string(request.target());
+  std::string authority;
+  OriginForm(target_, &authority);
+  if (authority.find('@') != std::string::npos) {  // "http://user:password@host/": never accepted
+    return RespondError(400, "A request target must not hold a user name or password.");
+  }
   if (!parser_->is_done() && beast::iequals(request[http::field::expect], "100-continue")) {
     return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                              beast::bind_front_handler(&HttpSession::OnContinueWritten, shared_from_this()));
