@@ -10,6 +10,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/range/iterator_range.hpp>
 #include <exception>
 #include <iterator>
 #include <string_view>
@@ -72,6 +73,32 @@ std::string OriginForm(std::string_view target, std::string* authority) {
   return std::string(target);
 }
 
+// RFC 9112 6.1 and 6.3 for a request with Transfer-Encoding: 0 when its codings are exactly
+// "chunked" (the only one this server decodes); 400 when chunked is not the final coding, once (the
+// body's length is then unknown); 501 for any other coding. The caller answers and closes the
+// connection, so the body's bytes are never read as a next request.
+int CheckTransferEncoding(const http::request_header<>& header) {
+  int chunked = 0;
+  bool other = false;
+  bool chunked_last = false;
+  for (const auto& field : boost::make_iterator_range(header.equal_range(http::field::transfer_encoding))) {
+    std::string_view list = field.value();
+    while (!list.empty()) {
+      const std::size_t comma = list.find(',');
+      std::string_view coding = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+      if (coding.empty()) continue;  // "a, , b": empty list elements are allowed (RFC 9110 5.6.1)
+      chunked_last = beast::iequals(coding, "chunked");
+      chunked += chunked_last ? 1 : 0;
+      other = other || !chunked_last;
+    }
+  }
+  if (chunked != 1 || !chunked_last) return 400;
+  return other ? 501 : 0;
+}
+
 }  // namespace
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionConfig& config)
@@ -130,6 +157,13 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t /*bytes*/) {
   OriginForm(target_, &authority);
   if (authority.find('@') != std::string::npos) {  // "http://user:password@host/": never accepted
     return RespondError(400, "A request target must not hold a user name or password.");
+  }
+  if (request.count(http::field::transfer_encoding) > 0) {
+    switch (CheckTransferEncoding(request)) {
+      case 0: break;
+      case 400: return RespondError(400, "Transfer-Encoding must end in chunked, applied once.");
+      default: return RespondError(501, "Transfer-Encoding other than chunked is not supported.");
+    }
   }
   if (!parser_->is_done() && beast::iequals(request[http::field::expect], "100-continue")) {
     return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),

@@ -52,5 +52,37 @@ TEST_CASE("a target with a user name and password gets 400 and the password neve
   CHECK(log.find("http://host/") != std::string::npos);  // the userinfo is dropped, the rest kept
 }
 
+TEST_CASE("Transfer-Encoding other than chunked gets 400 or 501 and the smuggled request is never answered") {
+  DemoServer server;
+  const std::string smuggled =
+      "GET /api/v1/users/self/observees HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer demo-parent-token\r\n\r\n";
+  for (const auto& [coding, status] : {std::pair<std::string, int>{"gzip", 400},
+                                       {"identity", 400},
+                                       {"chunked, gzip", 400},
+                                       {"gzip, chunked", 501},
+                                       {"chunked, chunked", 400},
+                                       {"chunked\r\nTransfer-Encoding: gzip", 400}}) {
+    INFO("Transfer-Encoding: " << coding);
+    auto client = server.Connect();
+    client->WriteRaw(
+        "POST /api/v1/users/self/observer_pairing_codes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Authorization: Bearer demo-student-token\r\nTransfer-Encoding: " +
+        coding + "\r\n\r\n" + smuggled);
+    const auto response = client->ReadResponse();
+    REQUIRE(response);
+    CHECK(response->status == status);
+    CHECK_FALSE(response->keep_alive);
+    CHECK_FALSE(client->ReadResponse());  // the bytes after the header are not a second request
+  }
+  // chunked alone still works.
+  auto client = server.Connect();
+  client->WriteRaw(
+      "GET /api/v1/users/self/observees HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Authorization: Bearer demo-parent-token\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  const auto chunked = client->ReadResponse();
+  REQUIRE(chunked);
+  CHECK(chunked->status == 200);
+}
+
 }  // namespace
 }  // namespace observees::e2e
