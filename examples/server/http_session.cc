@@ -1,5 +1,6 @@
 #include "http_session.h"
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
@@ -111,10 +112,33 @@ void HttpSession::Start() {
 void HttpSession::Shutdown() {
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     self->shutting_down_ = true;
-    // A request whose first bytes have arrived is in flight: it is read and answered.
-    beast::error_code ec;
-    if (self->idle_ && self->stream_.socket().available(ec) == 0) self->stream_.cancel();
+    self->CancelIfIdle();
   });
+}
+
+std::optional<std::chrono::steady_clock::time_point> HttpSession::IdleSince() const {
+  const auto ticks = idle_since_.load(std::memory_order_relaxed);
+  if (ticks == 0) return std::nullopt;
+  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(ticks));
+}
+
+bool HttpSession::TakeIfIdle() {
+  auto ticks = idle_since_.load(std::memory_order_relaxed);
+  if (ticks == 0 || !idle_since_.compare_exchange_strong(ticks, 0)) return false;
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->CancelIfIdle(); });
+  return true;
+}
+
+void HttpSession::CancelIfIdle() {
+  // A request whose first bytes have arrived is in flight: it is read and answered.
+  beast::error_code ec;
+  if (idle_ && stream_.socket().available(ec) == 0) stream_.cancel();
+}
+
+void HttpSession::SetIdle(bool idle) {
+  idle_ = idle;
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  idle_since_.store(idle ? std::max<std::chrono::steady_clock::rep>(1, now) : 0, std::memory_order_relaxed);
 }
 
 // Waits for the first byte of the next request under the idle timeout (unless a pipelined request
@@ -122,14 +146,14 @@ void HttpSession::Shutdown() {
 void HttpSession::WaitForRequest() {
   if (shutting_down_) return Close();
   if (buffer_.size() > 0) return ReadHeader();
-  idle_ = true;
+  SetIdle(true);
   stream_.expires_after(config_.idle_timeout);
   stream_.async_read_some(buffer_.prepare(kReadChunk),
                           beast::bind_front_handler(&HttpSession::OnIdleRead, shared_from_this()));
 }
 
 void HttpSession::OnIdleRead(beast::error_code ec, std::size_t bytes) {
-  idle_ = false;
+  SetIdle(false);
   if (ec) return Close();  // the client left, stayed idle too long, or the server is stopping
   buffer_.commit(bytes);
   ReadHeader();
@@ -292,7 +316,7 @@ void HttpSession::Drain() {
 }
 
 void HttpSession::Close() {
-  idle_ = false;
+  SetIdle(false);
   stream_.close();
 }
 

@@ -6,6 +6,8 @@
 // Its first line on standard output is "listening on http://HOST:PORT"; one line per request goes to
 // standard error. SIGINT or SIGTERM stops it: no new connections, in-flight requests finish (for at
 // most ServerOptions::shutdown_grace), exit 0; a second signal ends it at once. See --help.
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -109,7 +111,12 @@ int Serve(const ServerOptions& options) {
   config.max_header_bytes = options.max_header_bytes;
   config.request_timeout = options.request_timeout;
   config.idle_timeout = options.idle_timeout;
-  auto server = HttpServer::Create(io, *endpoint, config);
+  rlimit fd_limit{};
+  const std::size_t max_connections =
+      options.max_connections
+          ? *options.max_connections
+          : DefaultMaxConnections(::getrlimit(RLIMIT_NOFILE, &fd_limit) == 0 ? fd_limit.rlim_cur : 1024);
+  auto server = HttpServer::Create(io, *endpoint, config, max_connections);
   if (!server.ok()) {
     PrintError(server.status().message());
     return kExitError;

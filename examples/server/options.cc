@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <string_view>
@@ -45,7 +46,7 @@ Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::
 
 bool IsValueFlag(std::string_view flag) {
   for (std::string_view known : {"--db", "--schema", "--seed", "--listen", "--default-root-account", "--threads",
-                                 "--max-body-bytes", "--request-timeout", "--idle-timeout"}) {
+                                 "--max-body-bytes", "--request-timeout", "--idle-timeout", "--max-connections"}) {
     if (flag == known) return true;
   }
   return false;
@@ -105,6 +106,10 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
       const auto bytes = ParseInteger(value, 1, 64 * 1024 * 1024);
       if (!bytes) return InvalidArgument("--max-body-bytes wants a number in 1..67108864");
       options.max_body_bytes = static_cast<std::size_t>(*bytes);
+    } else if (flag == "--max-connections") {
+      const auto connections = ParseInteger(value, 1, 1000000);
+      if (!connections) return InvalidArgument("--max-connections wants a number in 1..1000000");
+      options.max_connections = static_cast<std::size_t>(*connections);
     } else if (flag == "--request-timeout") {
       OBSERVEES_RETURN_IF_ERROR(ParseSeconds(flag, value, options.request_timeout));
     } else if (flag == "--idle-timeout") {
@@ -114,6 +119,13 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
     }
   }
   return line;
+}
+
+std::size_t DefaultMaxConnections(std::uint64_t fd_limit) {
+  constexpr std::uint64_t kHeadroom = 64;
+  constexpr std::uint64_t kMost = 10000;
+  if (fd_limit <= 2 * kHeadroom) return static_cast<std::size_t>(std::max<std::uint64_t>(1, fd_limit / 2));
+  return static_cast<std::size_t>(std::min(fd_limit - kHeadroom, kMost));
 }
 
 std::string Usage() {
@@ -138,6 +150,9 @@ Options:
   --max-body-bytes N         largest request body; larger ones get 413 (default: 65536)
   --request-timeout SECONDS  time allowed to read one request and to write its response (default: 30)
   --idle-timeout SECONDS     time a kept-alive connection may wait for its next request (default: 60)
+  --max-connections N        open connections at most, 1..1000000; at the cap a new connection
+                             closes the one idle the longest (503 when none is idle) (default: the
+                             file-descriptor limit minus 64, at most 10000)
   --fast-password-hashing    hash fixture passwords with libsodium's cheapest Argon2id limits;
                              FOR TESTS AND BENCHMARKS ONLY, never for real passwords
   -h, --help                 print this help and exit

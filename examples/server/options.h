@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -24,8 +25,11 @@ struct ServerOptions {
   std::size_t max_header_bytes = 8 * 1024;        // request line and headers; larger gets 431
   std::chrono::seconds request_timeout{30};       // --request-timeout: to read a request, to write a response
   std::chrono::seconds idle_timeout{60};          // --idle-timeout: a kept-alive connection with no request
-  std::chrono::seconds shutdown_grace{10};        // on SIGINT/SIGTERM, how long in-flight requests may take
-  bool fast_password_hashing = false;             // --fast-password-hashing (tests and benchmarks only)
+  // --max-connections, 1..1000000: open connections at most; at the cap the longest-idle one closes
+  // for a new one. None: DefaultMaxConnections().
+  std::optional<std::size_t> max_connections;
+  std::chrono::seconds shutdown_grace{10};  // on SIGINT/SIGTERM, how long in-flight requests may take
+  bool fast_password_hashing = false;       // --fast-password-hashing (tests and benchmarks only)
 };
 
 struct CommandLine {
@@ -36,6 +40,11 @@ struct CommandLine {
 // kInvalidArgument with a message naming the bad argument (the caller prints it and exits 2).
 // Accepts "--flag VALUE" and "--flag=VALUE".
 Result<CommandLine> ParseCommandLine(int argc, const char* const* argv);
+
+// The connection cap below a file-descriptor limit of `fd_limit` (RLIMIT_NOFILE): 64 descriptors
+// kept for the database, the log and the listener, at most 10,000; half the limit when it is 128
+// or less.
+std::size_t DefaultMaxConnections(std::uint64_t fd_limit);
 
 // The --help text.
 std::string Usage();

@@ -30,6 +30,49 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Plain sockets connected to the server that never send a byte: idle connections, one descriptor
+// each. Closed when the set goes.
+class IdleConnections {
+ public:
+  IdleConnections(unsigned short port, int count) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < count; ++i) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd < 0) throw std::runtime_error("socket failed");
+      fds_.push_back(fd);
+      if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+        throw std::runtime_error("connect failed");
+      }
+    }
+  }
+  ~IdleConnections() {
+    for (int fd : fds_) ::close(fd);
+  }
+  IdleConnections(const IdleConnections&) = delete;
+  IdleConnections& operator=(const IdleConnections&) = delete;
+
+  // Whether the server closes connection `i` (end of stream or reset, after any bytes) within `within`.
+  bool ClosedByServer(std::size_t i, std::chrono::milliseconds within) const {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    for (;;) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd poll_fd{fds_.at(i), POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) return false;
+      char scratch[512];
+      if (::recv(fds_[i], scratch, sizeof(scratch), MSG_DONTWAIT) <= 0) return true;
+    }
+  }
+
+  std::size_t size() const { return fds_.size(); }
+
+ private:
+  std::vector<int> fds_;
+};
+
 TEST_CASE("a target with a user name and password gets 400 and the password never reaches the log") {
   DemoServer server;
   for (const char* target : {"http://user:hunter2@127.0.0.1/api/v1/users/self/observees",
@@ -82,6 +125,46 @@ TEST_CASE("Transfer-Encoding other than chunked gets 400 or 501 and the smuggled
   const auto chunked = client->ReadResponse();
   REQUIRE(chunked);
   CHECK(chunked->status == 200);
+}
+
+TEST_CASE("--max-connections: a new connection closes the oldest idle ones; a request is still answered") {
+  DemoServer server({"--max-connections", "8"});
+  IdleConnections idle(server.port, 20);
+  const HttpResponse response = server.Connect()->Send("GET", kObservees, kParent);
+  CHECK(response.status == 200);
+  for (std::size_t i = 0; i < 12; ++i) {
+    INFO("idle connection " << i);
+    CHECK(idle.ClosedByServer(i, 5s));
+  }
+  CHECK_FALSE(idle.ClosedByServer(idle.size() - 1, 200ms));  // the newest stays
+  CHECK(server.Connect()->Send("GET", kObservees, kParent).status == 200);
+  CHECK(server.process.WaitForExit(0ms) == std::nullopt);
+}
+
+TEST_CASE("at a file-descriptor limit of 128, 300 idle connections do not lock out a request") {
+  // The child inherits the limit; the default cap is then 64 connections.
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  rlimit lowered = saved;
+  lowered.rlim_cur = 128;
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+  std::optional<DemoServer> server;
+  try {
+    server.emplace();
+  } catch (...) {
+    ::setrlimit(RLIMIT_NOFILE, &saved);
+    throw;
+  }
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+
+  IdleConnections idle(server->port, 300);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(server->Connect()->Send("GET", kObservees, kParent).status == 200);
+  WARN("a request after 300 idle connections at 128 descriptors: "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()
+       << " ms");
+  CHECK(idle.ClosedByServer(0, 5s));
+  CHECK(server->process.WaitForExit(0ms) == std::nullopt);
 }
 
 }  // namespace
