@@ -2,6 +2,7 @@
 // backend or on PostgreSQL (--db postgresql://...), for demos, test harnesses and shared deployments.
 //
 //   observees-server --db PATH --seed FIXTURE.json --listen HOST:PORT [--default-root-account ID]
+//                    [--secret-key-file PATH]
 //
 // Its first line on standard output is "listening on http://HOST:PORT"; one line per request goes to
 // standard error. SIGINT or SIGTERM stops it: no new connections, in-flight requests finish (for at
@@ -14,6 +15,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -28,6 +30,7 @@
 #include "observees/rest.h"
 #include "observees/storage.h"
 #include "options.h"
+#include "secret_key_file.h"
 
 namespace observees::server {
 namespace {
@@ -67,6 +70,17 @@ Result<tcp::endpoint> ResolveListen(asio::io_context& io, const ServerOptions& o
 
 int Serve(const ServerOptions& options) {
   StorageOptions storage;
+  if (options.secret_key_file) {
+    Result<std::string> key = ReadSecretKeyFile(*options.secret_key_file);
+    if (!key.ok()) {
+      PrintError(key.status().message());
+      return kExitError;
+    }
+    storage.secret_key = std::move(*key);
+    PrintError("at-rest key: from file " + *options.secret_key_file);
+  } else {
+    PrintError("at-rest key: stored in the database (use --secret-key-file in production)");
+  }
   storage.location = options.db_path;
   storage.schema = options.db_schema;
   storage.password_hashing = options.fast_password_hashing ? PasswordHashing::kFastest : PasswordHashing::kInteractive;
@@ -190,6 +204,10 @@ int main(int argc, char** argv) {
     if (line->help) {
       std::fputs(Usage().c_str(), stdout);
       return 0;
+    }
+    if (const char* key_file = std::getenv("OBSERVEES_SECRET_KEY_FILE");
+        !line->options.secret_key_file && key_file != nullptr && *key_file != '\0') {
+      line->options.secret_key_file = key_file;
     }
     return Serve(line->options);
   } catch (const std::exception& e) {

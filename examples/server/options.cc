@@ -45,8 +45,9 @@ Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::
 }
 
 bool IsValueFlag(std::string_view flag) {
-  for (std::string_view known : {"--db", "--schema", "--seed", "--listen", "--default-root-account", "--threads",
-                                 "--max-body-bytes", "--request-timeout", "--idle-timeout", "--max-connections"}) {
+  for (std::string_view known :
+       {"--db", "--schema", "--seed", "--listen", "--default-root-account", "--threads", "--max-body-bytes",
+        "--request-timeout", "--idle-timeout", "--max-connections", "--secret-key-file"}) {
     if (flag == known) return true;
   }
   return false;
@@ -92,6 +93,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
     } else if (flag == "--seed") {
       if (value.empty()) return InvalidArgument("--seed wants a fixture file");
       options.seed_path = std::string(value);
+    } else if (flag == "--secret-key-file") {
+      if (value.empty()) return InvalidArgument("--secret-key-file wants a file holding the at-rest key");
+      options.secret_key_file = std::string(value);
     } else if (flag == "--listen") {
       OBSERVEES_RETURN_IF_ERROR(ParseListen(value, options));
     } else if (flag == "--default-root-account") {
@@ -142,6 +146,12 @@ Options:
   --schema NAME              PostgreSQL only: the schema holding the tables, created if missing;
                              servers sharing one database use the same (default: observees)
   --seed FIXTURE.json        load this fixture before serving; loading it again changes nothing
+  --secret-key-file PATH     the at-rest key: a file holding 64 hex digits (openssl rand -hex 32),
+                             not open to other users; what production deployments use, so that a
+                             copy of the database alone does not yield its codes and tokens
+                             (default: the file OBSERVEES_SECRET_KEY_FILE names; without either,
+                             the key is kept in the database). Every server sharing one database
+                             needs the same key; codes and tokens stored under another do not match
   --listen HOST:PORT         address to listen on; port 0 picks a free port; IPv6 as [::1]:PORT
                              (default: 127.0.0.1:8080)
   --default-root-account ID  root account of a request whose Host matches no account's domains

@@ -14,9 +14,12 @@
 namespace observees::server {
 
 struct ServerOptions {
-  std::string db_path = "observees.db";           // --db; ":memory:", or postgresql://... (storage.h)
-  std::string db_schema = "observees";            // --schema: PostgreSQL's schema for the tables
-  std::optional<std::string> seed_path;           // --seed: a fixture loaded before serving
+  std::string db_path = "observees.db";  // --db; ":memory:", or postgresql://... (storage.h)
+  std::string db_schema = "observees";   // --schema: PostgreSQL's schema for the tables
+  std::optional<std::string> seed_path;  // --seed: a fixture loaded before serving
+  // --secret-key-file (else the environment's OBSERVEES_SECRET_KEY_FILE): the at-rest key's file
+  // (secret_key_file.h); none: the key lives in the database.
+  std::optional<std::string> secret_key_file;
   std::string listen_host = "127.0.0.1";          // --listen HOST:PORT (IPv6 as [::1]:PORT)
   unsigned short listen_port = 8080;              // 0: a free port
   std::optional<AccountId> default_root_account;  // --default-root-account

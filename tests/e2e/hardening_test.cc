@@ -167,5 +167,120 @@ TEST_CASE("at a file-descriptor limit of 128, 300 idle connections do not lock o
   CHECK(server->process.WaitForExit(0ms) == std::nullopt);
 }
 
+// ---- The at-rest key file ----
+
+// A temporary directory for key files and a database file, removed with everything in it.
+struct TempDir {
+  TempDir() {
+    std::string name = (std::filesystem::temp_directory_path() / "observees-e2e-key-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path = name;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  // Writes `text` to file `name` with `mode`; returns its path.
+  std::string Write(const std::string& name, const std::string& text, std::filesystem::perms mode) const {
+    const std::string file = (path / name).string();
+    std::ofstream(file) << text;
+    std::filesystem::permissions(file, mode);
+    return file;
+  }
+  std::filesystem::path path;
+};
+
+constexpr auto kOwnerOnly = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+const std::string kKeyA = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
+const std::string kKeyB = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+
+std::string NewCode(const DemoServer& server) {
+  const HttpResponse code = server.Connect()->Send("POST", "/api/v1/users/self/observer_pairing_codes", kStudent);
+  REQUIRE(code.status == 200);
+  return boost::json::value_to<std::string>(boost::json::parse(code.body).at("code"));
+}
+
+HttpResponse Redeem(const DemoServer& server, const std::string& code) {
+  return server.Connect()->Send("POST", kObservees, With(kParent, "Content-Type", "application/x-www-form-urlencoded"),
+                                "pairing_code=" + code);
+}
+
+void Stop(DemoServer& server) {
+  server.process.Signal(SIGTERM);
+  REQUIRE(server.process.WaitForExit(10s) == 0);
+}
+
+TEST_CASE("--secret-key-file: codes redeem after a restart with the same key, not with another") {
+  TempDir dir;
+  const std::string db = (dir.path / "observees.db").string();
+  const std::string key_a = dir.Write("a.key", kKeyA, kOwnerOnly);
+  const std::string key_b = dir.Write("b.key", kKeyB, kOwnerOnly);
+  std::string kept;
+  std::string other;
+  {
+    DemoServer first({"--db", db, "--secret-key-file", key_a});
+    kept = NewCode(first);
+    other = NewCode(first);
+    Stop(first);
+    const std::string log = first.process.Log();
+    CHECK(log.find("observees-server: at-rest key: from file " + key_a + "\n") != std::string::npos);
+    CHECK(log.find("0011223344") == std::string::npos);
+  }
+  {
+    DemoServer same({"--db", db, "--secret-key-file", key_a});
+    CHECK(Redeem(same, kept).status == 200);
+    Stop(same);
+  }
+  {
+    DemoServer another({"--db", db, "--secret-key-file", key_b});
+    // Under another key the stored code matches nothing: it answers like a code that never existed.
+    const HttpResponse refused = Redeem(another, other);
+    const HttpResponse unknown = Redeem(another, "Zz9Qq8");
+    CHECK(refused.status == 422);
+    CHECK(refused.status == unknown.status);
+    CHECK(refused.body == unknown.body);
+    Stop(another);
+  }
+}
+
+TEST_CASE("without a key file the server says that the key lives in the database") {
+  DemoServer server;
+  Stop(server);
+  CHECK(server.process.Log().find("observees-server: at-rest key: stored in the database (use --secret-key-file in "
+                                  "production)\n") != std::string::npos);
+}
+
+TEST_CASE("a bad key file is refused with a clear error that never repeats the key; the variable names one") {
+  TempDir dir;
+  const auto refused = [](const std::vector<std::string>& extra) {
+    ServerProcess process(OBSERVEES_SERVER_BINARY, DemoServer::Args(extra));
+    const std::optional<int> code = process.WaitForExit(30s);
+    return std::make_pair(code.value_or(-1), process.Log());
+  };
+  const std::string open = dir.Write("open.key", kKeyB, kOwnerOnly | std::filesystem::perms::others_read);
+  const std::string short_key = dir.Write("short.key", "abcdef0123\n", kOwnerOnly);
+  const std::string not_hex = dir.Write("text.key", std::string(64, 'z'), kOwnerOnly);
+  const std::string empty = dir.Write("empty.key", "", kOwnerOnly);
+  for (const auto& [file, problem] : {std::pair<std::string, std::string>{open, "other users may read"},
+                                      {short_key, "must hold 64 hex digits"},
+                                      {not_hex, "must hold 64 hex digits"},
+                                      {empty, "must hold 64 hex digits"},
+                                      {(dir.path / "missing.key").string(), "cannot open"},
+                                      {dir.path.string(), "not a regular file"}}) {
+    INFO(file);
+    const auto [code, log] = refused({"--secret-key-file", file});
+    CHECK(code == 1);
+    CHECK(log.find("at-rest key file " + file + ": " + problem) != std::string::npos);
+    CHECK(log.find("abcdef0123") == std::string::npos);
+    CHECK(log.find("zzzz") == std::string::npos);
+    CHECK(log.find("ffeedd") == std::string::npos);
+  }
+  ::setenv("OBSERVEES_SECRET_KEY_FILE", short_key.c_str(), 1);
+  const auto [env_code, env_log] = refused({});
+  ::unsetenv("OBSERVEES_SECRET_KEY_FILE");
+  CHECK(env_code == 1);
+  CHECK(env_log.find("at-rest key file " + short_key + ": must hold 64 hex digits") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace observees::e2e
