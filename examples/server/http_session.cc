@@ -17,6 +17,8 @@
 #include <string_view>
 #include <utility>
 
+#include "client_address.h"
+
 namespace observees::server {
 namespace {
 
@@ -48,15 +50,21 @@ bool IsServerHeader(std::string_view name) {
          beast::iequals(name, "Connection") || beast::iequals(name, "Keep-Alive");
 }
 
-std::string PeerAddress(const asio::ip::tcp::socket& socket) {
+std::optional<asio::ip::address> PeerAddress(const asio::ip::tcp::socket& socket) {
   beast::error_code ec;
   asio::ip::tcp::endpoint endpoint = socket.remote_endpoint(ec);
-  if (ec) return "-";
-  asio::ip::address address = endpoint.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  if (ec) return std::nullopt;
+  return Unmapped(endpoint.address());
+}
+
+// The X-Forwarded-For values of `header`, in order, joined by ','.
+std::string ForwardedFor(const http::request_header<>& header) {
+  std::string joined;
+  for (const auto& field : boost::make_iterator_range(header.equal_range("X-Forwarded-For"))) {
+    if (!joined.empty()) joined += ',';
+    joined += field.value();
   }
-  return address.to_string();
+  return joined;
 }
 
 // The origin-form of an absolute-form target ("http://host:port/path?query" → "/path?query", RFC
@@ -164,6 +172,7 @@ void HttpSession::ReadHeader() {
   start_steady_ = std::chrono::steady_clock::now();
   method_.clear();
   target_.clear();
+  client_ = peer_ ? peer_->to_string() : "-";
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
   parser_->body_limit(config_.max_body_bytes);
@@ -243,7 +252,15 @@ void HttpSession::Handle() {
   if (!authority.empty()) rest_request.headers.push_back({"Host", authority});
   rest_request.body = std::move(request.body());
   rest_request.scheme = "http";
-  rest_request.peer = peer_;
+  if (peer_) {
+    const asio::ip::address client = config_.trusted_proxies == nullptr
+                                         ? *peer_
+                                         : ClientAddress(*peer_, ForwardedFor(request), *config_.trusted_proxies);
+    client_ = client.to_string();
+    rest_request.peer = ClientKey(client);
+  } else {
+    rest_request.peer = "-";
+  }
   Respond(config_.router->Handle(rest_request), request);
 }
 
@@ -323,7 +340,7 @@ void HttpSession::Close() {
 void HttpSession::Log(int status, std::string_view method, std::string_view target) {
   if (config_.log == nullptr) return;
   config_.log->Write({.start = start_,
-                      .peer = peer_,
+                      .peer = client_,
                       .method = method.empty() ? "-" : method,
                       .target = target.empty() ? "-" : target,
                       .status = status,

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "access_log.h"
 #include "observees/rest.h"
@@ -33,6 +34,9 @@ struct SessionConfig {
   std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(30);
   // For a kept-alive connection to send the first byte of its next request.
   std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
+  // Peers whose X-Forwarded-For names the client (client_address.h); null or empty: none. Must
+  // outlive every session.
+  const std::vector<boost::asio::ip::address>* trusted_proxies = nullptr;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -82,7 +86,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   SessionConfig config_;
-  std::string peer_;  // the client's IP address
+  std::optional<boost::asio::ip::address> peer_;  // the connection's peer; none when unknown
+  std::string client_;  // the current request's client address (client_address.h), for the log
 
   // The request being read or answered.
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

@@ -96,7 +96,9 @@ int Serve(const ServerOptions& options) {
       return kExitError;
     }
   }
-  auto service = ObservationService::Create(backend->Dependencies());
+  ServiceOptions service_options;
+  service_options.pairing_codes.length = options.code_length;
+  auto service = ObservationService::Create(backend->Dependencies(), service_options);
   if (!service.ok()) {
     PrintError("cannot create the service: " + service.status().message());
     return kExitError;
@@ -125,6 +127,7 @@ int Serve(const ServerOptions& options) {
   config.max_header_bytes = options.max_header_bytes;
   config.request_timeout = options.request_timeout;
   config.idle_timeout = options.idle_timeout;
+  config.trusted_proxies = options.trusted_proxies.empty() ? nullptr : &options.trusted_proxies;
   rlimit fd_limit{};
   const std::size_t max_connections =
       options.max_connections

@@ -37,6 +37,19 @@ Status ParseListen(std::string_view text, ServerOptions& options) {
   return Status::Ok();
 }
 
+// A comma list of IP addresses, appended to options.trusted_proxies.
+Status ParseTrustedProxies(std::string_view list, ServerOptions& options) {
+  for (;;) {
+    const std::size_t comma = list.find(',');
+    const std::string address(list.substr(0, comma));
+    boost::system::error_code ec;
+    options.trusted_proxies.push_back(boost::asio::ip::make_address(address, ec));
+    if (ec) return InvalidArgument("--trusted-proxy wants IP addresses (e.g. 127.0.0.1,::1), not '" + address + "'");
+    if (comma == std::string_view::npos) return Status::Ok();
+    list.remove_prefix(comma + 1);
+  }
+}
+
 Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::seconds& out) {
   const auto seconds = ParseInteger(value, 1, 24 * 3600);
   if (!seconds) return InvalidArgument(std::string(flag) + " wants a number of seconds in 1..86400");
@@ -45,9 +58,9 @@ Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::
 }
 
 bool IsValueFlag(std::string_view flag) {
-  for (std::string_view known :
-       {"--db", "--schema", "--seed", "--listen", "--default-root-account", "--threads", "--max-body-bytes",
-        "--request-timeout", "--idle-timeout", "--max-connections", "--secret-key-file"}) {
+  for (std::string_view known : {"--db", "--schema", "--seed", "--listen", "--default-root-account", "--threads",
+                                 "--max-body-bytes", "--request-timeout", "--idle-timeout", "--max-connections",
+                                 "--secret-key-file", "--trusted-proxy", "--code-length"}) {
     if (flag == known) return true;
   }
   return false;
@@ -114,6 +127,12 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
       const auto connections = ParseInteger(value, 1, 1000000);
       if (!connections) return InvalidArgument("--max-connections wants a number in 1..1000000");
       options.max_connections = static_cast<std::size_t>(*connections);
+    } else if (flag == "--trusted-proxy") {
+      OBSERVEES_RETURN_IF_ERROR(ParseTrustedProxies(value, options));
+    } else if (flag == "--code-length") {
+      const auto length = ParseInteger(value, 4, 10);
+      if (!length) return InvalidArgument("--code-length wants a number in 4..10");
+      options.code_length = static_cast<int>(*length);
     } else if (flag == "--request-timeout") {
       OBSERVEES_RETURN_IF_ERROR(ParseSeconds(flag, value, options.request_timeout));
     } else if (flag == "--idle-timeout") {
@@ -156,6 +175,13 @@ Options:
                              (default: 127.0.0.1:8080)
   --default-root-account ID  root account of a request whose Host matches no account's domains
                              (default: the root account with the lowest id)
+  --trusted-proxy ADDR[,ADDR...]
+                             a reverse proxy in front of the server (repeatable): for a request from
+                             one of these addresses, the client is the right-most address of
+                             X-Forwarded-For that is not a listed proxy (for the attempt limiter and
+                             the log). Without it the header is ignored (default: none)
+  --code-length N            characters of a new pairing code, 4..10; longer codes make guessing
+                             one slower (default: 6)
   --threads N                threads serving connections, 1..256 (default: 4)
   --max-body-bytes N         largest request body; larger ones get 413 (default: 65536)
   --request-timeout SECONDS  time allowed to read one request and to write its response (default: 30)

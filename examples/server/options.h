@@ -2,11 +2,13 @@
 // pure function of argv; not shared between threads.
 #pragma once
 
+#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "observees/status.h"
 #include "observees/types.h"
@@ -31,6 +33,10 @@ struct ServerOptions {
   // --max-connections, 1..1000000: open connections at most; at the cap the longest-idle one closes
   // for a new one. None: DefaultMaxConnections().
   std::optional<std::size_t> max_connections;
+  // --trusted-proxy ADDR[,ADDR...] (repeatable): reverse proxies whose X-Forwarded-For names the
+  // client (client_address.h). Empty (default): the header is ignored.
+  std::vector<boost::asio::ip::address> trusted_proxies;
+  int code_length = 6;  // --code-length: characters of a new pairing code, 4..10 (PairingCodeOptions)
   std::chrono::seconds shutdown_grace{10};  // on SIGINT/SIGTERM, how long in-flight requests may take
   bool fast_password_hashing = false;       // --fast-password-hashing (tests and benchmarks only)
 };

@@ -282,5 +282,51 @@ TEST_CASE("a bad key file is refused with a clear error that never repeats the k
   CHECK(env_log.find("at-rest key file " + short_key + ": must hold 64 hex digits") != std::string::npos);
 }
 
+// ---- Client addresses, the pairing code length, the fixture size ----
+
+// An observer self-registration (POST /users) with a wrong pairing code, as if from `forwarded_for`.
+int BadSelfRegistration(const DemoServer& server, const std::string& forwarded_for) {
+  const HeaderList headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                              {"X-Forwarded-For", forwarded_for}};
+  return server.Connect()
+      ->Send("POST", "/users", headers,
+             "user[name]=Fran+Fresh&pseudonym[unique_id]=fran&pseudonym[password]=pw-fran-new-secret"
+             "&pairing_code[code]=Bad001")
+      .status;
+}
+
+TEST_CASE("--trusted-proxy: X-Forwarded-For from a trusted peer keys the limiter; from another it is ignored") {
+  constexpr int kLimit = 10;  // AttemptLimiterOptions::max_failures
+  SECTION("trusted: two clients behind the proxy are limited separately, and logged by their address") {
+    DemoServer server({"--trusted-proxy", "10.9.9.9,127.0.0.1"});
+    for (int i = 0; i < kLimit; ++i) CHECK(BadSelfRegistration(server, "6.6.6.6, 203.0.113.1") == 400);
+    CHECK(BadSelfRegistration(server, "203.0.113.1") == 429);
+    CHECK(BadSelfRegistration(server, "203.0.113.2") == 400);
+    CHECK(BadSelfRegistration(server, "2001:db8:0:1::1") == 400);
+    Stop(server);
+    const std::string log = server.process.Log();
+    CHECK(log.find(" 203.0.113.1 POST /users 429 ") != std::string::npos);
+    CHECK(log.find(" 2001:db8:0:1::1 POST /users 400 ") != std::string::npos);
+    CHECK(log.find("6.6.6.6") == std::string::npos);
+  }
+  SECTION("not trusted (the default): the header changes nothing") {
+    DemoServer server;
+    for (int i = 0; i < kLimit; ++i) CHECK(BadSelfRegistration(server, "203.0.113." + std::to_string(i)) == 400);
+    CHECK(BadSelfRegistration(server, "203.0.113.99") == 429);
+    Stop(server);
+    CHECK(server.process.Log().find("203.0.113.") == std::string::npos);
+  }
+}
+
+TEST_CASE("--code-length: new pairing codes have that many characters; out of 4..10 is a usage error") {
+  DemoServer server({"--code-length", "10"});
+  CHECK(NewCode(server).size() == 10);
+  for (const char* bad : {"3", "11", "x"}) {
+    ServerProcess process(OBSERVEES_SERVER_BINARY, {"--code-length", bad});
+    CHECK(process.WaitForExit(30s) == 2);
+    CHECK(process.Log().find("--code-length wants a number in 4..10") != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace observees::e2e
