@@ -328,5 +328,11 @@ TEST_CASE("--code-length: new pairing codes have that many characters; out of 4.
   }
 }
 
+TEST_CASE("--seed /dev/zero is refused, naming the fixture size limit") {
+  ServerProcess process(OBSERVEES_SERVER_BINARY, {"--db", ":memory:", "--seed", "/dev/zero"});
+  CHECK(process.WaitForExit(60s) == 1);
+  CHECK(process.Log().find("/dev/zero is larger than the limit of 64 MiB") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace observees::e2e
