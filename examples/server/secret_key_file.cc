@@ -1,6 +1,7 @@
 #include "secret_key_file.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,13 +13,6 @@ namespace observees::server {
 namespace {
 
 constexpr std::size_t kKeyHexDigits = 64;
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -41,14 +35,13 @@ Result<std::string> ReadSecretKeyFile(const std::string& path) {
   text.resize(static_cast<std::size_t>(got));
   if (text.ends_with('\n')) text.pop_back();
   if (text.ends_with('\r')) text.pop_back();
-  std::string key;
-  for (std::size_t i = 0; text.size() == kKeyHexDigits && i < text.size(); i += 2) {
-    const int high = HexValue(text[i]);
-    const int low = HexValue(text[i + 1]);
-    if (high < 0 || low < 0) break;
-    key.push_back(static_cast<char>(high * 16 + low));
-  }
-  if (key.size() != kKeyHexDigits / 2) {
+  std::string key(kKeyHexDigits / 2, '\0');
+  std::size_t key_bytes = 0;
+  const char* end = nullptr;
+  if (text.size() != kKeyHexDigits ||
+      sodium_hex2bin(reinterpret_cast<unsigned char*>(key.data()), key.size(), text.data(), text.size(), nullptr,
+                     &key_bytes, &end) != 0 ||
+      key_bytes != key.size() || end != text.data() + text.size()) {
     return bad("must hold 64 hex digits (32 bytes), e.g. from 'openssl rand -hex 32'");
   }
   return key;
