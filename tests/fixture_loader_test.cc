@@ -289,6 +289,14 @@ TEST_CASE("LoadFixtureFile reads a file, and a missing file is kNotFound", "[fix
     std::ofstream(path) << "{\"users\": [";
     CHECK(CodeName(LoadFixtureFile(backend, path)) == CodeName(StatusCode::kInvalidArgument));
   }
+  SECTION("an endless device and a text over kMaxFixtureBytes are refused, naming the limit") {
+    const Status endless = LoadFixtureFile(backend, "/dev/zero");
+    CHECK(CodeName(endless) == CodeName(StatusCode::kInvalidArgument));
+    CHECK(Contains(endless.message(), "/dev/zero is larger than the limit of 64 MiB"));
+    const Status text = LoadFixture(backend, std::string(kMaxFixtureBytes + 1, ' '));
+    CHECK(CodeName(text) == CodeName(StatusCode::kInvalidArgument));
+    CHECK(Contains(text.message(), "64 MiB"));
+  }
 }
 
 TEST_CASE("a legacy link with a NULL root account matches every root account", "[fixture][D9]") {

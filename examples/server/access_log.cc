@@ -23,6 +23,21 @@ void AppendSafe(std::string& line, std::string_view text) {
   if (cut) line += "...";
 }
 
+// `target` without the userinfo of an absolute-form target ("http://user:pass@host/p" → "http://host/p"):
+// the request line may carry a password there (RFC 3986 3.2.1).
+std::string WithoutUserinfo(std::string_view target) {
+  const std::size_t scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos ||
+      target.substr(0, scheme_end).find_first_of("/?#") != std::string_view::npos) {
+    return std::string(target);
+  }
+  const std::size_t host = scheme_end + 3;
+  const std::string_view authority = target.substr(host, target.find_first_of("/?#", host) - host);
+  const std::size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(target);
+  return std::string(target.substr(0, host)) + std::string(target.substr(host + at + 1));
+}
+
 }  // namespace
 
 std::string AccessLog::Format(const AccessLogEntry& entry) {
@@ -41,7 +56,7 @@ std::string AccessLog::Format(const AccessLogEntry& entry) {
   line += ' ';
   AppendSafe(line, entry.method);
   line += ' ';
-  AppendSafe(line, entry.target.substr(0, entry.target.find('?')));
+  AppendSafe(line, WithoutUserinfo(entry.target.substr(0, entry.target.find('?'))));
 
   const double ms = std::chrono::duration<double, std::milli>(entry.elapsed).count();
   char tail[64];

@@ -5,7 +5,9 @@
 #include <boost/asio/socket_base.hpp>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace observees::server {
@@ -14,8 +16,19 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-// After a failed accept (e.g. out of file descriptors), how long to wait before the next.
+// After a failed accept, how long to wait before the next: shortly when an idle connection was
+// closed to free a file descriptor, longer otherwise.
+constexpr auto kAcceptRetryFreed = std::chrono::milliseconds(5);
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+
+// Sent to a connection over the cap when no other can be closed for it.
+constexpr std::string_view kTooManyConnections =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 1\r\n"
+    "Connection: close\r\nContent-Length: 48\r\n\r\n{\"errors\":[{\"message\":\"Too many connections.\"}]}";
+
+bool IsOutOfDescriptors(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system;
+}
 
 std::string Describe(const tcp::endpoint& endpoint) {
   const std::string host = endpoint.address().to_string();
@@ -26,7 +39,7 @@ std::string Describe(const tcp::endpoint& endpoint) {
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(asio::io_context& io, const tcp::endpoint& endpoint,
-                                                       const SessionConfig& config) {
+                                                       const SessionConfig& config, std::size_t max_connections) {
   auto strand = asio::make_strand(io);
   tcp::acceptor acceptor(strand);
   boost::system::error_code ec;
@@ -41,11 +54,17 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(asio::io_context& io, con
   if (ec) return failed("bind");
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return failed("listen on");
-  return std::unique_ptr<HttpServer>(new HttpServer(io, strand, std::move(acceptor), config));
+  return std::unique_ptr<HttpServer>(new HttpServer(io, strand, std::move(acceptor), config, max_connections));
 }
 
-HttpServer::HttpServer(asio::io_context& io, Strand strand, tcp::acceptor acceptor, const SessionConfig& config)
-    : io_(io), strand_(std::move(strand)), acceptor_(std::move(acceptor)), retry_(strand_), config_(config) {}
+HttpServer::HttpServer(asio::io_context& io, Strand strand, tcp::acceptor acceptor, const SessionConfig& config,
+                       std::size_t max_connections)
+    : io_(io),
+      strand_(std::move(strand)),
+      acceptor_(std::move(acceptor)),
+      retry_(strand_),
+      config_(config),
+      max_connections_(std::max<std::size_t>(1, max_connections)) {}
 
 tcp::endpoint HttpServer::local_endpoint() const {
   boost::system::error_code ec;
@@ -84,26 +103,58 @@ void HttpServer::Accept() {
 void HttpServer::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;  // stopped
   if (ec) {
-    std::fprintf(stderr, "observees-server: accept failed: %s\n", ec.message().c_str());
-    retry_.expires_after(kAcceptRetry);
+    if (!accept_failing_) std::fprintf(stderr, "observees-server: accept failed: %s\n", ec.message().c_str());
+    accept_failing_ = true;
+    bool freed = false;
+    if (IsOutOfDescriptors(ec)) {
+      std::lock_guard lock(mu_);
+      freed = CloseOldestIdle();
+    }
+    retry_.expires_after(freed ? kAcceptRetryFreed : kAcceptRetry);
     retry_.async_wait([this](boost::system::error_code wait_ec) {
       if (!wait_ec && acceptor_.is_open()) Accept();
     });
     return;
   }
+  accept_failing_ = false;
   std::shared_ptr<HttpSession> session;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;  // `socket` closes as it goes out of scope
-    session = std::make_shared<HttpSession>(std::move(socket), config_);
-    if (sessions_.size() >= prune_at_) {
+    if (sessions_.size() >= prune_at_ || sessions_.size() >= max_connections_) {
       std::erase_if(sessions_, [](const std::weak_ptr<HttpSession>& weak) { return weak.expired(); });
       prune_at_ = std::max<std::size_t>(64, 2 * sessions_.size());
     }
+    if (sessions_.size() >= max_connections_ && !CloseOldestIdle()) {
+      boost::system::error_code ignored;  // every connection is busy: this one is refused
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(kTooManyConnections.data(), kTooManyConnections.size()), ignored);
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+      return Accept();
+    }
+    session = std::make_shared<HttpSession>(std::move(socket), config_);
     sessions_.push_back(session);
   }
   session->Start();
   Accept();
+}
+
+bool HttpServer::CloseOldestIdle() {
+  for (;;) {
+    std::shared_ptr<HttpSession> oldest;
+    std::chrono::steady_clock::time_point oldest_since;
+    for (const auto& weak : sessions_) {
+      auto session = weak.lock();
+      const auto since = session ? session->IdleSince() : std::nullopt;
+      if (since && (!oldest || *since < oldest_since)) {
+        oldest = std::move(session);
+        oldest_since = *since;
+      }
+    }
+    if (!oldest) return false;
+    if (oldest->TakeIfIdle()) return true;  // else it just became busy: look again
+  }
 }
 
 }  // namespace observees::server

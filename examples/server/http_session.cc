@@ -1,5 +1,6 @@
 #include "http_session.h"
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
@@ -10,10 +11,13 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/range/iterator_range.hpp>
 #include <exception>
 #include <iterator>
 #include <string_view>
 #include <utility>
+
+#include "client_address.h"
 
 namespace observees::server {
 namespace {
@@ -46,15 +50,21 @@ bool IsServerHeader(std::string_view name) {
          beast::iequals(name, "Connection") || beast::iequals(name, "Keep-Alive");
 }
 
-std::string PeerAddress(const asio::ip::tcp::socket& socket) {
+std::optional<asio::ip::address> PeerAddress(const asio::ip::tcp::socket& socket) {
   beast::error_code ec;
   asio::ip::tcp::endpoint endpoint = socket.remote_endpoint(ec);
-  if (ec) return "-";
-  asio::ip::address address = endpoint.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  if (ec) return std::nullopt;
+  return Unmapped(endpoint.address());
+}
+
+// The X-Forwarded-For values of `header`, in order, joined by ','.
+std::string ForwardedFor(const http::request_header<>& header) {
+  std::string joined;
+  for (const auto& field : boost::make_iterator_range(header.equal_range("X-Forwarded-For"))) {
+    if (!joined.empty()) joined += ',';
+    joined += field.value();
   }
-  return address.to_string();
+  return joined;
 }
 
 // The origin-form of an absolute-form target ("http://host:port/path?query" → "/path?query", RFC
@@ -72,6 +82,32 @@ std::string OriginForm(std::string_view target, std::string* authority) {
   return std::string(target);
 }
 
+// RFC 9112 6.1 and 6.3 for a request with Transfer-Encoding: 0 when its codings are exactly
+// "chunked" (the only one this server decodes); 400 when chunked is not the final coding, once (the
+// body's length is then unknown); 501 for any other coding. The caller answers and closes the
+// connection, so the body's bytes are never read as a next request.
+int CheckTransferEncoding(const http::request_header<>& header) {
+  int chunked = 0;
+  bool other = false;
+  bool chunked_last = false;
+  for (const auto& field : boost::make_iterator_range(header.equal_range(http::field::transfer_encoding))) {
+    std::string_view list = field.value();
+    while (!list.empty()) {
+      const std::size_t comma = list.find(',');
+      std::string_view coding = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+      if (coding.empty()) continue;  // "a, , b": empty list elements are allowed (RFC 9110 5.6.1)
+      chunked_last = beast::iequals(coding, "chunked");
+      chunked += chunked_last ? 1 : 0;
+      other = other || !chunked_last;
+    }
+  }
+  if (chunked != 1 || !chunked_last) return 400;
+  return other ? 501 : 0;
+}
+
 }  // namespace
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionConfig& config)
@@ -84,10 +120,33 @@ void HttpSession::Start() {
 void HttpSession::Shutdown() {
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     self->shutting_down_ = true;
-    // A request whose first bytes have arrived is in flight: it is read and answered.
-    beast::error_code ec;
-    if (self->idle_ && self->stream_.socket().available(ec) == 0) self->stream_.cancel();
+    self->CancelIfIdle();
   });
+}
+
+std::optional<std::chrono::steady_clock::time_point> HttpSession::IdleSince() const {
+  const auto ticks = idle_since_.load(std::memory_order_relaxed);
+  if (ticks == 0) return std::nullopt;
+  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(ticks));
+}
+
+bool HttpSession::TakeIfIdle() {
+  auto ticks = idle_since_.load(std::memory_order_relaxed);
+  if (ticks == 0 || !idle_since_.compare_exchange_strong(ticks, 0)) return false;
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->CancelIfIdle(); });
+  return true;
+}
+
+void HttpSession::CancelIfIdle() {
+  // A request whose first bytes have arrived is in flight: it is read and answered.
+  beast::error_code ec;
+  if (idle_ && stream_.socket().available(ec) == 0) stream_.cancel();
+}
+
+void HttpSession::SetIdle(bool idle) {
+  idle_ = idle;
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  idle_since_.store(idle ? std::max<std::chrono::steady_clock::rep>(1, now) : 0, std::memory_order_relaxed);
 }
 
 // Waits for the first byte of the next request under the idle timeout (unless a pipelined request
@@ -95,14 +154,14 @@ void HttpSession::Shutdown() {
 void HttpSession::WaitForRequest() {
   if (shutting_down_) return Close();
   if (buffer_.size() > 0) return ReadHeader();
-  idle_ = true;
+  SetIdle(true);
   stream_.expires_after(config_.idle_timeout);
   stream_.async_read_some(buffer_.prepare(kReadChunk),
                           beast::bind_front_handler(&HttpSession::OnIdleRead, shared_from_this()));
 }
 
 void HttpSession::OnIdleRead(beast::error_code ec, std::size_t bytes) {
-  idle_ = false;
+  SetIdle(false);
   if (ec) return Close();  // the client left, stayed idle too long, or the server is stopping
   buffer_.commit(bytes);
   ReadHeader();
@@ -113,6 +172,7 @@ void HttpSession::ReadHeader() {
   start_steady_ = std::chrono::steady_clock::now();
   method_.clear();
   target_.clear();
+  client_ = peer_ ? peer_->to_string() : "-";
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
   parser_->body_limit(config_.max_body_bytes);
@@ -126,6 +186,18 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t /*bytes*/) {
   const Request& request = parser_->get();
   method_ = std::string(request.method_string());
   target_ = std::string(request.target());
+  std::string authority;
+  OriginForm(target_, &authority);
+  if (authority.find('@') != std::string::npos) {  // "http://user:password@host/": never accepted
+    return RespondError(400, "A request target must not hold a user name or password.");
+  }
+  if (request.count(http::field::transfer_encoding) > 0) {
+    switch (CheckTransferEncoding(request)) {
+      case 0: break;
+      case 400: return RespondError(400, "Transfer-Encoding must end in chunked, applied once.");
+      default: return RespondError(501, "Transfer-Encoding other than chunked is not supported.");
+    }
+  }
   if (!parser_->is_done() && beast::iequals(request[http::field::expect], "100-continue")) {
     return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                              beast::bind_front_handler(&HttpSession::OnContinueWritten, shared_from_this()));
@@ -180,7 +252,15 @@ void HttpSession::Handle() {
   if (!authority.empty()) rest_request.headers.push_back({"Host", authority});
   rest_request.body = std::move(request.body());
   rest_request.scheme = "http";
-  rest_request.peer = peer_;
+  if (peer_) {
+    const asio::ip::address client = config_.trusted_proxies == nullptr
+                                         ? *peer_
+                                         : ClientAddress(*peer_, ForwardedFor(request), *config_.trusted_proxies);
+    client_ = client.to_string();
+    rest_request.peer = ClientKey(client);
+  } else {
+    rest_request.peer = "-";
+  }
   Respond(config_.router->Handle(rest_request), request);
 }
 
@@ -253,14 +333,14 @@ void HttpSession::Drain() {
 }
 
 void HttpSession::Close() {
-  idle_ = false;
+  SetIdle(false);
   stream_.close();
 }
 
 void HttpSession::Log(int status, std::string_view method, std::string_view target) {
   if (config_.log == nullptr) return;
   config_.log->Write({.start = start_,
-                      .peer = peer_,
+                      .peer = client_,
                       .method = method.empty() ? "-" : method,
                       .target = target.empty() ? "-" : target,
                       .status = status,

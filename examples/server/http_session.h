@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "access_log.h"
 #include "observees/rest.h"
@@ -32,6 +34,9 @@ struct SessionConfig {
   std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(30);
   // For a kept-alive connection to send the first byte of its next request.
   std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
+  // Peers whose X-Forwarded-For names the client (client_address.h); null or empty: none. Must
+  // outlive every session.
+  const std::vector<boost::asio::ip::address>* trusted_proxies = nullptr;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -41,6 +46,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // Starts serving; the session keeps itself alive until the connection closes.
   void Start();
+
+  // Since when the connection has waited for its next request (for the server's connection cap);
+  // none while a request is being read or answered, or once TakeIfIdle took it. Thread-safe.
+  std::optional<std::chrono::steady_clock::time_point> IdleSince() const;
+
+  // Makes room under the connection cap: when the connection is still idle, closes it (on its
+  // strand) and answers true; afterwards IdleSince is none, so no one takes it twice. Thread-safe.
+  bool TakeIfIdle();
 
   // The server is stopping: an idle connection closes now, a busy one (including one whose next
   // request has begun to arrive) after its current response, sent with "Connection: close".
@@ -67,11 +80,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Drain();
   void Close();
   void Log(int status, std::string_view method, std::string_view target);
+  void SetIdle(bool idle);
+  void CancelIfIdle();
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   SessionConfig config_;
-  std::string peer_;  // the client's IP address
+  std::optional<boost::asio::ip::address> peer_;  // the connection's peer; none when unknown
+  std::string client_;  // the current request's client address (client_address.h), for the log
 
   // The request being read or answered.
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
@@ -81,7 +97,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::chrono::system_clock::time_point start_;
   std::chrono::steady_clock::time_point start_steady_;
 
-  bool idle_ = false;           // waiting for a request's first byte
+  bool idle_ = false;  // waiting for a request's first byte
+  // IdleSince's steady_clock ticks while idle_, 0 otherwise; read by the server's acceptor.
+  std::atomic<std::chrono::steady_clock::rep> idle_since_{0};
   bool shutting_down_ = false;  // Shutdown was called
   std::array<char, 4096> drain_{};
   std::size_t drained_ = 0;

@@ -2,16 +2,20 @@
 // backend or on PostgreSQL (--db postgresql://...), for demos, test harnesses and shared deployments.
 //
 //   observees-server --db PATH --seed FIXTURE.json --listen HOST:PORT [--default-root-account ID]
+//                    [--secret-key-file PATH]
 //
 // Its first line on standard output is "listening on http://HOST:PORT"; one line per request goes to
 // standard error. SIGINT or SIGTERM stops it: no new connections, in-flight requests finish (for at
 // most ServerOptions::shutdown_grace), exit 0; a second signal ends it at once. See --help.
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -26,6 +30,7 @@
 #include "observees/rest.h"
 #include "observees/storage.h"
 #include "options.h"
+#include "secret_key_file.h"
 
 namespace observees::server {
 namespace {
@@ -65,6 +70,17 @@ Result<tcp::endpoint> ResolveListen(asio::io_context& io, const ServerOptions& o
 
 int Serve(const ServerOptions& options) {
   StorageOptions storage;
+  if (options.secret_key_file) {
+    Result<std::string> key = ReadSecretKeyFile(*options.secret_key_file);
+    if (!key.ok()) {
+      PrintError(key.status().message());
+      return kExitError;
+    }
+    storage.secret_key = std::move(*key);
+    PrintError("at-rest key: from file " + *options.secret_key_file);
+  } else {
+    PrintError("at-rest key: stored in the database (use --secret-key-file in production)");
+  }
   storage.location = options.db_path;
   storage.schema = options.db_schema;
   storage.password_hashing = options.fast_password_hashing ? PasswordHashing::kFastest : PasswordHashing::kInteractive;
@@ -80,9 +96,11 @@ int Serve(const ServerOptions& options) {
       return kExitError;
     }
   }
+  ServiceOptions service_options;
+  service_options.pairing_codes.length = options.code_length;
   ServiceDependencies deps = backend->Dependencies();
   deps.warn = [](const std::string& line) { PrintError("warning: " + line); };
-  auto service = ObservationService::Create(std::move(deps));
+  auto service = ObservationService::Create(std::move(deps), service_options);
   if (!service.ok()) {
     PrintError("cannot create the service: " + service.status().message());
     return kExitError;
@@ -111,7 +129,13 @@ int Serve(const ServerOptions& options) {
   config.max_header_bytes = options.max_header_bytes;
   config.request_timeout = options.request_timeout;
   config.idle_timeout = options.idle_timeout;
-  auto server = HttpServer::Create(io, *endpoint, config);
+  config.trusted_proxies = options.trusted_proxies.empty() ? nullptr : &options.trusted_proxies;
+  rlimit fd_limit{};
+  const std::size_t max_connections =
+      options.max_connections
+          ? *options.max_connections
+          : DefaultMaxConnections(::getrlimit(RLIMIT_NOFILE, &fd_limit) == 0 ? fd_limit.rlim_cur : 1024);
+  auto server = HttpServer::Create(io, *endpoint, config, max_connections);
   if (!server.ok()) {
     PrintError(server.status().message());
     return kExitError;
@@ -185,6 +209,10 @@ int main(int argc, char** argv) {
     if (line->help) {
       std::fputs(Usage().c_str(), stdout);
       return 0;
+    }
+    if (const char* key_file = std::getenv("OBSERVEES_SECRET_KEY_FILE");
+        !line->options.secret_key_file && key_file != nullptr && *key_file != '\0') {
+      line->options.secret_key_file = key_file;
     }
     return Serve(line->options);
   } catch (const std::exception& e) {

@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <string_view>
@@ -36,6 +37,19 @@ Status ParseListen(std::string_view text, ServerOptions& options) {
   return Status::Ok();
 }
 
+// A comma list of IP addresses, appended to options.trusted_proxies.
+Status ParseTrustedProxies(std::string_view list, ServerOptions& options) {
+  for (;;) {
+    const std::size_t comma = list.find(',');
+    const std::string address(list.substr(0, comma));
+    boost::system::error_code ec;
+    options.trusted_proxies.push_back(boost::asio::ip::make_address(address, ec));
+    if (ec) return InvalidArgument("--trusted-proxy wants IP addresses (e.g. 127.0.0.1,::1), not '" + address + "'");
+    if (comma == std::string_view::npos) return Status::Ok();
+    list.remove_prefix(comma + 1);
+  }
+}
+
 Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::seconds& out) {
   const auto seconds = ParseInteger(value, 1, 24 * 3600);
   if (!seconds) return InvalidArgument(std::string(flag) + " wants a number of seconds in 1..86400");
@@ -45,7 +59,8 @@ Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::
 
 bool IsValueFlag(std::string_view flag) {
   for (std::string_view known : {"--db", "--schema", "--seed", "--listen", "--default-root-account", "--threads",
-                                 "--max-body-bytes", "--request-timeout", "--idle-timeout"}) {
+                                 "--max-body-bytes", "--request-timeout", "--idle-timeout", "--max-connections",
+                                 "--secret-key-file", "--trusted-proxy", "--code-length"}) {
     if (flag == known) return true;
   }
   return false;
@@ -91,6 +106,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
     } else if (flag == "--seed") {
       if (value.empty()) return InvalidArgument("--seed wants a fixture file");
       options.seed_path = std::string(value);
+    } else if (flag == "--secret-key-file") {
+      if (value.empty()) return InvalidArgument("--secret-key-file wants a file holding the at-rest key");
+      options.secret_key_file = std::string(value);
     } else if (flag == "--listen") {
       OBSERVEES_RETURN_IF_ERROR(ParseListen(value, options));
     } else if (flag == "--default-root-account") {
@@ -105,6 +123,16 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
       const auto bytes = ParseInteger(value, 1, 64 * 1024 * 1024);
       if (!bytes) return InvalidArgument("--max-body-bytes wants a number in 1..67108864");
       options.max_body_bytes = static_cast<std::size_t>(*bytes);
+    } else if (flag == "--max-connections") {
+      const auto connections = ParseInteger(value, 1, 1000000);
+      if (!connections) return InvalidArgument("--max-connections wants a number in 1..1000000");
+      options.max_connections = static_cast<std::size_t>(*connections);
+    } else if (flag == "--trusted-proxy") {
+      OBSERVEES_RETURN_IF_ERROR(ParseTrustedProxies(value, options));
+    } else if (flag == "--code-length") {
+      const auto length = ParseInteger(value, 4, 10);
+      if (!length) return InvalidArgument("--code-length wants a number in 4..10");
+      options.code_length = static_cast<int>(*length);
     } else if (flag == "--request-timeout") {
       OBSERVEES_RETURN_IF_ERROR(ParseSeconds(flag, value, options.request_timeout));
     } else if (flag == "--idle-timeout") {
@@ -114,6 +142,13 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
     }
   }
   return line;
+}
+
+std::size_t DefaultMaxConnections(std::uint64_t fd_limit) {
+  constexpr std::uint64_t kHeadroom = 64;
+  constexpr std::uint64_t kMost = 10000;
+  if (fd_limit <= 2 * kHeadroom) return static_cast<std::size_t>(std::max<std::uint64_t>(1, fd_limit / 2));
+  return static_cast<std::size_t>(std::min(fd_limit - kHeadroom, kMost));
 }
 
 std::string Usage() {
@@ -130,14 +165,30 @@ Options:
   --schema NAME              PostgreSQL only: the schema holding the tables, created if missing;
                              servers sharing one database use the same (default: observees)
   --seed FIXTURE.json        load this fixture before serving; loading it again changes nothing
+  --secret-key-file PATH     the at-rest key: a file holding 64 hex digits (openssl rand -hex 32),
+                             not open to other users; what production deployments use, so that a
+                             copy of the database alone does not yield its codes and tokens
+                             (default: the file OBSERVEES_SECRET_KEY_FILE names; without either,
+                             the key is kept in the database). Every server sharing one database
+                             needs the same key; codes and tokens stored under another do not match
   --listen HOST:PORT         address to listen on; port 0 picks a free port; IPv6 as [::1]:PORT
                              (default: 127.0.0.1:8080)
   --default-root-account ID  root account of a request whose Host matches no account's domains
                              (default: the root account with the lowest id)
+  --trusted-proxy ADDR[,ADDR...]
+                             a reverse proxy in front of the server (repeatable): for a request from
+                             one of these addresses, the client is the right-most address of
+                             X-Forwarded-For that is not a listed proxy (for the attempt limiter and
+                             the log). Without it the header is ignored (default: none)
+  --code-length N            characters of a new pairing code, 4..10; longer codes make guessing
+                             one slower (default: 6)
   --threads N                threads serving connections, 1..256 (default: 4)
   --max-body-bytes N         largest request body; larger ones get 413 (default: 65536)
   --request-timeout SECONDS  time allowed to read one request and to write its response (default: 30)
   --idle-timeout SECONDS     time a kept-alive connection may wait for its next request (default: 60)
+  --max-connections N        open connections at most, 1..1000000; at the cap a new connection
+                             closes the one idle the longest (503 when none is idle) (default: the
+                             file-descriptor limit minus 64, at most 10000)
   --fast-password-hashing    hash fixture passwords with libsodium's cheapest Argon2id limits;
                              FOR TESTS AND BENCHMARKS ONLY, never for real passwords
   -h, --help                 print this help and exit

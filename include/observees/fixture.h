@@ -3,6 +3,7 @@
 // one transaction: a bad fixture changes nothing. Loading the same fixture twice changes nothing.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -12,12 +13,16 @@
 
 namespace observees {
 
+// The largest fixture accepted, 64 MiB: a larger text or file (e.g. /dev/zero) is refused with
+// kInvalidArgument naming the limit, before it is parsed.
+inline constexpr std::size_t kMaxFixtureBytes = std::size_t{64} << 20;
+
 // kInvalidArgument naming the bad key or value as a path (e.g. `users[2].logins[0].account_id`),
 // never repeating a password, token or code; kInternal when storage fails; kUnavailable when it
 // stays busy.
 OBSERVEES_EXPORT Status LoadFixture(const Storage& storage, std::string_view json_text);
 
-// The same, from a file; kNotFound when the file cannot be read.
+// The same, from a file (read up to kMaxFixtureBytes + 1 bytes); kNotFound when it cannot be read.
 OBSERVEES_EXPORT Status LoadFixtureFile(const Storage& storage, const std::string& path);
 
 }  // namespace observees

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <utility>
 
+#include "observees/fixture.h"
 #include "observees/timestamp.h"
 #include "sortable_name.h"
 #include "storage/unique_id.h"
@@ -513,11 +514,17 @@ Status CheckDuplicates(const ParsedFixture& fixture) {
 
 }  // namespace
 
+Status FixtureTooLarge(const std::string& what) {
+  return InvalidArgument("fixture: " + what + " is larger than the limit of " + std::to_string(kMaxFixtureBytes >> 20) +
+                         " MiB");
+}
+
 Status FixtureError(const std::string& path, const std::string& problem) {
   return InvalidArgument("fixture: " + path + ": " + problem, path);
 }
 
 Result<ParsedFixture> ParseFixture(std::string_view json_text) {
+  if (json_text.size() > kMaxFixtureBytes) return FixtureTooLarge("the fixture");
   json::stream_parser parser;
   boost::system::error_code ec;
   const std::size_t consumed = parser.write(json_text.data(), json_text.size(), ec);

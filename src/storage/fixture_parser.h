@@ -134,5 +134,7 @@ Result<ParsedFixture> ParseFixture(std::string_view json_text);
 
 // The error every fixture check reports: kInvalidArgument "fixture: PATH: PROBLEM", field PATH.
 Status FixtureError(const std::string& path, const std::string& problem);
+// kInvalidArgument: `what` (the fixture, or a file naming its path) is over kMaxFixtureBytes.
+Status FixtureTooLarge(const std::string& what);
 
 }  // namespace observees

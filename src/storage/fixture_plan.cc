@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <set>
 #include <system_error>
 #include <utility>
 
+#include "observees/fixture.h"
 #include "secrets.h"
 
 namespace observees {
@@ -219,8 +219,14 @@ Result<std::string> ReadFixtureFile(const std::string& path) {
   std::error_code ec;
   std::ifstream in(path, std::ios::binary);
   if (!in || std::filesystem::is_directory(path, ec)) return NotFound("cannot read fixture file " + path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  char chunk[64 * 1024];
+  while (in && text.size() <= kMaxFixtureBytes) {  // bounded: a device such as /dev/zero never ends
+    in.read(chunk, sizeof(chunk));
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) return NotFound("cannot read fixture file " + path);
+  if (text.size() > kMaxFixtureBytes) return FixtureTooLarge("file " + path);
   return text;
 }
 

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "demo_server.h"
 #include "http_client.h"
 #include "server_process.h"
 
@@ -28,35 +29,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-const HeaderList kParent = {{"Authorization", "Bearer demo-parent-token"}};    // Pat Parent, id 10
-const HeaderList kStudent = {{"Authorization", "Bearer demo-student-token"}};  // Sam Student, id 20
-const HeaderList kAdmin = {{"Authorization", "Bearer demo-admin-token"}};      // Ada Admin, id 1
-constexpr const char* kObservees = "/api/v1/users/self/observees";
-
-HeaderList With(HeaderList headers, std::string name, std::string value) {
-  headers.emplace_back(std::move(name), std::move(value));
-  return headers;
-}
-
-// A running server on 127.0.0.1 with the demo fixture, plus `extra` arguments.
-struct DemoServer {
-  explicit DemoServer(const std::vector<std::string>& extra = {}) : process(OBSERVEES_SERVER_BINARY, Args(extra)) {
-    port = process.WaitUntilListening();
-  }
-
-  static std::vector<std::string> Args(const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {
-        "--db", ":memory:", "--seed", OBSERVEES_DEMO_FIXTURE, "--listen", "127.0.0.1:0", "--fast-password-hashing"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-  }
-
-  std::unique_ptr<HttpClient> Connect() const { return std::make_unique<HttpClient>("127.0.0.1", port); }
-
-  ServerProcess process;
-  unsigned short port = 0;
-};
 
 // The ids of a JSON array of users; empty when `body` is not one.
 std::vector<std::int64_t> UserIds(const std::string& body) {
@@ -239,13 +211,6 @@ TEST_CASE("50 concurrent clients, each with several keep-alive requests, are all
   }
   CHECK(correct == kClients * kRequestsEach);
   WARN(kClients * kRequestsEach << " requests from " << kClients << " clients in " << elapsed.count() << " ms");
-}
-
-// Writes `bytes` on a new connection and returns the response, if one comes before the server closes.
-std::optional<HttpResponse> SendRaw(const DemoServer& server, const std::string& bytes) {
-  auto client = server.Connect();
-  client->WriteRaw(bytes);
-  return client->ReadResponse();
 }
 
 TEST_CASE("malformed and oversized requests get 4xx, and the server keeps serving") {
