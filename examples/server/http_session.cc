@@ -12,8 +12,11 @@
 #include <boost/json/value.hpp>
 #include <exception>
 #include <iterator>
+#include <optional>
 #include <string_view>
 #include <utility>
+
+#include "harness.h"
 
 namespace observees::server {
 namespace {
@@ -181,6 +184,11 @@ void HttpSession::Handle() {
   rest_request.body = std::move(request.body());
   rest_request.scheme = "http";
   rest_request.peer = peer_;
+  if (config_.harness != nullptr) {
+    if (std::optional<rest::Response> answer = config_.harness->Handle(rest_request)) {
+      return Respond(std::move(*answer), request);
+    }
+  }
   Respond(config_.router->Handle(rest_request), request);
 }
 

@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "observees/status.h"
 #include "observees/types.h"
@@ -26,6 +28,8 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};          // --idle-timeout: a kept-alive connection with no request
   std::chrono::seconds shutdown_grace{10};        // on SIGINT/SIGTERM, how long in-flight requests may take
   bool fast_password_hashing = false;             // --fast-password-hashing (tests and benchmarks only)
+  bool harness = false;                           // --harness: /__observees/ routes, a settable clock
+  bool harness_allow_remote = false;              // --harness-allow-remote: --harness on a non-loopback address
 };
 
 struct CommandLine {
@@ -39,5 +43,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv);
 
 // The --help text.
 std::string Usage();
+
+// A decimal integer in [min, max] filling all of `text` (for flags and query parameters).
+std::optional<std::int64_t> ParseInteger(std::string_view text, std::int64_t min, std::int64_t max);
 
 }  // namespace observees::server
