@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The same calls as observees_bench's ratio section, from Python through ctypes (examples/python/observees.py).
+"""The same calls as observees_bench's ratio section, from Python through ctypes (the observees package, python/observees).
 
 Usage: OBSERVEES_LIBRARY=.../libobservees_c.so python3 bench/python_bench.py DB OUT.tsv
 Appends rows "python<TAB>OP/python<TAB>KEY<TAB>VALUE" (microseconds) for bench/report.py.
@@ -10,7 +10,7 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "python"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import observees  # noqa: E402
 
 RUNS, READS, WRITES = 5, 400, 150

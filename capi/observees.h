@@ -162,6 +162,13 @@ OBS_API void obs_service_close(obs_service** service);
 OBS_API obs_status obs_load_fixture(obs_service* service, const char* fixture_json);
 OBS_API obs_status obs_load_fixture_file(obs_service* service, const char* path);
 
+/* For test harnesses: empties every table (users, links, codes, the audit log, ...; the schema and
+ * the stored hash key stay), then loads `fixture_json_or_null` when it is not NULL, in one
+ * transaction: concurrent calls see the data before or after, never between. The fixture is checked
+ * whole first, as against an empty database; a bad one is OBS_INVALID_ARGUMENT and changes nothing.
+ * The clock is left alone (see obs_clock_set). */
+OBS_API obs_status obs_service_reset(obs_service* service, const char* fixture_json_or_null);
+
 /* ---- Operations (Canvas's User Observees API) ------------------------------------------------ */
 /* Every operation: OBS_UNAUTHENTICATED for an anonymous caller (except obs_register_observer),
  * OBS_NOT_FOUND for an unknown or deleted user, OBS_PERMISSION_DENIED for a caller who may not act.

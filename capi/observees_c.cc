@@ -788,6 +788,16 @@ obs_status obs_load_fixture_file(obs_service* service, const char* path) {
   });
 }
 
+obs_status obs_service_reset(obs_service* service, const char* fixture_json_or_null) {
+  return Guard([&]() -> Status {
+    OBSERVEES_RETURN_IF_ERROR(RequireService(service));
+    if (fixture_json_or_null == nullptr) return observees::ResetStorage(service->backend);
+    auto text = Text(fixture_json_or_null, "fixture_json");
+    if (!text.ok()) return text.status();
+    return observees::ResetStorage(service->backend, *text);
+  });
+}
+
 obs_status obs_list_observees(obs_service* service, int64_t acting_user, int64_t domain_root_account, int64_t observer,
                               int32_t page, int32_t per_page, uint32_t flags, char** out_json) {
   return List(&observees::ObservationService::ListObservees, service, acting_user, domain_root_account, observer,

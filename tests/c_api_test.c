@@ -1082,6 +1082,41 @@ static void TestThreads(void) {
   obs_service_close(&service);
 }
 
+/* obs_service_reset: empty, or back to a fixture, in one step; a bad fixture changes nothing; the
+ * test clock stays where it was. */
+static void TestReset(void) {
+  obs_service* service = OpenSeeded(kTestClockOptions);
+  char* before = NULL;
+  char* after = NULL;
+  size_t i;
+
+  CHECK(ObserveeTotal(service, kParent) == 1);
+  CHECK_STATUS(obs_clock_advance(service, 3600), OBS_OK);
+  CHECK_STATUS(obs_clock_now(service, &before), OBS_OK);
+  CHECK_STATUS(obs_service_reset(service, NULL), OBS_OK);
+  CHECK(ObserveeTotal(service, kParent) == -1); /* no such user any more */
+  CHECK_STATUS(obs_clock_now(service, &after), OBS_OK);
+  CHECK(before != NULL && after != NULL && strcmp(before, after) == 0);
+  obs_free(before);
+  obs_free(after);
+
+  CHECK_STATUS(obs_service_reset(service, kFixture), OBS_OK);
+  CHECK(ObserveeTotal(service, kParent) == 1);
+  CHECK_STATUS(obs_service_reset(service, kFixture), OBS_OK); /* twice: the same */
+  CHECK(ObserveeTotal(service, kParent) == 1);
+
+  CHECK_REFUSED(obs_service_reset(NULL, NULL), OBS_INVALID_ARGUMENT, "service");
+  CHECK_REFUSED(obs_service_reset(service, "{\"pets\": []}"), OBS_INVALID_ARGUMENT, "pets");
+  CHECK_REFUSED(obs_service_reset(service, "{\"users\": ["), OBS_INVALID_ARGUMENT, NULL);
+  for (i = 0; i < BAD_UTF8_COUNT; ++i) {
+    char fixture[128];
+    snprintf(fixture, sizeof fixture, "{\"accounts\": [{\"id\": 1, \"name\": \"%s\"}]}", kBadUtf8[i]);
+    CHECK_REFUSED(obs_service_reset(service, fixture), OBS_INVALID_ARGUMENT, "UTF-8");
+  }
+  CHECK(ObserveeTotal(service, kParent) == 1); /* every refusal changed nothing */
+  obs_service_close(&service);
+}
+
 /* ---- Handle armor (convention 11) ----------------------------------------------------------------- */
 
 /* A call on a closed handle or on memory obs_service_open did not make answers OBS_MISUSE with a
@@ -1094,6 +1129,7 @@ static void ExpectMisuse(obs_service* handle, const char* mention) {
   int http = -1;
   CHECK(obs_load_fixture(handle, "{}") == OBS_MISUSE);
   CHECK(strstr(obs_last_error(), mention) != NULL);
+  CHECK(obs_service_reset(handle, NULL) == OBS_MISUSE);
   CHECK(obs_list_observees(handle, 1, 0, 1, 1, 10, 0, &json) == OBS_MISUSE);
   CHECK(json == NULL);
   CHECK(obs_clock_now(handle, &json) == OBS_MISUSE);
@@ -1156,6 +1192,7 @@ int main(int argc, char** argv) {
   TestOpenAndClose();
   TestHandleArmor();
   TestFixtures();
+  TestReset();
 
   service = OpenSeeded(kTestClockOptions);
   TestCommonRefusals(service);

@@ -4,10 +4,10 @@ it and lists observees, an administrator links them in a second root account, th
 link; then the same through the REST router, and a code expiring on a test clock. Every step prints
 the Canvas JSON a client would receive.
 
-    python3 examples/python/demo.py [DATABASE] [FIXTURE]
+    PYTHONPATH=python python3 examples/python/demo.py [DATABASE] [FIXTURE]
 
 DATABASE defaults to observees-demo.db in the current directory (recreated on every run; ":memory:"
-works too); FIXTURE to examples/data/demo.json. The library is found as observees.py says
+works too); FIXTURE to examples/data/demo.json. The library is found as the observees package (python/observees) says
 (OBSERVEES_LIBRARY, next to the module, or the system's library path).
 """
 

@@ -14,10 +14,12 @@
 #include <boost/range/iterator_range.hpp>
 #include <exception>
 #include <iterator>
+#include <optional>
 #include <string_view>
 #include <utility>
 
 #include "client_address.h"
+#include "harness.h"
 
 namespace observees::server {
 namespace {
@@ -260,6 +262,11 @@ void HttpSession::Handle() {
     rest_request.peer = ClientKey(client);
   } else {
     rest_request.peer = "-";
+  }
+  if (config_.harness != nullptr) {
+    if (std::optional<rest::Response> answer = config_.harness->Handle(rest_request)) {
+      return Respond(std::move(*answer), request);
+    }
   }
   Respond(config_.router->Handle(rest_request), request);
 }

@@ -24,9 +24,12 @@
 
 namespace observees::server {
 
-// What every connection shares. `router` and `log` must outlive every session.
+class Harness;
+
+// What every connection shares. `router`, `harness` and `log` must outlive every session.
 struct SessionConfig {
   const rest::Router* router = nullptr;
+  const Harness* harness = nullptr;  // --harness: answers /__observees/ before the router
   AccessLog* log = nullptr;
   std::size_t max_body_bytes = 64 * 1024;   // larger: 413, then close
   std::size_t max_header_bytes = 8 * 1024;  // request line and headers; larger: 431, then close

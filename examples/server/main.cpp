@@ -2,7 +2,7 @@
 // backend or on PostgreSQL (--db postgresql://...), for demos, test harnesses and shared deployments.
 //
 //   observees-server --db PATH --seed FIXTURE.json --listen HOST:PORT [--default-root-account ID]
-//                    [--secret-key-file PATH]
+//                    [--secret-key-file PATH] [--harness [--harness-allow-remote]]
 //
 // Its first line on standard output is "listening on http://HOST:PORT"; one line per request goes to
 // standard error. SIGINT or SIGTERM stops it: no new connections, in-flight requests finish (for at
@@ -17,13 +17,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "access_log.h"
+#include "harness.h"
 #include "http_server.h"
 #include "observees/fixture.h"
 #include "observees/observation_service.h"
@@ -68,7 +72,19 @@ Result<tcp::endpoint> ResolveListen(asio::io_context& io, const ServerOptions& o
   return results.begin()->endpoint();
 }
 
+// The text of the fixture file at `path`; nullopt when it cannot be read.
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return std::nullopt;
+  return text;
+}
+
 int Serve(const ServerOptions& options) {
+  // --harness: one clock, standing at the start time until the harness moves it, for the storage
+  // (fixture defaults, token expiry) and the service (codes, the limiter, returned timestamps).
+  std::shared_ptr<FakeClock> harness_clock;
+  if (options.harness) harness_clock = std::make_shared<FakeClock>(SystemClock()->Now());
   StorageOptions storage;
   if (options.secret_key_file) {
     Result<std::string> key = ReadSecretKeyFile(*options.secret_key_file);
@@ -84,21 +100,30 @@ int Serve(const ServerOptions& options) {
   storage.location = options.db_path;
   storage.schema = options.db_schema;
   storage.password_hashing = options.fast_password_hashing ? PasswordHashing::kFastest : PasswordHashing::kInteractive;
+  storage.clock = harness_clock;
   Result<Storage> backend = OpenStorage(storage);
   if (!backend.ok()) {
     PrintError("cannot open the database: " + backend.status().message());
     return kExitError;
   }
+  std::optional<std::string> seed_json;  // kept for the harness's resets
   if (options.seed_path) {
     const Status seeded = LoadFixtureFile(*backend, *options.seed_path);
     if (!seeded.ok()) {
       PrintError("cannot load " + *options.seed_path + ": " + seeded.message());
       return kExitError;
     }
+    if (options.harness) {
+      seed_json = ReadFile(*options.seed_path);
+      if (!seed_json) {
+        PrintError("cannot read " + *options.seed_path + " again for --harness");
+        return kExitError;
+      }
+    }
   }
   ServiceOptions service_options;
   service_options.pairing_codes.length = options.code_length;
-  ServiceDependencies deps = backend->Dependencies();
+  ServiceDependencies deps = backend->Dependencies(harness_clock);
   deps.warn = [](const std::string& line) { PrintError("warning: " + line); };
   auto service = ObservationService::Create(std::move(deps), service_options);
   if (!service.ok()) {
@@ -122,8 +147,18 @@ int Serve(const ServerOptions& options) {
     PrintError(endpoint.status().message());
     return kExitUsage;
   }
+  std::optional<Harness> harness;
+  if (options.harness) {
+    const Status allowed = CheckHarnessEndpoint(*endpoint, options.harness_allow_remote);
+    if (!allowed.ok()) {
+      PrintError(allowed.message());
+      return kExitUsage;
+    }
+    harness.emplace(*backend, harness_clock, std::move(seed_json));
+  }
   SessionConfig config;
   config.router = router->get();
+  config.harness = harness ? &*harness : nullptr;
   config.log = &log;
   config.max_body_bytes = options.max_body_bytes;
   config.max_header_bytes = options.max_header_bytes;

@@ -7,9 +7,7 @@
 #include <system_error>
 
 namespace observees::server {
-namespace {
 
-// A decimal integer in [min, max] filling all of `text`.
 std::optional<std::int64_t> ParseInteger(std::string_view text, std::int64_t min, std::int64_t max) {
   std::int64_t value = 0;
   const char* end = text.data() + text.size();
@@ -17,6 +15,8 @@ std::optional<std::int64_t> ParseInteger(std::string_view text, std::int64_t min
   if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max) return std::nullopt;
   return value;
 }
+
+namespace {
 
 // HOST:PORT, with an IPv6 host in brackets ([::1]:8080).
 Status ParseListen(std::string_view text, ServerOptions& options) {
@@ -81,6 +81,10 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
       options.fast_password_hashing = true;
       continue;
     }
+    if (arg == "--harness" || arg == "--harness-allow-remote") {
+      (arg == "--harness" ? options.harness : options.harness_allow_remote) = true;
+      continue;
+    }
     // Every other flag takes a value: "--flag VALUE" or "--flag=VALUE".
     std::string_view flag = arg;
     std::string_view value;
@@ -141,6 +145,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
       return InvalidArgument("unknown option " + std::string(flag));
     }
   }
+  if (options.harness_allow_remote && !options.harness) {
+    return InvalidArgument("--harness-allow-remote only makes sense with --harness");
+  }
   return line;
 }
 
@@ -191,6 +198,12 @@ Options:
                              file-descriptor limit minus 64, at most 10000)
   --fast-password-hashing    hash fixture passwords with libsodium's cheapest Argon2id limits;
                              FOR TESTS AND BENCHMARKS ONLY, never for real passwords
+  --harness                  test-harness mode: JSON control routes under /__observees/ (reset to
+                             the --seed fixture, read/set/advance the clock, read the audit log,
+                             load a fixture; docs/harness.md) and a clock that stands still until
+                             moved; refused on a non-loopback --listen address
+  --harness-allow-remote     allow --harness on a non-loopback address (anyone who can reach it
+                             can erase the data)
   -h, --help                 print this help and exit
 
 Exit status: 0 after a clean shutdown, 1 on a runtime error (a bad fixture, an address in use),

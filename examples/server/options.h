@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <string_view>
 
 #include "observees/status.h"
 #include "observees/types.h"
@@ -39,6 +40,8 @@ struct ServerOptions {
   int code_length = 6;  // --code-length: characters of a new pairing code, 4..10 (PairingCodeOptions)
   std::chrono::seconds shutdown_grace{10};  // on SIGINT/SIGTERM, how long in-flight requests may take
   bool fast_password_hashing = false;       // --fast-password-hashing (tests and benchmarks only)
+  bool harness = false;                     // --harness: /__observees/ routes, a settable clock
+  bool harness_allow_remote = false;        // --harness-allow-remote: --harness on a non-loopback address
 };
 
 struct CommandLine {
@@ -57,5 +60,8 @@ std::size_t DefaultMaxConnections(std::uint64_t fd_limit);
 
 // The --help text.
 std::string Usage();
+
+// A decimal integer in [min, max] filling all of `text` (for flags and query parameters).
+std::optional<std::int64_t> ParseInteger(std::string_view text, std::int64_t min, std::int64_t max);
 
 }  // namespace observees::server

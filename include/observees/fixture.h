@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,11 @@ OBSERVEES_EXPORT Status LoadFixture(const Storage& storage, std::string_view jso
 
 // The same, from a file (read up to kMaxFixtureBytes + 1 bytes); kNotFound when it cannot be read.
 OBSERVEES_EXPORT Status LoadFixtureFile(const Storage& storage, const std::string& path);
+
+// Empties every table (the schema and the database's stored hash key stay), then loads `fixture_json`
+// if given, in one transaction: concurrent callers see the data before or after, never between. A
+// fixture is checked whole first, as if against an empty database; a bad one is kInvalidArgument and
+// changes nothing. For test harnesses: it deletes every user, link, code and the audit log.
+OBSERVEES_EXPORT Status ResetStorage(const Storage& storage, std::optional<std::string_view> fixture_json = {});
 
 }  // namespace observees

@@ -439,6 +439,13 @@ void PgDialect::LockKey(PgConnection& conn, std::string_view space, std::string_
 
 void PgDialect::BeginBulkWrite(PgConnection& conn) { LockKey(conn, storage::lock_space::kFixture, "load"); }
 
+void PgDialect::BeginReset(PgConnection& conn) {
+  static constexpr char kSql[] =
+      "LOCK TABLE accounts, account_domains, users, logins, access_tokens, admins, role_overrides, courses, "
+      "enrollments, observation_links, pairing_codes, failed_attempts, audit_log IN EXCLUSIVE MODE";
+  conn.Queue(kSql);
+}
+
 void PgDialect::AfterExplicitIds(PgConnection& conn, IdTable table) {
   // One statement per table: a table name cannot be a parameter.
   static constexpr char kUsersSql[] =

@@ -266,6 +266,9 @@ class PgDialect {
   // that their find-then-insert of keyless records cannot both insert. The writer orders rows so that
   // foreign keys hold at each statement.
   static void BeginBulkWrite(PgConnection& conn);
+  // Before a reset empties every table (relational_reset.h): an EXCLUSIVE lock on each table, so that
+  // writers in every process wait for the reset to commit while readers keep their snapshot.
+  static void BeginReset(PgConnection& conn);
   // After rows were written with explicit ids: moves the table's identity past them (never
   // backwards), so that a generated id cannot collide with one the fixture named.
   enum class IdTable { kUsers, kEnrollments, kLinks };

@@ -153,6 +153,8 @@ struct SqliteDialect {
   // Before a bulk write whose rows name each other in any order (the fixture): foreign keys are
   // checked at COMMIT.
   static void BeginBulkWrite(SqliteConnection& conn) { conn.ExecScript("PRAGMA defer_foreign_keys = ON"); }
+  // Before a reset empties every table (relational_reset.h): writers already take turns.
+  static void BeginReset(SqliteConnection& conn) { BeginBulkWrite(conn); }
   // After rows were written with explicit ids: the next generated id must pass them (a rowid does).
   enum class IdTable { kUsers, kEnrollments, kLinks };
   static void AfterExplicitIds(SqliteConnection&, IdTable) {}

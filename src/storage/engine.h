@@ -12,6 +12,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -21,6 +22,7 @@
 #include "storage/relational_enrollments.h"
 #include "storage/relational_fixture_loader.h"
 #include "storage/relational_link_store.h"
+#include "storage/relational_reset.h"
 
 namespace observees {
 namespace internal {
@@ -34,6 +36,7 @@ class StorageEngine {
   virtual ~StorageEngine() = default;
 
   virtual Status LoadFixture(std::string_view json_text) = 0;
+  virtual Status Reset(std::optional<std::string_view> fixture_json) = 0;
   virtual StorageStats Stats() const = 0;
 };
 
@@ -46,6 +49,7 @@ class Engine final : public internal::StorageEngine {
  public:
   explicit Engine(std::shared_ptr<Db> db) : db_(std::move(db)) {}
   Status LoadFixture(std::string_view json_text) override { return LoadFixtureInto(*db_, json_text); }
+  Status Reset(std::optional<std::string_view> fixture_json) override { return ResetInto(*db_, fixture_json); }
   StorageStats Stats() const override { return db_->Stats(); }
   const std::shared_ptr<Db>& database() const { return db_; }
 

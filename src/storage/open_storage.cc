@@ -44,6 +44,11 @@ Status LoadFixture(const Storage& storage, std::string_view json_text) {
   return storage.engine->LoadFixture(json_text);
 }
 
+Status ResetStorage(const Storage& storage, std::optional<std::string_view> fixture_json) {
+  if (!storage.engine) return InvalidArgument("reset: the storage is not open");
+  return storage.engine->Reset(fixture_json);
+}
+
 Status LoadFixtureFile(const Storage& storage, const std::string& path) {
   return GuardStorage("LoadFixtureFile", [&]() -> Status {
     Result<std::string> text = ReadFixtureFile(path);

@@ -355,23 +355,32 @@ class FixtureWriter {
   const Timestamp now_;
 };
 
+// Parses `json_text` into `fixture`, resolves it into `plan` through `resolve(fixture, plan)` (which
+// holds a connection only while it runs), then hashes its passwords: what a FixtureWriter needs, with
+// no transaction or connection held during the slow hashing.
+template <typename Db, typename Resolve>
+Status PrepareFixture(const Db& db, std::string_view json_text, Resolve&& resolve, ParsedFixture& fixture,
+                      FixturePlan& plan) {
+  Result<ParsedFixture> parsed = ParseFixture(json_text);
+  if (!parsed.ok()) return parsed.status();
+  fixture = std::move(*parsed);
+  OBSERVEES_RETURN_IF_ERROR(resolve(fixture, plan));
+  return HashFixturePasswords(fixture, db.password_hashing(), plan);
+}
+
 // Checks `json_text` entirely, then writes it in one transaction (fixture.h's contract).
 template <typename Db>
 Status LoadFixtureInto(Db& db, std::string_view json_text) {
   return GuardStorage("LoadFixture", [&]() -> Status {
-    Result<ParsedFixture> parsed = ParseFixture(json_text);
-    if (!parsed.ok()) return parsed.status();
-    const ParsedFixture& fixture = *parsed;
     const Timestamp now = db.clock().Now();
-
+    ParsedFixture fixture;
     FixturePlan plan;
-    {
+    const auto resolve = [&db](const ParsedFixture& parsed, FixturePlan& out) {
       auto lease = db.Acquire();
       RelationalFixtureLookup<typename Db::Connection> lookup(*lease);
-      OBSERVEES_RETURN_IF_ERROR(ResolveFixture(fixture, lookup, plan));
-    }
-    OBSERVEES_RETURN_IF_ERROR(HashFixturePasswords(fixture, db.password_hashing(), plan));
-
+      return ResolveFixture(parsed, lookup, out);
+    };
+    OBSERVEES_RETURN_IF_ERROR(PrepareFixture(db, json_text, resolve, fixture, plan));
     auto txn = db.BeginWrite();
     FixtureWriter<Db>(db, txn.conn(), fixture, plan, now).Write();
     txn.Commit();

@@ -1,5 +1,5 @@
-# cmake -DLIBRARY=path -DNM=nm -P check_symbols.cmake: fails unless every dynamic symbol the library
-# defines starts with obs_.
+# cmake -DLIBRARY=path -DNM=nm [-DREQUIRED=obs_a,obs_b] -P check_symbols.cmake: fails unless every
+# dynamic symbol the library defines starts with obs_, and each REQUIRED one is among them.
 cmake_minimum_required(VERSION 3.20)
 execute_process(COMMAND ${NM} -D --defined-only ${LIBRARY}
   OUTPUT_VARIABLE listing RESULT_VARIABLE result)
@@ -20,6 +20,12 @@ endforeach()
 if(foreign)
   message(FATAL_ERROR "${LIBRARY} exports symbols outside the C ABI: ${foreign}")
 endif()
+string(REPLACE "," ";" required "${REQUIRED}")
+foreach(symbol IN LISTS required)
+  if(NOT listing MATCHES "[ \n]${symbol}\n")
+    message(FATAL_ERROR "${LIBRARY} does not export ${symbol}")
+  endif()
+endforeach()
 if(exported EQUAL 0)
   message(FATAL_ERROR "${LIBRARY} exports nothing")
 endif()

@@ -21,7 +21,7 @@ import subprocess
 import sys
 
 SHELF = "../" + "shared"  # spelled in two parts so this file does not match itself
-CODE_DIRS = ("src/", "include/", "capi/", "tests/", "examples/", "bench/")
+CODE_DIRS = ("src/", "include/", "capi/", "tests/", "examples/", "bench/", "python/")
 SKIP_DIRS = ("tests/fuzz/corpus/", "tests/fuzz/regressions/", "tests/docs/")
 CODE_SUFFIXES = (".h", ".cc", ".cpp", ".c", ".py", ".txt", ".cmake")
 

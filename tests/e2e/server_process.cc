@@ -95,9 +95,12 @@ unsigned short ServerProcess::WaitUntilListening(std::chrono::milliseconds timeo
   }
   const std::string line = output.substr(0, newline);
   pending_ = output.substr(newline + 1);
-  constexpr std::string_view kPrefix = "listening on http://127.0.0.1:";
-  if (!line.starts_with(kPrefix)) throw std::runtime_error("unexpected first line: '" + line + "'");
-  const int port = std::stoi(line.substr(kPrefix.size()));
+  constexpr std::string_view kPrefix = "listening on http://";
+  const std::size_t colon = line.rfind(':');
+  if (!line.starts_with(kPrefix) || colon < kPrefix.size()) {
+    throw std::runtime_error("unexpected first line: '" + line + "'");
+  }
+  const int port = std::stoi(line.substr(colon + 1));
   if (port <= 0 || port > 65535) throw std::runtime_error("bad port in: '" + line + "'");
   return static_cast<unsigned short>(port);
 }

@@ -7,7 +7,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(SOURCE_DIR, "examples", "python"))
+sys.path.insert(0, os.path.join(SOURCE_DIR, "python"))
 
 import observees  # noqa: E402  (after the path is set)
 

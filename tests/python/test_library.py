@@ -69,7 +69,8 @@ class LibraryTest(unittest.TestCase):
                   "first = observees.disable_sqlite_memory_statistics()\n"
                   "observees.Service(':memory:').close()\n"
                   "print(first, observees.disable_sqlite_memory_statistics())\n")
-        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(observees.__file__)))
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(observees.__file__)))
+        env = dict(os.environ, PYTHONPATH=package_parent)
         out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
                              check=True).stdout
         self.assertEqual(out.split(), ["True", "False"])
@@ -81,8 +82,10 @@ class LibraryTest(unittest.TestCase):
 
     def test_without_the_variable_the_library_is_found_next_to_the_module(self):
         with tempfile.TemporaryDirectory() as directory:
-            shutil.copy(observees.__file__, directory)
-            os.symlink(os.path.realpath(observees.load_library()._name), os.path.join(directory, "libobservees_c.so"))
+            package = os.path.join(directory, "observees")  # a copy of the package, the library inside it
+            os.mkdir(package)
+            shutil.copy(observees.__file__, package)
+            os.symlink(os.path.realpath(observees.load_library()._name), os.path.join(package, "libobservees_c.so"))
             env = {key: value for key, value in os.environ.items() if key not in ("OBSERVEES_LIBRARY", "PYTHONPATH")}
             env["PYTHONDONTWRITEBYTECODE"] = "1"
             out = subprocess.run([sys.executable, "-c", "import observees; print(observees.library_version())"],

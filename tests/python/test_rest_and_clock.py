@@ -2,7 +2,7 @@
 
 import unittest
 
-from support import ALEX, PARENT, ROOT, STUDENT, TEST_CLOCK, open_world, observees
+from support import ADMIN, ALEX, OTHER_PARENT, PARENT, ROOT, STUDENT, TEST_CLOCK, WORLD, open_world, observees
 
 
 class RestTest(unittest.TestCase):
@@ -82,6 +82,28 @@ class ClockTest(unittest.TestCase):
             with self.assertRaises(observees.InvalidArgument) as raised:
                 s.clock_set("2026-01-01T00:00:00Z")
             self.assertIn("the service has no test clock", raised.exception.message)
+
+
+class ResetTest(unittest.TestCase):
+    def test_reset_to_empty_and_back_to_the_fixture_keeps_the_clock(self):
+        with open_world(TEST_CLOCK) as s:
+            s.clock_advance(3600)
+            s.add_observee_by_id(ADMIN, ROOT, OTHER_PARENT, STUDENT)
+            s.reset()
+            with self.assertRaises(observees.NotFound):
+                s.list_observees(PARENT, ROOT, PARENT)
+            self.assertEqual(s.clock_now(), "2026-01-01T01:00:00Z")
+            s.reset(WORLD)
+            self.assertEqual([u["id"] for u in s.list_observees(PARENT, ROOT, PARENT)["users"]], [ALEX])
+            with self.assertRaises(observees.NotFound):  # the link made before the reset is gone
+                s.show_observee(OTHER_PARENT, ROOT, OTHER_PARENT, STUDENT)
+
+    def test_a_bad_fixture_changes_nothing(self):
+        with open_world() as s:
+            for bad in ({"pets": []}, "{", 7):
+                with self.assertRaises(observees.InvalidArgument):
+                    s.reset(bad)
+            self.assertEqual(s.list_observees(PARENT, ROOT, PARENT)["total"], 1)
 
 
 if __name__ == "__main__":

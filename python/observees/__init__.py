@@ -152,6 +152,7 @@ _PROTOTYPES = {
     "obs_service_close": (None, [ctypes.POINTER(_ServicePointer)]),
     "obs_load_fixture": (_Status, [_ServicePointer, _c_str]),
     "obs_load_fixture_file": (_Status, [_ServicePointer, _c_str]),
+    "obs_service_reset": (_Status, [_ServicePointer, _c_str]),
     "obs_list_observees": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_int64, _c_int32, _c_int32, _c_uint32,
                                      _OutString]),
     "obs_list_observers": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_int64, _c_int32, _c_int32, _c_uint32,
@@ -401,6 +402,11 @@ class Service:
 
     def load_fixture_file(self, path):
         self._call("obs_load_fixture_file", _text(path, "path"))
+
+    def reset(self, fixture=None):
+        """Empties every table (the schema and the hash key stay), then loads `fixture` (a dict, or
+        JSON text) if given, in one transaction. A bad fixture changes nothing. The clock stays."""
+        self._call("obs_service_reset", _json_text(fixture, "fixture", optional=True))
 
     # -- operations --
 

@@ -1,0 +1,3 @@
+"""The plugin's own tests run inner pytest sessions through pytester."""
+
+pytest_plugins = ["pytester"]
