@@ -257,6 +257,25 @@ OBS_API obs_status obs_enroll_user(obs_service* service, int64_t acting_user, in
 OBS_API obs_status obs_register_observer(obs_service* service, int64_t acting_user, int64_t domain_root_account,
                                          const char* request_json, char** out_json);
 
+/* ---- SIS import and export (docs/sis-import.md) ------------------------------------------- */
+
+/* obs_sis_import flag: report what the import would do and write nothing. */
+#define OBS_SIS_DRY_RUN 1u
+
+/* Imports Canvas's user_observers.csv: `csv` holds `csv_len` bytes (NULL allowed when 0; any bytes,
+ * checked as the file's UTF-8), in root account `root_account` (positive), all rows in one transaction.
+ * A trusted host operation (no acting user: the host decides who may import). OBS_NOT_FOUND for an
+ * unknown root account, OBS_INVALID_ARGUMENT for a sub-account or an unknown flag. A malformed file is
+ * OBS_OK with errors in the report, and nothing imported. Out: {"created": N, "restored": N,
+ * "deleted": N, "unchanged": N, "rows": N, "warnings": [[row, "message"], ...], "errors": [[row,
+ * "message"], ...], "dry_run": bool, "committed": bool}; rows as Canvas numbers them (header = 1). */
+OBS_API obs_status obs_sis_import(obs_service* service, int64_t root_account, const char* csv, size_t csv_len,
+                                  uint32_t flags, char** out_report_json);
+
+/* The active links of `root_account` as user_observers.csv (CRLF line ends; values a spreadsheet would
+ * run as a formula get a leading '). Out: the CSV text. */
+OBS_API obs_status obs_sis_export(obs_service* service, int64_t root_account, char** out_csv);
+
 /* ---- REST router ---------------------------------------------------------------------------- */
 
 /* Answers one HTTP request as Canvas would (the eight endpoints under /api/v1 and POST /users).

@@ -21,6 +21,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sstream>
+#include <streambuf>
 #include <utility>
 
 #include "observees.h"
@@ -662,6 +664,26 @@ obs_status List(ListCall call, obs_service* service, std::int64_t acting_user, s
   });
 }
 
+// A read-only stream over the caller's bytes (no copy).
+class BorrowedBytes final : public std::streambuf {
+ public:
+  BorrowedBytes(const char* data, std::size_t size) {
+    char* begin = const_cast<char*>(data);  // never written: this buffer has no put area
+    setg(begin, begin, begin + size);
+  }
+};
+
+json::array SisMessagesJson(const std::vector<observees::SisImportMessage>& messages) {
+  json::array out;
+  for (const auto& m : messages) out.push_back(json::array{m.row, json::string(m.message)});
+  return out;
+}
+
+Result<observees::AccountId> SisRootAccount(std::int64_t root_account) {
+  if (root_account <= 0) return InvalidArgument("root_account must be a positive account id", "root_account");
+  return root_account;
+}
+
 Status RequireTestClock(const obs_service* service) {
   if (!service->test_clock) return InvalidArgument("the service has no test clock", "service");
   return Status::Ok();
@@ -974,6 +996,53 @@ obs_status obs_register_observer(obs_service* service, int64_t acting_user, int6
     if (!registration.ok()) return registration.status();
     caller.client_key = std::move(registration->client_key);
     return PutUser(service, service->service->RegisterObserver(caller, registration->request), out_json);
+  });
+}
+
+obs_status obs_sis_import(obs_service* service, int64_t root_account, const char* csv, size_t csv_len, uint32_t flags,
+                          char** out_report_json) {
+  return Guard([&]() -> Status {
+    ClearOut(out_report_json);
+    OBSERVEES_RETURN_IF_ERROR(RequireService(service));
+    OBSERVEES_RETURN_IF_ERROR(RequireOut(out_report_json, "out_report_json"));
+    auto root = SisRootAccount(root_account);
+    if (!root.ok()) return root.status();
+    if (csv == nullptr && csv_len != 0) return InvalidArgument("csv is NULL", "csv");
+    if ((flags & ~OBS_SIS_DRY_RUN) != 0) return InvalidArgument("unknown flags", "flags");
+    BorrowedBytes bytes(csv == nullptr ? "" : csv, csv_len);
+    std::istream in(&bytes);
+    observees::SisImportOptions options;
+    options.root_account = *root;
+    options.dry_run = (flags & OBS_SIS_DRY_RUN) != 0;
+    auto report = service->service->ImportUserObservers(in, options);
+    if (!report.ok()) return report.status();
+    json::object body;
+    body["created"] = report->created;
+    body["restored"] = report->restored;
+    body["deleted"] = report->deleted;
+    body["unchanged"] = report->unchanged;
+    body["rows"] = report->rows;
+    body["warnings"] = SisMessagesJson(report->warnings);
+    body["errors"] = SisMessagesJson(report->errors);
+    body["dry_run"] = report->dry_run;
+    body["committed"] = report->committed;
+    *out_report_json = Export(json::serialize(body));
+    return Status::Ok();
+  });
+}
+
+obs_status obs_sis_export(obs_service* service, int64_t root_account, char** out_csv) {
+  return Guard([&]() -> Status {
+    ClearOut(out_csv);
+    OBSERVEES_RETURN_IF_ERROR(RequireService(service));
+    OBSERVEES_RETURN_IF_ERROR(RequireOut(out_csv, "out_csv"));
+    auto root = SisRootAccount(root_account);
+    if (!root.ok()) return root.status();
+    std::ostringstream out;
+    auto exported = service->service->ExportUserObservers(out, *root);
+    if (!exported.ok()) return exported.status();
+    *out_csv = Export(out.str());
+    return Status::Ok();
   });
 }
 

@@ -10,7 +10,10 @@
 #include "attempt_limiter.h"
 #include "collation.h"
 #include "input_limits.h"
+#include "link_changes.h"
 #include "pairing_code_generator.h"
+#include "sis/user_observers_export.h"
+#include "sis/user_observers_import.h"
 #include "sortable_name.h"
 #include "token_failures.h"
 
@@ -60,19 +63,6 @@ Status ValidateOptions(const ServiceOptions& options) {
     return InvalidArgument("min_password_length must be between 1 and 256", "min_password_length");
   }
   return Status::Ok();
-}
-
-AuditEntry LinkAudit(const Caller& caller, AuditAction action, LinkMethod method, const Link& link, Timestamp now) {
-  AuditEntry entry;
-  entry.at = now;
-  entry.actor = caller.user;
-  entry.action = action;
-  entry.method = method;
-  entry.student_id = link.student_id;
-  entry.observer_id = link.observer_id;
-  entry.root_account_id = link.root_account_id;
-  entry.link_id = link.id;
-  return entry;
 }
 
 // Characters of a code a masked listing still shows ("Ab****").
@@ -232,7 +222,8 @@ struct ObservationService::Impl {
     auto txn = links().BeginWrite(ahead);
     if (!txn.ok()) return txn.status();
     LinkTransaction& t = **txn;
-    if (deps.enrollments) OBSERVEES_RETURN_IF_ERROR(deps.enrollments->PrepareLinkChanges(t, ahead));
+    const LinkChanges changes(t, deps.enrollments.get(), caller.user, method, now);
+    OBSERVEES_RETURN_IF_ERROR(changes.Prepare(ahead));
     if (code) {
       auto consumed = t.ConsumeCode(*code, observer, now);
       if (!consumed.ok()) return consumed.status();
@@ -248,17 +239,9 @@ struct ObservationService::Impl {
       OBSERVEES_RETURN_IF_ERROR(t.AppendAudit(redeemed));
     }
     for (const AccountId root : roots) {
-      auto change = t.CreateOrRestoreLink(student, observer, root, now);
+      auto change = changes.CreateOrRestore(student, observer, root);
       if (!change.ok()) return change.status();
       if (code && root == roots.front()) OBSERVEES_RETURN_IF_ERROR(t.SetCodeLink(*code, change->link.id));
-      if (change->kind == LinkChange::Kind::kUnchanged) continue;
-      const bool created = change->kind == LinkChange::Kind::kCreated;
-      const auto action = created ? AuditAction::kCreated : AuditAction::kRestored;
-      OBSERVEES_RETURN_IF_ERROR(t.AppendAudit(LinkAudit(caller, action, method, change->link, now)));
-      if (deps.enrollments) {
-        OBSERVEES_RETURN_IF_ERROR(deps.enrollments->OnLinkChanged(
-            t, change->link, created ? LinkEvent::kCreated : LinkEvent::kRestored, now));
-      }
     }
     if (attempt != nullptr) OBSERVEES_RETURN_IF_ERROR(attempt->WithdrawIn(t));
     OBSERVEES_RETURN_IF_ERROR(t.Commit());
@@ -414,6 +397,15 @@ Result<std::optional<UserId>> ObservationService::UserForAccessToken(std::string
   return user;
 }
 
+Result<SisImportReport> ObservationService::ImportUserObservers(std::istream& csv,
+                                                               const SisImportOptions& options) const {
+  return sis::ImportUserObservers(impl_->deps, csv, options);
+}
+
+Result<SisExportReport> ObservationService::ExportUserObservers(std::ostream& out, AccountId root_account) const {
+  return sis::ExportUserObservers(impl_->deps, out, root_account);
+}
+
 const ServiceOptions& ObservationService::options() const { return impl_->options; }
 const Clock& ObservationService::clock() const { return *impl_->deps.clock; }
 
@@ -550,16 +542,12 @@ Result<LinkedUser> ObservationService::RemoveObservee(const Caller& caller, User
   for (const Link& link : affected) write_ahead.links.push_back({student, observer, link.root_account_id, true});
   auto txn = s.links().BeginWrite(write_ahead);
   if (!txn.ok()) return txn.status();
-  if (s.deps.enrollments) OBSERVEES_RETURN_IF_ERROR(s.deps.enrollments->PrepareLinkChanges(**txn, write_ahead));
   const LinkMethod method = caller.user == observer ? LinkMethod::kObserver : LinkMethod::kAdministrator;
+  const LinkChanges changes(**txn, s.deps.enrollments.get(), caller.user, method, now);
+  OBSERVEES_RETURN_IF_ERROR(changes.Prepare(write_ahead));
   for (const Link& link : affected) {
-    auto removed = (*txn)->RemoveLink(link.id, now);
+    auto removed = changes.Remove(link);  // false: a concurrent removal got there first
     if (!removed.ok()) return removed.status();
-    if (!*removed) continue;  // a concurrent removal got there first
-    OBSERVEES_RETURN_IF_ERROR((*txn)->AppendAudit(LinkAudit(caller, AuditAction::kRemoved, method, link, now)));
-    if (s.deps.enrollments) {
-      OBSERVEES_RETURN_IF_ERROR(s.deps.enrollments->OnLinkChanged(**txn, link, LinkEvent::kRemoved, now));
-    }
   }
   OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
   return Impl::Decorate(std::move(*student_user), kept, *visible);

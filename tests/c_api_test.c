@@ -1170,6 +1170,62 @@ static void TestHandleArmor(void) {
   obs_service_close(&service);
 }
 
+/* SIS import and export of user_observers.csv: a report as JSON, a dry run, bad input refused. */
+static void TestSisImport(void) {
+  static const char kSisFixture[] =
+      "{\"accounts\": [{\"id\": 1, \"name\": \"Root\"}, {\"id\": 3, \"name\": \"Sub\", \"parent_id\": 1}],"
+      " \"users\": [{\"id\": 10, \"name\": \"Pat\", \"sis_user_id\": \"P-10\","
+      "   \"logins\": [{\"account_id\": 1, \"unique_id\": \"pat\"}]},"
+      "  {\"id\": 20, \"name\": \"Sam\", \"sis_user_id\": \"S-20\","
+      "   \"logins\": [{\"account_id\": 1, \"unique_id\": \"sam\"}]}]}";
+  static const char kCsv[] = "observer_id,student_id,status\nP-10,S-20,active\nP-10,NOPE,active\n";
+  obs_service* service = NULL;
+  char* json = NULL;
+  char* csv = NULL;
+  CHECK_STATUS(obs_service_open(":memory:", kFast, &service), OBS_OK);
+  CHECK_STATUS(obs_load_fixture(service, kSisFixture), OBS_OK);
+
+  CHECK_STATUS(obs_sis_import(service, 1, kCsv, strlen(kCsv), OBS_SIS_DRY_RUN, &json), OBS_OK);
+  CHECK_CONTAINS(json, "\"created\":1");
+  CHECK_CONTAINS(json, "\"dry_run\":true,\"committed\":false");
+  CHECK_CONTAINS(json, "[[3,\"A student referenced a non-existent user NOPE\"]]");
+  obs_free(json);
+  CHECK_STATUS(obs_sis_export(service, 1, &csv), OBS_OK);
+  CHECK(csv != NULL && strcmp(csv, "observer_id,student_id,status\r\n") == 0);
+  obs_free(csv);
+
+  CHECK_STATUS(obs_sis_import(service, 1, kCsv, strlen(kCsv), 0, &json), OBS_OK);
+  CHECK_CONTAINS(json, "\"created\":1");
+  CHECK_CONTAINS(json, "\"committed\":true");
+  obs_free(json);
+  CHECK_STATUS(obs_sis_export(service, 1, &csv), OBS_OK);
+  CHECK(csv != NULL && strcmp(csv, "observer_id,student_id,status\r\nP-10,S-20,active\r\n") == 0);
+  obs_free(csv);
+
+  /* A malformed file: OBS_OK with the error in the report. */
+  CHECK_STATUS(obs_sis_import(service, 1, "\xff", 1, 0, &json), OBS_OK);
+  CHECK_CONTAINS(json, "\"errors\":[[1,\"row 1: field 1 is not valid UTF-8\"]]");
+  obs_free(json);
+  CHECK_STATUS(obs_sis_import(service, 1, NULL, 0, 0, &json), OBS_OK);
+  CHECK_CONTAINS(json, "a header row is required");
+  obs_free(json);
+
+  json = (char*)1;
+  CHECK_REFUSED(obs_sis_import(service, 1, NULL, 5, 0, &json), OBS_INVALID_ARGUMENT, "csv");
+  CHECK(json == NULL);
+  CHECK_REFUSED(obs_sis_import(service, 1, kCsv, strlen(kCsv), 2, &json), OBS_INVALID_ARGUMENT, "flags");
+  CHECK_REFUSED(obs_sis_import(service, 0, kCsv, strlen(kCsv), 0, &json), OBS_INVALID_ARGUMENT, "root_account");
+  CHECK_REFUSED(obs_sis_import(service, 3, kCsv, strlen(kCsv), 0, &json), OBS_INVALID_ARGUMENT, "root account");
+  CHECK_STATUS(obs_sis_import(service, 999, kCsv, strlen(kCsv), 0, &json), OBS_NOT_FOUND);
+  CHECK_REFUSED(obs_sis_import(service, 1, kCsv, strlen(kCsv), 0, NULL), OBS_INVALID_ARGUMENT, "out_report_json");
+  CHECK_REFUSED(obs_sis_export(service, -1, &csv), OBS_INVALID_ARGUMENT, "root_account");
+  CHECK(csv == NULL);
+  CHECK_REFUSED(obs_sis_export(service, 1, NULL), OBS_INVALID_ARGUMENT, "out_csv");
+  CHECK_STATUS(obs_sis_export(service, 999, &csv), OBS_NOT_FOUND);
+  obs_service_close(&service);
+  CHECK(obs_sis_export(service, 1, &csv) != OBS_OK);
+}
+
 int main(int argc, char** argv) {
   obs_service* service;
   char* db;
@@ -1209,6 +1265,7 @@ int main(int argc, char** argv) {
   TestLimiter();
   TestClock();
   TestThreads();
+  TestSisImport();
 
   /* Clean the temporary directory. */
   db = PathIn("observees.db");

@@ -31,33 +31,21 @@ enum class Fault {
 class FaultyLinkStore;
 
 // Delegates to a real transaction, failing where the store's fault says.
-class FaultyLinkTransaction final : public LinkTransaction {
+class FaultyLinkTransaction final : public testing::ForwardingLinkTransaction {
  public:
   FaultyLinkTransaction(std::unique_ptr<LinkTransaction> base, FaultyLinkStore* store)
-      : base_(std::move(base)), store_(store) {}
+      : ForwardingLinkTransaction(std::move(base)), store_(store) {}
 
   Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
                                          Timestamp now) override;
-  Result<bool> RemoveLink(LinkId link, Timestamp now) override { return base_->RemoveLink(link, now); }
   Result<bool> ConsumeCode(CodeId code, UserId used_by, Timestamp now) override {
-    auto consumed = base_->ConsumeCode(code, used_by, now);
+    auto consumed = ForwardingLinkTransaction::ConsumeCode(code, used_by, now);
     if (consumed.ok() && *consumed) consumed_code_ = true;
     return consumed;
   }
-  Status SetCodeLink(CodeId code, LinkId link) override { return base_->SetCodeLink(code, link); }
-  Result<bool> RevokeCode(CodeId code, UserId revoked_by, Timestamp now) override {
-    return base_->RevokeCode(code, revoked_by, now);
-  }
-  Result<std::optional<CodeId>> InsertCode(UserId student, std::string_view code, Timestamp expires_at,
-                                           Timestamp now) override {
-    return base_->InsertCode(student, code, expires_at, now);
-  }
-  Status AppendAudit(const AuditEntry& entry) override { return base_->AppendAudit(entry); }
-  Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
   Status Commit() override;
 
  private:
-  std::unique_ptr<LinkTransaction> base_;
   FaultyLinkStore* store_;
   bool consumed_code_ = false;
 };
@@ -90,7 +78,7 @@ Result<LinkChange> FaultyLinkTransaction::CreateOrRestoreLink(UserId student, Us
     store_->CountInjection();
     return Internal("injected fault: the link write failed");
   }
-  return base_->CreateOrRestoreLink(student, observer, root_account, now);
+  return ForwardingLinkTransaction::CreateOrRestoreLink(student, observer, root_account, now);
 }
 
 Status FaultyLinkTransaction::Commit() {
@@ -98,7 +86,7 @@ Status FaultyLinkTransaction::Commit() {
     store_->CountInjection();
     return Internal("injected fault: the commit failed");
   }
-  return base_->Commit();
+  return ForwardingLinkTransaction::Commit();
 }
 
 constexpr UserId kObserver = 10;

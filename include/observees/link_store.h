@@ -168,6 +168,10 @@ class OBSERVEES_EXPORT LinkStore {
   // Non-deleted links where someone observes `student`, ascending id.
   virtual Result<std::vector<Link>> ActiveLinksOfStudent(UserId student) = 0;
 
+  // Non-deleted links of root account `root_account` (legacy NULL-root ones excluded) with id >
+  // `after_id`, ascending id, at most `limit`: a page of the SIS export.
+  virtual Result<std::vector<Link>> ActiveLinksInRootAccount(AccountId root_account, LinkId after_id, int limit) = 0;
+
   // The code with this string that is active at `now` (not deleted, expires_at > now), if any.
   virtual Result<std::optional<PairingCodeRecord>> FindActiveCode(std::string_view code, Timestamp now) = 0;
   // The code with this id in any state; `code` is set when the store can show it in clear.

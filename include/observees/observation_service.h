@@ -6,7 +6,9 @@
 #pragma once
 
 #include <functional>
+#include <istream>
 #include <memory>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,7 @@
 #include "observees/link_store.h"
 #include "observees/random.h"
 #include "observees/service_options.h"
+#include "observees/sis_import.h"
 #include "observees/status.h"
 #include "observees/types.h"
 #include "observees/user_directory.h"
@@ -181,6 +184,19 @@ class OBSERVEES_EXPORT ObservationService {
   // (D6): kTooManyAttempts once `client_key` has offered limiter.token_max_failures unknown tokens
   // within the window, a valid token too. nullopt for an unknown token (a failure).
   Result<std::optional<UserId>> UserForAccessToken(std::string_view token, const std::string& client_key) const;
+
+  // SIS import of user_observers.csv read from `csv` (sis_import.h, docs/sis-import.md), in ONE write
+  // transaction: every change of the file or none (a dry run rolls it back). A trusted host operation:
+  // no caller is checked (the host decides who may import); options.actor is recorded in the audit log
+  // with method kSisImport. kNotFound for an unknown root account, kInvalidArgument for one that is
+  // not a root; a storage failure is its status and nothing is written; a malformed file is an OK
+  // Result whose report lists errors (nothing written).
+  Result<SisImportReport> ImportUserObservers(std::istream& csv, const SisImportOptions& options) const;
+  // The active links of `root_account` as user_observers.csv (observer_id, student_id, status; CRLF),
+  // for the links whose two users have SIS ids, by link id; values that a spreadsheet would run as a
+  // formula get a leading ' (docs/sis-import.md). Trusted like the import. kNotFound / kInvalidArgument
+  // as for the import; kInternal when a read or `out` fails (what was written is then incomplete).
+  Result<SisExportReport> ExportUserObservers(std::ostream& out, AccountId root_account) const;
 
   const ServiceOptions& options() const;
   // The clock the service reads "now" from (for a host that must agree with it, e.g. token expiry).

@@ -130,6 +130,7 @@ enum class LinkMethod {
   kSelfRegistration = 5,
   kObserver = 6,  // the observer removing their own link
   kFixture = 7,
+  kSisImport = 8,  // a SIS import of user_observers.csv (ObservationService::ImportUserObservers)
 };
 
 enum class AuditAction {

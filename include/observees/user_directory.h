@@ -41,6 +41,10 @@ class OBSERVEES_EXPORT UserDirectory {
   virtual Result<std::optional<User>> FindUser(UserId id) = 0;
   // The non-deleted user with this SIS id; nullopt when there is none.
   virtual Result<std::optional<UserId>> FindUserBySisId(std::string_view sis_user_id) = 0;
+  // The non-deleted user with this SIS id who has an active login in root account `root_account` (as
+  // Canvas resolves a SIS import's ids through the root account's active pseudonyms); nullopt otherwise.
+  virtual Result<std::optional<UserId>> FindUserBySisIdInRootAccount(std::string_view sis_user_id,
+                                                                     AccountId root_account) = 0;
   // The users among `ids` that exist, in any order; unknown ids are skipped.
   virtual Result<std::vector<User>> FindUsers(std::span<const UserId> ids) = 0;
 

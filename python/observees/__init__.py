@@ -555,3 +555,46 @@ class Service:
     def clock_advance(self, seconds):
         """Only with the "test_clock" option: moves "now" by `seconds` (negative: back)."""
         self._call("obs_clock_advance", _integer(seconds, "seconds"))
+
+
+# -- SIS import and export of user_observers.csv (docs/sis-import.md) --
+# One block on purpose (prototypes and methods together), so the module can move without merge pain.
+
+SIS_DRY_RUN = 1
+
+_PROTOTYPES.update({
+    "obs_sis_import": (_Status, [_ServicePointer, _c_int64, ctypes.c_void_p, ctypes.c_size_t, _c_uint32,
+                                 _OutString]),
+    "obs_sis_export": (_Status, [_ServicePointer, _c_int64, _OutString]),
+})
+
+
+def _import_user_observers(self, csv, root_account, dry_run=False):
+    """Imports user_observers.csv into `root_account`, all rows or none. `csv`: the file's text (str),
+    its bytes, or an os.PathLike path to read. Returns the report: {"created", "restored", "deleted",
+    "unchanged", "rows", "warnings": [[row, message]], "errors": [[row, message]], "dry_run",
+    "committed"}; a malformed file comes back with "errors" and nothing imported."""
+    if isinstance(csv, os.PathLike):
+        with open(csv, "rb") as f:
+            csv = f.read()
+    elif isinstance(csv, str):
+        csv = csv.encode("utf-8", "surrogatepass")
+    if not isinstance(csv, (bytes, bytearray)):
+        raise InvalidArgument("csv must be str, bytes or a path")
+    csv = bytes(csv)
+    return self._json_call("obs_sis_import", _integer(root_account, "root_account"), csv or None, len(csv),
+                           SIS_DRY_RUN if dry_run else 0)
+
+
+def _export_user_observers(self, root_account):
+    """The active links of `root_account` as user_observers.csv text (formula-like values get a leading ')."""
+    out = ctypes.c_void_p()
+    try:
+        self._call("obs_sis_export", _integer(root_account, "root_account"), ctypes.byref(out))
+    finally:
+        text = _take_string(out)
+    return text
+
+
+Service.import_user_observers = _import_user_observers
+Service.export_user_observers = _export_user_observers

@@ -39,6 +39,7 @@ inline std::string_view LinkMethodText(LinkMethod method) {
     case LinkMethod::kSelfRegistration: return "self_registration";
     case LinkMethod::kObserver: return "observer";
     case LinkMethod::kFixture: return "fixture";
+    case LinkMethod::kSisImport: return "sis_import";
   }
   return "unknown";
 }
@@ -51,6 +52,7 @@ inline LinkMethod LinkMethodFromText(std::string_view text) {
   if (text == "self_registration") return LinkMethod::kSelfRegistration;
   if (text == "observer") return LinkMethod::kObserver;
   if (text == "fixture") return LinkMethod::kFixture;
+  if (text == "sis_import") return LinkMethod::kSisImport;
   return LinkMethod::kAdministrator;
 }
 

@@ -27,6 +27,9 @@ template <typename D>
 inline constexpr auto kFindUsers = Concat("SELECT " OBSERVEES_USER_COLUMNS " FROM users WHERE id", D::kInIdArray1);
 inline constexpr char kFindUserBySisId[] =
     "SELECT id FROM users WHERE sis_user_id = ?1 AND workflow_state <> 'deleted'";
+inline constexpr char kFindUserBySisIdInRoot[] =
+    "SELECT u.id FROM users u WHERE u.sis_user_id = ?1 AND u.workflow_state <> 'deleted' AND EXISTS (SELECT 1 "
+    "FROM logins l WHERE l.user_id = u.id AND l.account_id = ?2 AND l.workflow_state = 'active')";
 inline constexpr char kFindAccount[] =
     "SELECT id, name, parent_id, root_account_id, self_registration, avatars FROM accounts WHERE id = ?1";
 inline constexpr char kRootAccountIds[] = "SELECT id FROM accounts WHERE parent_id IS NULL ORDER BY id";
@@ -122,6 +125,16 @@ class RelationalDirectory final : public UserDirectory {
     return GuardStorage("FindUserBySisId", [&]() -> Result<std::optional<UserId>> {
       auto lease = db_->Acquire();
       auto row = lease->Query(directory_sql::kFindUserBySisId, sis_user_id);
+      if (!row.Next()) return std::optional<UserId>();
+      return std::optional<UserId>(row.Int(0));
+    });
+  }
+
+  Result<std::optional<UserId>> FindUserBySisIdInRootAccount(std::string_view sis_user_id,
+                                                             AccountId root_account) override {
+    return GuardStorage("FindUserBySisIdInRootAccount", [&]() -> Result<std::optional<UserId>> {
+      auto lease = db_->Acquire();
+      auto row = lease->Query(directory_sql::kFindUserBySisIdInRoot, sis_user_id, root_account);
       if (!row.Next()) return std::optional<UserId>();
       return std::optional<UserId>(row.Int(0));
     });

@@ -34,6 +34,9 @@ namespace link_sql {
 
 inline constexpr char kLinksBetween[] =
     "SELECT " OBSERVEES_LINK_COLUMNS " FROM observation_links WHERE student_id = ?1 AND observer_id = ?2 ORDER BY id";
+inline constexpr char kActiveLinksInRoot[] =
+    "SELECT " OBSERVEES_LINK_COLUMNS " FROM observation_links WHERE root_account_id = ?1 AND "
+    "workflow_state = 'active' AND id > ?2 ORDER BY id LIMIT ?3";
 inline constexpr char kActiveLinksOfObserver[] =
     "SELECT " OBSERVEES_LINK_COLUMNS
     " FROM observation_links WHERE observer_id = ?1 AND workflow_state = 'active' ORDER BY id";
@@ -257,6 +260,13 @@ class RelationalLinkStore final : public LinkStore {
     return GuardStorage("LinksBetween", [&]() -> Result<std::vector<Link>> {
       auto lease = db_->Acquire();
       return ReadLinks(lease->Query(link_sql::kLinksBetween, student, observer));
+    });
+  }
+
+  Result<std::vector<Link>> ActiveLinksInRootAccount(AccountId root_account, LinkId after_id, int limit) override {
+    return GuardStorage("ActiveLinksInRootAccount", [&]() -> Result<std::vector<Link>> {
+      auto lease = db_->Acquire();
+      return ReadLinks(lease->Query(link_sql::kActiveLinksInRoot, root_account, after_id, limit));
     });
   }
 

@@ -271,32 +271,10 @@ Status HookProbe::OnLinkChanged(LinkTransaction& txn, const Link& link, LinkEven
 
 namespace {
 
-class WrappedTransaction final : public LinkTransaction {
+// A transaction of its own type in front of the store's.
+class WrappedTransaction final : public ForwardingLinkTransaction {
  public:
-  explicit WrappedTransaction(std::unique_ptr<LinkTransaction> inner) : inner_(std::move(inner)) {}
-
-  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
-                                         Timestamp now) override {
-    return inner_->CreateOrRestoreLink(student, observer, root_account, now);
-  }
-  Result<bool> RemoveLink(LinkId link, Timestamp now) override { return inner_->RemoveLink(link, now); }
-  Result<bool> ConsumeCode(CodeId code, UserId used_by, Timestamp now) override {
-    return inner_->ConsumeCode(code, used_by, now);
-  }
-  Status SetCodeLink(CodeId code, LinkId link) override { return inner_->SetCodeLink(code, link); }
-  Result<bool> RevokeCode(CodeId code, UserId revoked_by, Timestamp now) override {
-    return inner_->RevokeCode(code, revoked_by, now);
-  }
-  Result<std::optional<CodeId>> InsertCode(UserId student, std::string_view code, Timestamp expires_at,
-                                           Timestamp now) override {
-    return inner_->InsertCode(student, code, expires_at, now);
-  }
-  Status AppendAudit(const AuditEntry& entry) override { return inner_->AppendAudit(entry); }
-  Status ReleaseAttempt(const AttemptTicket& ticket) override { return inner_->ReleaseAttempt(ticket); }
-  Status Commit() override { return inner_->Commit(); }
-
- private:
-  std::unique_ptr<LinkTransaction> inner_;
+  using ForwardingLinkTransaction::ForwardingLinkTransaction;
 };
 
 }  // namespace

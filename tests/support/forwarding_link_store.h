@@ -1,6 +1,6 @@
-// ForwardingLinkStore: a LinkStore that forwards every call to another, for test wrappers that change
-// one behaviour (in the spirit of leveldb's EnvWrapper): derive, and override what the test needs.
-// Thread-safe as its base is.
+// ForwardingLinkStore / ForwardingLinkTransaction: a LinkStore and a LinkTransaction that forward every
+// call to another, for test wrappers that change one behaviour (in the spirit of leveldb's EnvWrapper):
+// derive, and override what the test needs. Thread-safe as their bases are.
 #pragma once
 
 #include <memory>
@@ -9,6 +9,34 @@
 #include "observees/link_store.h"
 
 namespace observees::testing {
+
+class ForwardingLinkTransaction : public LinkTransaction {
+ public:
+  explicit ForwardingLinkTransaction(std::unique_ptr<LinkTransaction> base) : base_(std::move(base)) {}
+
+  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
+                                         Timestamp now) override {
+    return base_->CreateOrRestoreLink(student, observer, root_account, now);
+  }
+  Result<bool> RemoveLink(LinkId link, Timestamp now) override { return base_->RemoveLink(link, now); }
+  Result<bool> ConsumeCode(CodeId code, UserId used_by, Timestamp now) override {
+    return base_->ConsumeCode(code, used_by, now);
+  }
+  Status SetCodeLink(CodeId code, LinkId link) override { return base_->SetCodeLink(code, link); }
+  Result<bool> RevokeCode(CodeId code, UserId revoked_by, Timestamp now) override {
+    return base_->RevokeCode(code, revoked_by, now);
+  }
+  Result<std::optional<CodeId>> InsertCode(UserId student, std::string_view code, Timestamp expires_at,
+                                           Timestamp now) override {
+    return base_->InsertCode(student, code, expires_at, now);
+  }
+  Status AppendAudit(const AuditEntry& entry) override { return base_->AppendAudit(entry); }
+  Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
+  Status Commit() override { return base_->Commit(); }
+
+ private:
+  std::unique_ptr<LinkTransaction> base_;
+};
 
 class ForwardingLinkStore : public LinkStore {
  public:
@@ -25,6 +53,9 @@ class ForwardingLinkStore : public LinkStore {
   }
   Result<std::vector<Link>> ActiveLinksOfStudent(UserId student) override {
     return base_->ActiveLinksOfStudent(student);
+  }
+  Result<std::vector<Link>> ActiveLinksInRootAccount(AccountId root_account, LinkId after_id, int limit) override {
+    return base_->ActiveLinksInRootAccount(root_account, after_id, limit);
   }
   Result<std::optional<PairingCodeRecord>> FindActiveCode(std::string_view code, Timestamp now) override {
     return base_->FindActiveCode(code, now);

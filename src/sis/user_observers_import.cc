@@ -1,0 +1,293 @@
+// user_observers.csv, row by row as Canvas's SIS::UserObserverImporter checks it (see the header).
+#include "sis/user_observers_import.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "link_changes.h"
+#include "sis/csv_reader.h"
+
+namespace observees::sis {
+namespace {
+
+// Link changes announced to the enrollment store at a time (its reads ahead are per change).
+constexpr std::size_t kBatch = 256;
+
+// Ruby's String#strip: ASCII whitespace and NUL at both ends (Canvas strips every field).
+std::string_view Strip(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == '\0'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+struct PairKey {
+  UserId student = 0;
+  UserId observer = 0;
+  bool operator==(const PairKey&) const = default;
+};
+struct PairHash {
+  std::size_t operator()(const PairKey& k) const {
+    return std::hash<std::int64_t>()(k.student) * 1000003u ^ std::hash<std::int64_t>()(k.observer);
+  }
+};
+
+// A checked row, to apply in the second pass.
+struct Op {
+  std::int64_t row = 0;
+  UserId student = 0;
+  UserId observer = 0;
+  bool removal = false;
+  // A removal: the active link the first pass found (0: the one an earlier row of the file makes
+  // active), whether it is a legacy NULL-root link, and its index in Importer::removal_ids_.
+  LinkId link = 0;
+  bool legacy = false;
+  std::size_t ids = 0;
+};
+
+// Canvas's messages (lib/sis/user_observer_importer.rb).
+std::string CantDelete(std::string_view observer_id, std::string_view student_id) {
+  return "Can't delete a non-existent observer for observer: " + std::string(observer_id) +
+         ", student: " + std::string(student_id);
+}
+
+class Importer {
+ public:
+  Importer(const ServiceDependencies& deps, const SisImportOptions& options) : deps_(deps), options_(options) {}
+
+  Result<SisImportReport> Run(std::istream& csv) {
+    report_.dry_run = options_.dry_run;
+    auto root = deps_.directory->FindAccount(options_.root_account);
+    if (!root.ok()) return root.status();
+    if (!root->has_value()) return NotFound("The specified resource does not exist.");
+    if ((*root)->parent_id) return InvalidArgument("the import's account must be a root account", "root_account");
+
+    OBSERVEES_RETURN_IF_ERROR(ReadRows(csv));
+    if (!report_.errors.empty()) return Clean();
+    OBSERVEES_RETURN_IF_ERROR(Apply());
+    return std::move(report_);
+  }
+
+ private:
+  // An error: nothing is imported, so nothing is counted.
+  SisImportReport Clean() {
+    report_.created = report_.restored = report_.deleted = report_.unchanged = 0;
+    report_.committed = false;
+    return std::move(report_);
+  }
+
+  void Warn(std::int64_t row, std::string message) { report_.warnings.push_back({row, std::move(message)}); }
+  // A refused row: a warning, and the import goes on.
+  Status Refuse(std::int64_t row, std::string message) {
+    Warn(row, std::move(message));
+    return Status::Ok();
+  }
+
+  // The first pass. A malformed file ends it with an entry in report_.errors.
+  Status ReadRows(std::istream& csv) {
+    CsvLimits limits;
+    limits.max_field_bytes = options_.max_field_bytes;
+    limits.max_record_bytes = options_.max_row_bytes;
+    limits.max_fields = options_.max_fields;
+    CsvReader reader(csv, limits);
+    auto header = reader.Header();
+    if (!header.ok()) {
+      report_.errors.push_back({1, header.status().message()});
+      return Status::Ok();
+    }
+    std::optional<std::size_t> observer_col, student_col, status_col;
+    const auto& names = (*header)->fields;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const std::string name = AsciiLower(Strip(names[i]));
+      if (name == "observer_id" && !observer_col) observer_col = i;
+      if (name == "student_id" && !student_col) student_col = i;
+      if (name == "status" && !status_col) status_col = i;
+    }
+    if (!observer_col || !student_col) {
+      report_.errors.push_back({1, "the header must name the observer_id and student_id columns"});
+      return Status::Ok();
+    }
+    const auto snapshot = deps_.links->BeginRead();
+    CsvRecord record;
+    for (;;) {
+      auto next = reader.Next(record);
+      if (!next.ok()) {
+        report_.errors.push_back({reader.next_row(), next.status().message()});
+        return Status::Ok();
+      }
+      if (!*next) return Status::Ok();
+      ++report_.rows;
+      const auto& f = record.fields;
+      bool blank = true;
+      for (const std::string& field : f) blank = blank && Strip(field).empty();
+      if (blank) continue;  // Canvas skips rows whose fields are all empty
+      if (record.ragged) {
+        Warn(record.row, "The row has " + std::to_string(f.size()) + " fields but the header has " +
+                             std::to_string(names.size()) + "; the row was skipped");
+        continue;
+      }
+      const std::string_view observer_id = Strip(f[*observer_col]);
+      const std::string_view student_id = Strip(f[*student_col]);
+      const std::string status = status_col ? AsciiLower(Strip(f[*status_col])) : std::string();
+      OBSERVEES_RETURN_IF_ERROR(CheckRow(record.row, observer_id, student_id, status,
+                                         status_col ? Strip(f[*status_col]) : std::string_view()));
+    }
+  }
+
+  // Canvas's checks of one row, in its order; a passing row becomes an Op.
+  Status CheckRow(std::int64_t row, std::string_view observer_id, std::string_view student_id,
+                  const std::string& status, std::string_view status_as_written) {
+    if (observer_id.empty()) return Refuse(row, "No observer_id given for a user observer");
+    if (student_id.empty()) return Refuse(row, "No user_id given for a user observer");
+    if (observer_id == student_id) {
+      return Refuse(row, "Can't observe yourself user " + std::string(student_id));
+    }
+    if (status != "active" && status != "deleted") {
+      return Refuse(row, "Improper status \"" + std::string(status_as_written) + "\" for a user_observer");
+    }
+    auto observer = Resolve(observer_id);
+    if (!observer.ok()) return observer.status();
+    if (!*observer) {
+      return Refuse(row, "An observer referenced a non-existent user " + std::string(observer_id));
+    }
+    auto student = Resolve(student_id);
+    if (!student.ok()) return student.status();
+    if (!*student) {
+      return Refuse(row, "A student referenced a non-existent user " + std::string(student_id));
+    }
+    if (**observer == **student) {
+      return Refuse(row, "Can't observe yourself user " + std::string(student_id));
+    }
+    Op op{row, **student, **observer, status == "deleted"};
+    const PairKey key{op.student, op.observer};
+    auto known = active_.find(key);
+    if (!op.removal) {
+      active_[key] = true;
+    } else {
+      bool exists = false;
+      if (known != active_.end()) {
+        exists = known->second;  // as an earlier row of this file left it
+      } else {
+        auto links = deps_.links->LinksBetween(op.student, op.observer);
+        if (!links.ok()) return links.status();
+        for (const Link& link : *links) {
+          if (link.state != LinkState::kActive) continue;
+          if (link.root_account_id == options_.root_account || (!link.root_account_id && !exists)) {
+            op.link = link.id;
+            op.legacy = !link.root_account_id;
+            exists = true;
+          }
+        }
+      }
+      if (!exists) return Refuse(row, CantDelete(observer_id, student_id));
+      active_[key] = false;
+      op.ids = removal_ids_.size();
+      removal_ids_.emplace_back(observer_id, student_id);
+    }
+    ops_.push_back(op);
+    return Status::Ok();
+  }
+
+  // The user a SIS id names in the import's root account (cached per id).
+  Result<std::optional<UserId>> Resolve(std::string_view sis_id) {
+    auto cached = resolved_.find(std::string(sis_id));
+    if (cached != resolved_.end()) return cached->second;
+    auto found = deps_.directory->FindUserBySisIdInRootAccount(sis_id, options_.root_account);
+    if (!found.ok()) return found.status();
+    resolved_.emplace(std::string(sis_id), *found);
+    return *found;
+  }
+
+  // The second pass: every op in one transaction.
+  Status Apply() {
+    if (ops_.empty()) return Status::Ok();
+    const Timestamp now = deps_.clock->Now();
+    auto txn = deps_.links->BeginWrite();
+    if (!txn.ok()) return txn.status();
+    const LinkChanges changes(**txn, deps_.enrollments.get(), options_.actor, LinkMethod::kSisImport, now);
+    std::unordered_map<PairKey, Link, PairHash> made;  // links made active by this import, by pair
+    for (std::size_t first = 0; first < ops_.size(); first += kBatch) {
+      const std::size_t last = std::min(ops_.size(), first + kBatch);
+      WriteAhead ahead;
+      for (std::size_t i = first; i < last; ++i) {
+        const Op& op = ops_[i];
+        std::optional<AccountId> root = options_.root_account;
+        if (op.removal && op.legacy) root.reset();
+        ahead.links.push_back({op.student, op.observer, root, op.removal});
+      }
+      OBSERVEES_RETURN_IF_ERROR(changes.Prepare(ahead));
+      for (std::size_t i = first; i < last; ++i) OBSERVEES_RETURN_IF_ERROR(ApplyOne(changes, ops_[i], made));
+    }
+    if (options_.dry_run) return Status::Ok();  // the transaction rolls back when destroyed
+    OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
+    report_.committed = true;
+    return Status::Ok();
+  }
+
+  Status ApplyOne(const LinkChanges& changes, const Op& op, std::unordered_map<PairKey, Link, PairHash>& made) {
+    const PairKey key{op.student, op.observer};
+    if (!op.removal) {
+      auto change = changes.CreateOrRestore(op.student, op.observer, options_.root_account);
+      if (!change.ok()) return change.status();
+      switch (change->kind) {
+        case LinkChange::Kind::kCreated: ++report_.created; break;
+        case LinkChange::Kind::kRestored: ++report_.restored; break;
+        case LinkChange::Kind::kUnchanged: ++report_.unchanged; break;
+      }
+      made[key] = change->link;
+      return Status::Ok();
+    }
+    Link link;
+    if (op.link != 0) {
+      link.id = op.link;
+      link.student_id = op.student;
+      link.observer_id = op.observer;
+      if (!op.legacy) link.root_account_id = options_.root_account;
+    } else {
+      auto it = made.find(key);
+      if (it == made.end()) return Internal("a removal lost the link an earlier row made");
+      link = it->second;
+    }
+    made.erase(key);
+    auto removed = changes.Remove(link);
+    if (!removed.ok()) return removed.status();
+    if (*removed) {
+      ++report_.deleted;
+    } else {  // removed by someone else since the first pass
+      const auto& ids = removal_ids_[op.ids];
+      Warn(op.row, CantDelete(ids.first, ids.second));
+    }
+    return Status::Ok();
+  }
+
+  const ServiceDependencies& deps_;
+  const SisImportOptions& options_;
+  SisImportReport report_;
+  std::vector<Op> ops_;
+  std::vector<std::pair<std::string, std::string>> removal_ids_;  // (observer_id, student_id) of removals
+  std::unordered_map<PairKey, bool, PairHash> active_;            // pairs seen: active after the row?
+  std::unordered_map<std::string, std::optional<UserId>> resolved_;
+};
+
+}  // namespace
+
+Result<SisImportReport> ImportUserObservers(const ServiceDependencies& deps, std::istream& csv,
+                                            const SisImportOptions& options) {
+  return Importer(deps, options).Run(csv);
+}
+
+}  // namespace observees::sis

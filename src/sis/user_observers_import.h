@@ -1,0 +1,18 @@
+// The SIS import of user_observers.csv (include/observees/sis_import.h, docs/sis-import.md) over the
+// service's dependencies: ObservationService::ImportUserObservers calls it. Two passes over one
+// streamed file: the first reads and checks every row and resolves SIS ids (one read snapshot), the
+// second applies the rows in ONE write transaction through LinkChanges (audit and enrollments as for
+// any link change), committed unless it is a dry run. Thread-safe as its dependencies are.
+#pragma once
+
+#include <istream>
+
+#include "observees/observation_service.h"
+#include "observees/sis_import.h"
+
+namespace observees::sis {
+
+Result<SisImportReport> ImportUserObservers(const ServiceDependencies& deps, std::istream& csv,
+                                            const SisImportOptions& options);
+
+}  // namespace observees::sis
