@@ -68,6 +68,23 @@ TEST_CASE("an unknown access token is 401 Invalid access token with WWW-Authenti
   CHECK(r.w.ActiveLinkRoots(kChild, kPat) == std::vector<AccountId>{kDefault});
 }
 
+TEST_CASE("past token_max_failures unknown tokens a client gets 429, a valid token too (D6)", "[rest][auth][D6]") {
+  RestWorldOptions options;
+  options.service.limiter.token_max_failures = 3;
+  RestWorld r = MakeRestWorld(options);
+  for (int i = 0; i < 3; ++i) {
+    const rest::Response refused =
+        r.Send(Get(Api("self", "observees")).Bearer("tok-guess-" + std::to_string(i)).Peer("198.51.100.7"));
+    CHECK(StatusOf(refused) == 401);
+  }
+  const rest::Response limited = r.Send(Get(Api("self", "observees")).Bearer(kPatToken).Peer("198.51.100.7"));
+  CHECK(StatusOf(limited) == 429);
+  CHECK(limited.body.find(kPatToken) == std::string::npos);
+  // The query parameter is the same token check.
+  CHECK(StatusOf(r.Send(Get(Api("self", "observees") + "?access_token=" + kPatToken).Peer("198.51.100.7"))) == 429);
+  CHECK(StatusOf(r.Send(Get(Api("self", "observees")).Bearer(kPatToken).Peer("198.51.100.8"))) == 200);
+}
+
 TEST_CASE("an expired access token is 401 Invalid access token", "[rest][auth]") {
   RestWorld r = MakeRestWorld();
   const rest::Response response = r.Send(Get(Api("self", "observers")).Bearer(kChildExpiredToken));
