@@ -3,7 +3,7 @@
 
 Usage: python3 bench/report.py RAW_DIR RESULTS_DIR
 RAW_DIR holds cpp.tsv (observees_bench), python.tsv (python_bench.py), memory.tsv (callgrind counts, from
-scripts/bench) and wrk-ROUTE-C.txt (wrk --latency).
+scripts/bench), flood.tsv (bench/password_flood.sh) and wrk-ROUTE-C.txt (wrk --latency).
 """
 import glob
 import os
@@ -51,6 +51,7 @@ def main():
     rows = load(os.path.join(raw_dir, "cpp.tsv"))
     rows.update(load(os.path.join(raw_dir, "python.tsv")))
     rows.update(load(os.path.join(raw_dir, "memory.tsv")))
+    rows.update(load(os.path.join(raw_dir, "flood.tsv")))
     get = lambda section, name, key: rows.get((section, name, key))  # noqa: E731
     md = ["# observees benchmarks", "",
           "Produced by `scripts/bench`. Times in microseconds. Each figure is measured in R runs of K calls; "
@@ -195,6 +196,18 @@ def main():
             md += ["", "Router vs socket for list (1 connection): the router adds %.1f us to the C++ call; "
                    "the socket and HTTP server add %.1f us to the router (p50 %.1f us over HTTP)." % (
                        router - service, one["p50"] * 1000 - router, one["p50"] * 1000)]
+
+    alone, during = get("flood", "read_alone", "p99_us"), get("flood", "read_during", "p99_us")
+    if alone and during:
+        md += ["", "## HTTP: a plain read during a flood of password checks", "",
+               "GET /api/v1/users/self/observees on one connection, alone and while 8 clients send correct-password "
+               "linking requests (real Argon2id, run on the hash pool). Goal: p99 during within 2x of p99 alone.", "",
+               "| read | p50 us | p99 us |", "|---|---|---|",
+               "| alone | %.1f | %.1f |" % (get("flood", "read_alone", "p50_us"), alone),
+               "| during the flood | %.1f | %.1f |" % (get("flood", "read_during", "p50_us"), during), "",
+               "p99 ratio %.2fx (%s); the flood made %.1f checks/s, %d answered 503." % (
+                   during / alone, "met" if during <= 2 * alone else "MISSED",
+                   get("flood", "flood", "checks_per_s") or 0, get("flood", "flood", "refused") or 0)]
 
     # The plot: p50 and p99 against database size, log x.
     if sizes:

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/string.hpp>
@@ -20,6 +22,7 @@
 
 #include "client_address.h"
 #include "harness.h"
+#include "work_pool.h"
 
 namespace observees::server {
 namespace {
@@ -108,6 +111,37 @@ int CheckTransferEncoding(const http::request_header<>& header) {
   }
   if (chunked != 1 || !chunked_last) return 400;
   return other ? 501 : 0;
+}
+
+// The answer to `request`: the harness's when it owns the path, else the router's. Never throws.
+rest::Response Answer(const SessionConfig& config, const rest::Request& request) {
+  if (config.harness != nullptr) {
+    if (std::optional<rest::Response> answer = config.harness->Handle(request)) return std::move(*answer);
+  }
+  return config.router->Handle(request);
+}
+
+// Where `request` is answered: null for the connection's strand.
+WorkPool* PoolFor(const SessionConfig& config, const rest::Request& request) {
+  rest::Router::Work work = rest::Router::Work::kRead;
+  if (config.harness != nullptr && std::string_view(request.target).starts_with(kHarnessPrefix)) {
+    if (request.method != "GET") work = rest::Router::Work::kPasswordHash;  // a fixture hashes passwords
+  } else {
+    work = config.router->WorkOf(request);
+  }
+  switch (work) {
+    case rest::Router::Work::kRead: return nullptr;
+    case rest::Router::Work::kWrite: return config.write_pool;
+    case rest::Router::Work::kPasswordHash: return config.hash_pool;
+  }
+  return nullptr;
+}
+
+// A full WorkPool's answer.
+rest::Response ServerBusy() {
+  return rest::Response{503,
+                        {{"Content-Type", "application/json; charset=utf-8"}, {"Retry-After", "1"}},
+                        ErrorBody("The server is busy; try again shortly.")};
 }
 
 }  // namespace
@@ -263,19 +297,25 @@ void HttpSession::Handle() {
   } else {
     rest_request.peer = "-";
   }
-  if (config_.harness != nullptr) {
-    if (std::optional<rest::Response> answer = config_.harness->Handle(rest_request)) {
-      return Respond(std::move(*answer), request);
-    }
-  }
-  Respond(config_.router->Handle(rest_request), request);
+  const ReplyTo reply{request.version(), request.keep_alive(), request.method() == http::verb::head};
+  WorkPool* pool = PoolFor(config_, rest_request);
+  if (pool == nullptr) return Respond(Answer(config_, rest_request), reply);
+  // The work guard keeps the io_context running while the pool has the request; the answer comes
+  // back to the strand. The job touches only what is thread-safe (the config's router and harness).
+  auto job = [self = shared_from_this(), work = asio::make_work_guard(stream_.get_executor()),
+              rest_request = std::move(rest_request), reply] {
+    asio::post(work.get_executor(), [self, response = Answer(self->config_, rest_request), reply]() mutable {
+      self->Respond(std::move(response), reply);
+    });
+  };
+  if (!pool->TryPost(std::move(job))) Respond(ServerBusy(), reply);
 }
 
-void HttpSession::Respond(rest::Response response, const Request& request) {
-  const bool close = shutting_down_ || !request.keep_alive();
+void HttpSession::Respond(rest::Response response, const ReplyTo& reply) {
+  const bool close = shutting_down_ || !reply.keep_alive;
   try {
     response_ = {};
-    response_.version(request.version());
+    response_.version(reply.version);
     response_.result(static_cast<unsigned>(response.status));
     for (const rest::Header& header : response.headers) {
       if (!IsServerHeader(header.name)) response_.insert(header.name, header.value);
@@ -283,13 +323,13 @@ void HttpSession::Respond(rest::Response response, const Request& request) {
     response_.body() = std::move(response.body);
   } catch (const std::exception&) {  // a status or header Beast refuses: the router's bug, not the client's
     response_ = {};
-    response_.version(request.version());
+    response_.version(reply.version);
     response_.result(http::status::internal_server_error);
     response_.set(http::field::content_type, "application/json; charset=utf-8");
     response_.body() = ErrorBody("An error occurred.");
   }
   response_.keep_alive(!close);
-  if (request.method() == http::verb::head) {
+  if (reply.head) {
     response_.content_length(response_.body().size());
     response_.body().clear();
   } else {

@@ -2,6 +2,9 @@
 // it to the REST router, writes the router's response, and repeats while the client keeps the
 // connection alive. Every step runs on the connection's own strand; Shutdown may be called from any
 // thread. Malformed or oversized requests get a Canvas-style JSON error and the connection closes.
+// Reads are answered on the strand; a request that may wait for the database's write lock, or hash a
+// password, is answered on a WorkPool (rest::Router::WorkOf), so neither ever holds a serving thread;
+// when that pool is full the request gets 503 with Retry-After and the connection stays open.
 #pragma once
 
 #include <array>
@@ -25,6 +28,7 @@
 namespace observees::server {
 
 class Harness;
+class WorkPool;
 
 // What every connection shares. `router`, `harness` and `log` must outlive every session.
 struct SessionConfig {
@@ -40,6 +44,10 @@ struct SessionConfig {
   // Peers whose X-Forwarded-For names the client (client_address.h); null or empty: none. Must
   // outlive every session.
   const std::vector<boost::asio::ip::address>* trusted_proxies = nullptr;
+  // Where writes (and harness calls that change data) and password hashing run; null: on the
+  // connection's strand. Must outlive every session's requests (the server's io_context stops first).
+  WorkPool* write_pool = nullptr;
+  WorkPool* hash_pool = nullptr;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -65,6 +73,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
  private:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  // What a response needs of the request it answers.
+  struct ReplyTo {
+    unsigned version = 11;
+    bool keep_alive = false;
+    bool head = false;  // HEAD: the body's length is sent, not the body
+  };
 
   void WaitForRequest();
   void OnIdleRead(boost::beast::error_code ec, std::size_t bytes);
@@ -75,7 +89,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnBody(boost::beast::error_code ec, std::size_t bytes);
   void OnReadError(boost::beast::error_code ec);
   void Handle();
-  void Respond(rest::Response response, const Request& request);
+  void Respond(rest::Response response, const ReplyTo& reply);
   void RespondError(int status, const char* message);
   void Write(bool close);
   void OnWrite(bool close, boost::beast::error_code ec, std::size_t bytes);

@@ -2,13 +2,14 @@
 // backend or on PostgreSQL (--db postgresql://...), for demos, test harnesses and shared deployments.
 //
 //   observees-server --db PATH --seed FIXTURE.json --listen HOST:PORT [--default-root-account ID]
-//                    [--secret-key-file PATH] [--harness [--harness-allow-remote]]
+//                    [--secret-key-file PATH] [--harness [--harness-allow-remote]] [...: see --help]
 //
 // Its first line on standard output is "listening on http://HOST:PORT"; one line per request goes to
 // standard error. SIGINT or SIGTERM stops it: no new connections, in-flight requests finish (for at
 // most ServerOptions::shutdown_grace), exit 0; a second signal ends it at once. See --help.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -35,6 +36,7 @@
 #include "observees/storage.h"
 #include "options.h"
 #include "secret_key_file.h"
+#include "work_pool.h"
 
 namespace observees::server {
 namespace {
@@ -44,6 +46,8 @@ using tcp = asio::ip::tcp;
 
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
+// Niceness added to the password-hashing threads, so that the serving threads win the CPU.
+constexpr int kHashThreadNice = 10;
 
 void PrintError(const std::string& message) { std::fprintf(stderr, "observees-server: %s\n", message.c_str()); }
 
@@ -101,6 +105,7 @@ int Serve(const ServerOptions& options) {
   storage.schema = options.db_schema;
   storage.password_hashing = options.fast_password_hashing ? PasswordHashing::kFastest : PasswordHashing::kInteractive;
   storage.clock = harness_clock;
+  storage.busy_timeout_ms = options.busy_timeout_ms;
   Result<Storage> backend = OpenStorage(storage);
   if (!backend.ok()) {
     PrintError("cannot open the database: " + backend.status().message());
@@ -123,6 +128,9 @@ int Serve(const ServerOptions& options) {
   }
   ServiceOptions service_options;
   service_options.pairing_codes.length = options.code_length;
+  service_options.limiter.anonymous_max_failures = options.anonymous_max_failures;
+  service_options.limiter.anonymous_window = options.anonymous_window;
+  service_options.limiter.token_max_failures = options.token_max_failures;
   ServiceDependencies deps = backend->Dependencies(harness_clock);
   deps.warn = [](const std::string& line) { PrintError("warning: " + line); };
   auto service = ObservationService::Create(std::move(deps), service_options);
@@ -156,7 +164,15 @@ int Serve(const ServerOptions& options) {
     }
     harness.emplace(*backend, harness_clock, std::move(seed_json));
   }
+  // Declared after `io` and `log`, so destroyed first: by then no session waits for them (work_pool.h).
+  const int hash_threads =
+      options.hash_threads > 0 ? options.hash_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2));
+  WorkPool write_pool({.name = "obs-write", .threads = options.write_threads, .max_queued = options.write_queue});
+  WorkPool hash_pool(
+      {.name = "obs-hash", .threads = hash_threads, .max_queued = options.hash_queue, .nice = kHashThreadNice});
   SessionConfig config;
+  config.write_pool = &write_pool;
+  config.hash_pool = &hash_pool;
   config.router = router->get();
   config.harness = harness ? &*harness : nullptr;
   config.log = &log;

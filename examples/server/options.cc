@@ -50,6 +50,15 @@ Status ParseTrustedProxies(std::string_view list, ServerOptions& options) {
   }
 }
 
+// A decimal integer in [min, max] into `out` (int or std::size_t).
+template <typename T>
+Status ParseCount(std::string_view flag, std::string_view value, std::int64_t min, std::int64_t max, T& out) {
+  const auto n = ParseInteger(value, min, max);
+  if (!n) return InvalidArgument(std::string(flag) + " wants a number in " + std::to_string(min) + ".." + std::to_string(max));
+  out = static_cast<T>(*n);
+  return Status::Ok();
+}
+
 Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::seconds& out) {
   const auto seconds = ParseInteger(value, 1, 24 * 3600);
   if (!seconds) return InvalidArgument(std::string(flag) + " wants a number of seconds in 1..86400");
@@ -60,7 +69,9 @@ Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::
 bool IsValueFlag(std::string_view flag) {
   for (std::string_view known : {"--db", "--schema", "--seed", "--listen", "--default-root-account", "--threads",
                                  "--max-body-bytes", "--request-timeout", "--idle-timeout", "--max-connections",
-                                 "--secret-key-file", "--trusted-proxy", "--code-length"}) {
+                                 "--secret-key-file", "--trusted-proxy", "--code-length", "--anonymous-max-failures",
+                                 "--anonymous-window", "--token-max-failures", "--write-threads", "--write-queue",
+                                 "--hash-threads", "--hash-queue", "--busy-timeout"}) {
     if (flag == known) return true;
   }
   return false;
@@ -137,6 +148,22 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
       const auto length = ParseInteger(value, 4, 10);
       if (!length) return InvalidArgument("--code-length wants a number in 4..10");
       options.code_length = static_cast<int>(*length);
+    } else if (flag == "--anonymous-max-failures") {
+      OBSERVEES_RETURN_IF_ERROR(ParseCount(flag, value, 1, 1000000, options.anonymous_max_failures));
+    } else if (flag == "--anonymous-window") {
+      OBSERVEES_RETURN_IF_ERROR(ParseSeconds(flag, value, options.anonymous_window));
+    } else if (flag == "--token-max-failures") {
+      OBSERVEES_RETURN_IF_ERROR(ParseCount(flag, value, 1, 1000000, options.token_max_failures));
+    } else if (flag == "--write-threads") {
+      OBSERVEES_RETURN_IF_ERROR(ParseCount(flag, value, 1, 64, options.write_threads));
+    } else if (flag == "--write-queue") {
+      OBSERVEES_RETURN_IF_ERROR(ParseCount(flag, value, 0, 100000, options.write_queue));
+    } else if (flag == "--hash-threads") {
+      OBSERVEES_RETURN_IF_ERROR(ParseCount(flag, value, 1, 64, options.hash_threads));
+    } else if (flag == "--hash-queue") {
+      OBSERVEES_RETURN_IF_ERROR(ParseCount(flag, value, 0, 100000, options.hash_queue));
+    } else if (flag == "--busy-timeout") {
+      OBSERVEES_RETURN_IF_ERROR(ParseCount(flag, value, 0, 600000, options.busy_timeout_ms));
     } else if (flag == "--request-timeout") {
       OBSERVEES_RETURN_IF_ERROR(ParseSeconds(flag, value, options.request_timeout));
     } else if (flag == "--idle-timeout") {
@@ -161,7 +188,8 @@ std::size_t DefaultMaxConnections(std::uint64_t fd_limit) {
 std::string Usage() {
   return R"(Usage: observees-server [options]
 
-Serves Canvas's User Observees API (observees::rest::Router) over HTTP/1.1 on an SQLite database.
+Serves Canvas's User Observees API (observees::rest::Router) over HTTP/1.1, on an SQLite database
+or on PostgreSQL.
 Prints "listening on http://HOST:PORT" as its first line on standard output once it accepts
 connections; logs one line per request on standard error. SIGINT or SIGTERM stops it cleanly.
 
@@ -189,7 +217,24 @@ Options:
                              the log). Without it the header is ignored (default: none)
   --code-length N            characters of a new pairing code, 4..10; longer codes make guessing
                              one slower (default: 6)
+  --anonymous-max-failures N failed anonymous pairing-code redemptions (self-registration) per root
+                             account and --anonymous-window, whatever the client addresses; once
+                             spent, anonymous self-registration answers 429 (signed-in observers
+                             keep their own limits) and one warning is logged (default: 100)
+  --anonymous-window SECONDS that budget's window, 1..86400 (default: 3600)
+  --token-max-failures N     unknown bearer tokens a client may send per window before 429 (default: 100)
   --threads N                threads serving connections, 1..256 (default: 4)
+  --write-threads N          threads running requests that may wait for the database's write lock,
+                             1..64, so that a held lock never stalls reads (default: 2)
+  --write-queue N            such requests waiting beyond those threads, 0..100000; more get 503
+                             with Retry-After (default: 256)
+  --hash-threads N           threads hashing and checking passwords (Argon2id), 1..64, at a lower
+                             CPU priority than the serving threads (default: half the cores, at
+                             least 1)
+  --hash-queue N             requests waiting for them, 0..100000; more get 503 with Retry-After
+                             (default: 32)
+  --busy-timeout MS          SQLite only: how long a write waits for another process's lock, after
+                             which the request gets 503 with Retry-After (default: 10000)
   --max-body-bytes N         largest request body; larger ones get 413 (default: 65536)
   --request-timeout SECONDS  time allowed to read one request and to write its response (default: 30)
   --idle-timeout SECONDS     time a kept-alive connection may wait for its next request (default: 60)

@@ -38,6 +38,19 @@ struct ServerOptions {
   // client (client_address.h). Empty (default): the header is ignored.
   std::vector<boost::asio::ip::address> trusted_proxies;
   int code_length = 6;  // --code-length: characters of a new pairing code, 4..10 (PairingCodeOptions)
+  // --anonymous-max-failures, --anonymous-window, --token-max-failures: the attempt limiter's
+  // ceilings (AttemptLimiterOptions in service_options.h, whose defaults these are).
+  int anonymous_max_failures = 100;
+  std::chrono::seconds anonymous_window = std::chrono::hours(1);
+  int token_max_failures = 100;
+  // Where requests that may wait for the write lock (--write-threads, --write-queue) and those that
+  // may hash a password (--hash-threads, --hash-queue) run (work_pool.h): threads, 1..64, and jobs
+  // waiting beyond them, 0..100000. hash_threads 0: half the cores, at least one.
+  int write_threads = 2;
+  std::size_t write_queue = 256;
+  int hash_threads = 0;
+  std::size_t hash_queue = 32;
+  int busy_timeout_ms = 10000;  // --busy-timeout: SQLite's wait for another process's lock, 0..600000
   std::chrono::seconds shutdown_grace{10};  // on SIGINT/SIGTERM, how long in-flight requests may take
   bool fast_password_hashing = false;       // --fast-password-hashing (tests and benchmarks only)
   bool harness = false;                     // --harness: /__observees/ routes, a settable clock

@@ -66,6 +66,15 @@ class OBSERVEES_EXPORT Router {
 
   Response Handle(const Request& request) const noexcept;
 
+  // What Handle will do for `request`, so that a host can keep slow work off the threads that serve
+  // other requests. Cheap (no storage access, no authentication); never throws.
+  enum class Work {
+    kRead,          // reads only; never waits for a writer (SQLite WAL; PostgreSQL round trips)
+    kWrite,         // may wait for the database's write lock, up to its busy timeout
+    kPasswordHash,  // may also run Argon2id (tens of milliseconds, 64 MiB by default)
+  };
+  Work WorkOf(const Request& request) const noexcept;
+
  private:
   struct Impl;
   explicit Router(std::unique_ptr<Impl> impl);

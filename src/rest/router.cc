@@ -184,12 +184,9 @@ struct Router::Impl {
     const std::string target = NormalizeTarget(request.target);
     auto url = urls::parse_origin_form(target);
     if (!url) return BadRequest("malformed request target");
-    std::vector<std::string> segments;
-    for (const std::string segment : url->segments()) {
-      if (!IsCleanUtf8(segment)) return BadRequest("the path must be valid UTF-8");
-      segments.push_back(segment);
-    }
-    auto route = Match(request.method, segments);
+    auto segments = Segments(*url);
+    if (!segments) return BadRequest("the path must be valid UTF-8");
+    auto route = Match(request.method, *segments);
     if (!route) return Fail(NoSuchResource());
 
     auto query = ParseQuery(url->encoded_query(), options.max_parameter_bytes);
@@ -208,6 +205,39 @@ struct Router::Impl {
     if (!domain.ok()) return Fail(domain.status());
     call.caller = Caller{*user, *domain, request.peer};
     return Dispatch(call);
+  }
+
+  // Router::WorkOf. A request Handle refuses before any storage access (a bad target, no route, bad
+  // parameters) is a read.
+  Work WorkOf(const Request& request) const {
+    if (request.method == "GET" || request.method == "HEAD") return Work::kRead;
+    if (request.body.size() > options.max_body_bytes) return Work::kRead;
+    const std::string target = NormalizeTarget(request.target);
+    auto url = urls::parse_origin_form(target);
+    if (!url) return Work::kRead;
+    auto segments = Segments(*url);
+    if (!segments) return Work::kRead;
+    auto route = Match(request.method, *segments);
+    if (!route) return Work::kRead;
+    // Self-registration hashes the new password; linking by login checks the student's.
+    if (route->endpoint == Endpoint::kRegisterObserver) return Work::kPasswordHash;
+    if (route->endpoint == Endpoint::kAddObservee) {
+      auto query = ParseQuery(url->encoded_query(), options.max_parameter_bytes);
+      auto body = ParseBody(request);
+      if (!query.ok() || !body.ok()) return Work::kRead;
+      if (query->Has("observee[password]") || body->Has("observee[password]")) return Work::kPasswordHash;
+    }
+    return Work::kWrite;
+  }
+
+  // The decoded path segments; none when one is not valid UTF-8.
+  static std::optional<std::vector<std::string>> Segments(const urls::url_view& url) {
+    std::vector<std::string> segments;
+    for (const std::string segment : url.segments()) {
+      if (!IsCleanUtf8(segment)) return std::nullopt;
+      segments.push_back(segment);
+    }
+    return segments;
   }
 
   Result<Params> ParseBody(const Request& request) const {
@@ -504,6 +534,14 @@ Response Router::Handle(const Request& request) const noexcept {
     } catch (...) {
       return Response{500, {}, {}};
     }
+  }
+}
+
+Router::Work Router::WorkOf(const Request& request) const noexcept {
+  try {
+    return impl_->WorkOf(request);
+  } catch (...) {  // out of memory: the costliest kind, so a host keeps it off its serving threads
+    return Work::kPasswordHash;
   }
 }
 
