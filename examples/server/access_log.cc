@@ -65,12 +65,50 @@ std::string AccessLog::Format(const AccessLogEntry& entry) {
   return line;
 }
 
+AccessLog::AccessLog(std::FILE* out, std::chrono::milliseconds flush_interval)
+    : out_(out), flusher_([this, flush_interval] { FlushEvery(flush_interval); }) {}
+
+AccessLog::~AccessLog() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  flusher_.join();
+  Flush();
+}
+
 void AccessLog::Write(const AccessLogEntry& entry) {
-  std::string line = Format(entry);
-  line += '\n';
-  std::lock_guard lock(mu_);
-  std::fwrite(line.data(), 1, line.size(), out_);
+  const std::string line = Format(entry);
+  bool full = false;
+  {
+    std::lock_guard lock(mu_);
+    buffer_ += line;
+    buffer_ += '\n';
+    full = buffer_.size() >= kBufferBytes;
+  }
+  if (full) Flush();
+}
+
+void AccessLog::Flush() {
+  std::lock_guard write_lock(write_mu_);
+  std::string batch;
+  {
+    std::lock_guard lock(mu_);
+    batch.swap(buffer_);
+  }
+  if (batch.empty()) return;
+  std::fwrite(batch.data(), 1, batch.size(), out_);
   std::fflush(out_);
+}
+
+void AccessLog::FlushEvery(std::chrono::milliseconds interval) {
+  std::unique_lock lock(mu_);
+  while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+    lock.unlock();
+    Flush();
+    lock.lock();
+  }
 }
 
 }  // namespace observees::server

@@ -3,13 +3,19 @@
 // It records the path without its query string (which may hold access_token) and without the
 // userinfo of an absolute-form target (which may hold a password), and never a header or a body, so
 // no secret reaches it. Thread-safe: lines from many threads never interleave.
+// Lines are buffered and written in batches (one write per flush, not per line): by a background
+// thread every flush interval, at once when the buffer fills, and when the log is destroyed, so no line
+// is lost on a clean stop.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdio>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace observees::server {
 
@@ -24,18 +30,34 @@ struct AccessLogEntry {
 
 class AccessLog {
  public:
+  static constexpr std::chrono::milliseconds kDefaultFlushInterval{100};
+  static constexpr std::size_t kBufferBytes = 64 * 1024;  // a fuller buffer is written at once
+
   // `out` must outlive the log; it is not closed.
-  explicit AccessLog(std::FILE* out) : out_(out) {}
+  explicit AccessLog(std::FILE* out, std::chrono::milliseconds flush_interval = kDefaultFlushInterval);
+  ~AccessLog();  // writes what is buffered
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
 
   void Write(const AccessLogEntry& entry);
+
+  // Writes what is buffered now.
+  void Flush();
 
   // The line Write prints, without its newline. Bytes outside printable ASCII in the method and the
   // path are written as %XX and each is cut at 256 bytes, so a line stays one line.
   static std::string Format(const AccessLogEntry& entry);
 
  private:
-  std::mutex mu_;
-  std::FILE* out_;
+  void FlushEvery(std::chrono::milliseconds interval);
+
+  std::FILE* const out_;
+  std::mutex write_mu_;  // held from taking the buffer to writing it: batches keep their order
+  std::mutex mu_;        // guards what follows
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::string buffer_;
+  std::thread flusher_;  // last: starts once the rest is built
 };
 
 }  // namespace observees::server

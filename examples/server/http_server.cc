@@ -38,10 +38,13 @@ std::string Describe(const tcp::endpoint& endpoint) {
 
 }  // namespace
 
-Result<std::unique_ptr<HttpServer>> HttpServer::Create(asio::io_context& io, const tcp::endpoint& endpoint,
-                                                       const SessionConfig& config, std::size_t max_connections) {
-  auto strand = asio::make_strand(io);
-  tcp::acceptor acceptor(strand);
+Result<std::unique_ptr<HttpServer>> HttpServer::Create(const std::vector<asio::io_context*>& ios,
+                                                       const tcp::endpoint& endpoint, const SessionConfig& config,
+                                                       std::size_t max_connections) {
+  if (ios.empty() || std::find(ios.begin(), ios.end(), nullptr) != ios.end()) {
+    return InvalidArgument("the server needs at least one io_context");
+  }
+  tcp::acceptor acceptor(*ios.front());
   boost::system::error_code ec;
   const auto failed = [&](const char* step) {
     return Internal(std::string("cannot ") + step + " " + Describe(endpoint) + ": " + ec.message());
@@ -54,15 +57,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(asio::io_context& io, con
   if (ec) return failed("bind");
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return failed("listen on");
-  return std::unique_ptr<HttpServer>(new HttpServer(io, strand, std::move(acceptor), config, max_connections));
+  return std::unique_ptr<HttpServer>(new HttpServer(ios, std::move(acceptor), config, max_connections));
 }
 
-HttpServer::HttpServer(asio::io_context& io, Strand strand, tcp::acceptor acceptor, const SessionConfig& config,
+HttpServer::HttpServer(std::vector<asio::io_context*> ios, tcp::acceptor acceptor, const SessionConfig& config,
                        std::size_t max_connections)
-    : io_(io),
-      strand_(std::move(strand)),
+    : ios_(std::move(ios)),
       acceptor_(std::move(acceptor)),
-      retry_(strand_),
+      retry_(*ios_.front()),
       config_(config),
       max_connections_(std::max<std::size_t>(1, max_connections)) {}
 
@@ -72,7 +74,7 @@ tcp::endpoint HttpServer::local_endpoint() const {
 }
 
 void HttpServer::Start() {
-  asio::post(strand_, [this] { Accept(); });
+  asio::post(acceptor_.get_executor(), [this] { Accept(); });
 }
 
 void HttpServer::Stop() {
@@ -86,7 +88,7 @@ void HttpServer::Stop() {
     }
     sessions_.clear();
   }
-  asio::post(strand_, [this] {
+  asio::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     retry_.cancel();
@@ -95,9 +97,10 @@ void HttpServer::Stop() {
 }
 
 void HttpServer::Accept() {
-  // Each connection gets its own strand: its handlers never run concurrently.
-  acceptor_.async_accept(asio::make_strand(io_),
-                         [this](boost::system::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
+  // The connection belongs to the next io_context in turn, for its whole life.
+  asio::io_context& io = *ios_[next_io_];
+  next_io_ = (next_io_ + 1) % ios_.size();
+  acceptor_.async_accept(io, [this](boost::system::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
 void HttpServer::OnAccept(boost::system::error_code ec, tcp::socket socket) {

@@ -1,15 +1,16 @@
-// The listening side of observees-server: accepts connections on one address and serves each with an
-// HttpSession on its own strand of the io_context the caller runs (on as many threads as it likes).
+// The listening side of observees-server: accepts connections on one address and hands each, once,
+// to the next of the caller's io_contexts in turn, where an HttpSession serves it. Each io_context is
+// meant to be run by one thread, so a connection's every step runs on the thread that accepted it into
+// its context: no hop between threads per read or write. The acceptor runs on the first io_context.
 // At most `max_connections` connections are open: at the cap a new connection closes the one that has
 // waited longest for its next request (and gets 503 when none waits); when accept runs out of file
 // descriptors, an idle connection is closed and accepting retries shortly after.
-// Thread-safe: Stop may be called from any thread, e.g. a signal handler running on the io_context.
+// Thread-safe: Stop may be called from any thread, e.g. a signal handler running on an io_context.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -23,8 +24,9 @@ namespace observees::server {
 class HttpServer {
  public:
   // Binds `endpoint` and listens. kInternal naming the address when it cannot (in use, not local, no
-  // permission). `io` must outlive the server; `config`'s router and log must outlive every session.
-  static Result<std::unique_ptr<HttpServer>> Create(boost::asio::io_context& io,
+  // permission); kInvalidArgument when `ios` is empty or holds a null. Every io_context must outlive
+  // the server; `config`'s router and log must outlive every session.
+  static Result<std::unique_ptr<HttpServer>> Create(const std::vector<boost::asio::io_context*>& ios,
                                                     const boost::asio::ip::tcp::endpoint& endpoint,
                                                     const SessionConfig& config, std::size_t max_connections);
   HttpServer(const HttpServer&) = delete;
@@ -37,13 +39,11 @@ class HttpServer {
   void Start();
 
   // Stops accepting; idle connections close now, busy ones after their current response. When the
-  // last connection is gone the io_context runs out of work. Idempotent.
+  // last connection is gone the io_contexts have no work of the server's left. Idempotent.
   void Stop();
 
  private:
-  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
-
-  HttpServer(boost::asio::io_context& io, Strand strand, boost::asio::ip::tcp::acceptor acceptor,
+  HttpServer(std::vector<boost::asio::io_context*> ios, boost::asio::ip::tcp::acceptor acceptor,
              const SessionConfig& config, std::size_t max_connections);
 
   void Accept();
@@ -51,8 +51,8 @@ class HttpServer {
   bool CloseOldestIdle();
   void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
 
-  boost::asio::io_context& io_;
-  Strand strand_;  // runs the acceptor's and retry_'s handlers
+  const std::vector<boost::asio::io_context*> ios_;  // ios_[0] runs the acceptor's and retry_'s handlers
+  std::size_t next_io_ = 0;  // where the next connection goes (the acceptor's handlers only)
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_;  // waits before accepting again after a failed accept
   const SessionConfig config_;

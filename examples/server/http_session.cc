@@ -121,7 +121,7 @@ rest::Response Answer(const SessionConfig& config, const rest::Request& request)
   return config.router->Handle(request);
 }
 
-// Where `request` is answered: null for the connection's strand.
+// Where `request` is answered: null for the connection's own thread.
 WorkPool* PoolFor(const SessionConfig& config, const rest::Request& request) {
   rest::Router::Work work = rest::Router::Work::kRead;
   if (config.harness != nullptr && std::string_view(request.target).starts_with(kHarnessPrefix)) {
@@ -147,7 +147,10 @@ rest::Response ServerBusy() {
 }  // namespace
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionConfig& config)
-    : stream_(std::move(socket)), config_(config), peer_(PeerAddress(stream_.socket())) {}
+    : stream_(std::move(socket)), config_(config), peer_(PeerAddress(stream_.socket())) {
+  SetIdle(true);  // a new connection waits for its first request until its thread starts reading
+  idle_ = false;  // (nothing to cancel yet: TakeIfIdle's taken_ closes it at its first wait)
+}
 
 void HttpSession::Start() {
   asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::WaitForRequest, shared_from_this()));
@@ -169,6 +172,7 @@ std::optional<std::chrono::steady_clock::time_point> HttpSession::IdleSince() co
 bool HttpSession::TakeIfIdle() {
   auto ticks = idle_since_.load(std::memory_order_relaxed);
   if (ticks == 0 || !idle_since_.compare_exchange_strong(ticks, 0)) return false;
+  taken_.store(true, std::memory_order_relaxed);  // for a session whose first wait has not begun
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->CancelIfIdle(); });
   return true;
 }
@@ -188,7 +192,7 @@ void HttpSession::SetIdle(bool idle) {
 // Waits for the first byte of the next request under the idle timeout (unless a pipelined request
 // is already buffered), then reads it under the request timeout.
 void HttpSession::WaitForRequest() {
-  if (shutting_down_) return Close();
+  if (shutting_down_ || taken_.load(std::memory_order_relaxed)) return Close();
   if (buffer_.size() > 0) return ReadHeader();
   SetIdle(true);
   stream_.expires_after(config_.idle_timeout);
@@ -301,7 +305,7 @@ void HttpSession::Handle() {
   WorkPool* pool = PoolFor(config_, rest_request);
   if (pool == nullptr) return Respond(Answer(config_, rest_request), reply);
   // The work guard keeps the io_context running while the pool has the request; the answer comes
-  // back to the strand. The job touches only what is thread-safe (the config's router and harness).
+  // back to the connection's thread. The job touches only what is thread-safe (the config's router and harness).
   auto job = [self = shared_from_this(), work = asio::make_work_guard(stream_.get_executor()),
               rest_request = std::move(rest_request), reply] {
     asio::post(work.get_executor(), [self, response = Answer(self->config_, rest_request), reply]() mutable {

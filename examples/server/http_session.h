@@ -1,8 +1,9 @@
 // One HTTP/1.1 connection of observees-server: reads a request (bounded in size and in time), hands
 // it to the REST router, writes the router's response, and repeats while the client keeps the
-// connection alive. Every step runs on the connection's own strand; Shutdown may be called from any
+// connection alive. Every step runs on the connection's io_context, which one thread runs (the
+// session's handlers never run concurrently, and need no strand); Shutdown may be called from any
 // thread. Malformed or oversized requests get a Canvas-style JSON error and the connection closes.
-// Reads are answered on the strand; a request that may wait for the database's write lock, or hash a
+// Reads are answered on that thread; a request that may wait for the database's write lock, or hash a
 // password, is answered on a WorkPool (rest::Router::WorkOf), so neither ever holds a serving thread;
 // when that pool is full the request gets 503 with Retry-After and the connection stays open.
 #pragma once
@@ -45,25 +46,26 @@ struct SessionConfig {
   // outlive every session.
   const std::vector<boost::asio::ip::address>* trusted_proxies = nullptr;
   // Where writes (and harness calls that change data) and password hashing run; null: on the
-  // connection's strand. Must outlive every session's requests (the server's io_context stops first).
+  // connection's thread. Must outlive every session's requests (the server's io_context stops first).
   WorkPool* write_pool = nullptr;
   WorkPool* hash_pool = nullptr;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  // `socket` is connected and bound to a strand.
+  // `socket` is connected, on an io_context run by one thread.
   HttpSession(boost::asio::ip::tcp::socket socket, const SessionConfig& config);
 
   // Starts serving; the session keeps itself alive until the connection closes.
   void Start();
 
-  // Since when the connection has waited for its next request (for the server's connection cap);
-  // none while a request is being read or answered, or once TakeIfIdle took it. Thread-safe.
+  // Since when the connection has waited for its next request (its first: since it was accepted),
+  // for the server's connection cap; none while a request is being read or answered, or once
+  // TakeIfIdle took it. Thread-safe.
   std::optional<std::chrono::steady_clock::time_point> IdleSince() const;
 
   // Makes room under the connection cap: when the connection is still idle, closes it (on its
-  // strand) and answers true; afterwards IdleSince is none, so no one takes it twice. Thread-safe.
+  // io_context) and answers true; afterwards IdleSince is none, so no one takes it twice. Thread-safe.
   bool TakeIfIdle();
 
   // The server is stopping: an idle connection closes now, a busy one (including one whose next
@@ -117,6 +119,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool idle_ = false;  // waiting for a request's first byte
   // IdleSince's steady_clock ticks while idle_, 0 otherwise; read by the server's acceptor.
   std::atomic<std::chrono::steady_clock::rep> idle_since_{0};
+  std::atomic<bool> taken_{false};  // TakeIfIdle took it: close instead of waiting for a request
   bool shutting_down_ = false;  // Shutdown was called
   std::array<char, 4096> drain_{};
   std::size_t drained_ = 0;

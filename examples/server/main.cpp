@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -149,7 +150,17 @@ int Serve(const ServerOptions& options) {
   }
 
   AccessLog log(stderr);
-  asio::io_context io(options.threads);
+  // One io_context per serving thread (http_server.h); each holds work until the server stops, so
+  // that a thread with no connection yet keeps running.
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::vector<asio::io_context*> io_list;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> serving;
+  for (int i = 0; i < options.threads; ++i) {
+    ios.push_back(std::make_unique<asio::io_context>(1));
+    io_list.push_back(ios.back().get());
+    serving.push_back(asio::make_work_guard(*ios.back()));
+  }
+  asio::io_context& io = *ios.front();  // also runs the acceptor and the signals
   Result<tcp::endpoint> endpoint = ResolveListen(io, options);
   if (!endpoint.ok()) {
     PrintError(endpoint.status().message());
@@ -164,7 +175,7 @@ int Serve(const ServerOptions& options) {
     }
     harness.emplace(*backend, harness_clock, std::move(seed_json));
   }
-  // Declared after `io` and `log`, so destroyed first: by then no session waits for them (work_pool.h).
+  // Declared after `ios` and `log`, so destroyed first: by then no session waits for them (work_pool.h).
   const int hash_threads =
       options.hash_threads > 0 ? options.hash_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2));
   WorkPool write_pool({.name = "obs-write", .threads = options.write_threads, .max_queued = options.write_queue});
@@ -186,7 +197,7 @@ int Serve(const ServerOptions& options) {
       options.max_connections
           ? *options.max_connections
           : DefaultMaxConnections(::getrlimit(RLIMIT_NOFILE, &fd_limit) == 0 ? fd_limit.rlim_cur : 1024);
-  auto server = HttpServer::Create(io, *endpoint, config, max_connections);
+  auto server = HttpServer::Create(io_list, *endpoint, config, max_connections);
   if (!server.ok()) {
     PrintError(server.status().message());
     return kExitError;
@@ -205,6 +216,7 @@ int Serve(const ServerOptions& options) {
     boost::system::error_code ignored;
     signals.clear(ignored);
     (*server)->Stop();
+    serving.clear();  // each thread ends once its connections have closed
     std::lock_guard lock(mu);
     stop_requested = true;
     changed.notify_all();
@@ -219,8 +231,8 @@ int Serve(const ServerOptions& options) {
   std::vector<std::thread> threads;
   threads.reserve(static_cast<std::size_t>(options.threads));
   for (int i = 0; i < options.threads; ++i) {
-    threads.emplace_back([&] {
-      RunLoop(io);
+    threads.emplace_back([&, i] {
+      RunLoop(*ios[static_cast<std::size_t>(i)]);
       std::lock_guard lock(mu);
       --running;
       changed.notify_all();
@@ -233,7 +245,7 @@ int Serve(const ServerOptions& options) {
     clean = stop_requested;
     if (!changed.wait_for(lock, options.shutdown_grace, [&] { return running == 0; })) {
       PrintError("requests still running after the shutdown grace period; closing them");
-      io.stop();
+      for (const auto& context : ios) context->stop();
     }
   }
   for (std::thread& thread : threads) thread.join();
