@@ -52,6 +52,7 @@ def main():
     rows.update(load(os.path.join(raw_dir, "python.tsv")))
     rows.update(load(os.path.join(raw_dir, "memory.tsv")))
     rows.update(load(os.path.join(raw_dir, "flood.tsv")))
+    rows.update(load(os.path.join(raw_dir, "http.tsv")))
     get = lambda section, name, key: rows.get((section, name, key))  # noqa: E731
     md = ["# observees benchmarks", "",
           "Produced by `scripts/bench`. Times in microseconds. Each figure is measured in R runs of K calls; "
@@ -182,13 +183,18 @@ def main():
     if wrk:
         md += ["", "## HTTP: observees-server under wrk on loopback (keep-alive)", "",
                "`observees` = GET /api/v1/users/self/observees?per_page=10 with a bearer token; `trivial` = an "
-               "unrouted GET answered 404 by the router before any storage. Latencies in ms.", "",
-               "| connections | observees req/s | p50 | p99 | trivial req/s | p50 | p99 |", "|---|---|---|---|---|---|---|"]
+               "unrouted GET answered 404 by the router before any storage; `nginx` = Debian's nginx answering "
+               "`return 200` with 2 workers. 2 serving threads. Latencies in ms; CPU = the server's user + system "
+               "time per request, in us.", "",
+               "| connections | observees req/s | p50 | p99 | CPU | trivial req/s | p50 | p99 | CPU | nginx req/s | "
+               "observees / trivial | nginx / trivial |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for c in sorted({c for (_, c) in wrk}):
-            o, t = wrk.get(("observees", c), {}), wrk.get(("trivial", c), {})
-            md.append("| %d | %.0f | %.3f | %.3f | %.0f | %.3f | %.3f |" % (
-                c, o.get("rps", 0), o.get("p50", 0), o.get("p99", 0), t.get("rps", 0), t.get("p50", 0),
-                t.get("p99", 0)))
+            o, t, n = wrk.get(("observees", c), {}), wrk.get(("trivial", c), {}), wrk.get(("nginx", c), {})
+            md.append("| %d | %.0f | %.3f | %.3f | %.1f | %.0f | %.3f | %.3f | %.1f | %.0f | %.2f | %.2f |" % (
+                c, o.get("rps", 0), o.get("p50", 0), o.get("p99", 0),
+                get("http", "observees/%d" % c, "cpu_us_per_request") or 0, t.get("rps", 0), t.get("p50", 0),
+                t.get("p99", 0), get("http", "trivial/%d" % c, "cpu_us_per_request") or 0, n.get("rps", 0),
+                o.get("rps", 0) / t["rps"] if t.get("rps") else 0, n.get("rps", 0) / t["rps"] if t.get("rps") else 0))
         service = get("overhead", "list/service", "median_us")
         router = get("overhead", "list/rest", "median_us")
         one = wrk.get(("observees", 1))
