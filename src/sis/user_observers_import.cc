@@ -12,6 +12,7 @@
 
 #include "link_changes.h"
 #include "sis/csv_reader.h"
+#include "text.h"
 
 namespace observees::sis {
 namespace {
@@ -25,14 +26,6 @@ std::string_view Strip(std::string_view s) {
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
-}
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 struct PairKey {
