@@ -65,6 +65,7 @@ import ctypes.util
 import json
 import os
 import threading
+from collections.abc import Iterable as _IterableABC
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 __version__ = "0.1.0"  # the one source of the package's version (pyproject.toml reads it); the project's
@@ -644,7 +645,7 @@ class Service:
         """The student's codes in `states` (names among CODE_STATES; None: active only), newest first:
         {"codes": [...], "page": N, "per_page": M, "total": T}. A code is in clear for the student and
         administrators, masked for others."""
-        if isinstance(states, (str, bytes)):
+        if isinstance(states, (str, bytes)) or not (states is None or isinstance(states, _IterableABC)):
             raise TypeError("states must be a collection of state names, not %s" % _type_name(states))
         flags = 0
         for state in states or ():
@@ -749,7 +750,7 @@ class Service:
             headers = list(headers.items())
         headers_json = None
         if headers is not None:
-            if isinstance(headers, (str, bytes)):
+            if isinstance(headers, (str, bytes)) or not isinstance(headers, _IterableABC):
                 raise TypeError("headers must be a dict or (name, value) pairs, not %s" % _type_name(headers))
             pairs = []
             for pair in headers:
