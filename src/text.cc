@@ -21,6 +21,12 @@ bool IsValidUtf8(std::string_view text) {
   return status == U_BUFFER_OVERFLOW_ERROR || U_SUCCESS(status);
 }
 
+std::string_view TrimAscii(std::string_view text, std::string_view characters) {
+  const std::size_t first = text.find_first_not_of(characters);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(characters) - first + 1);
+}
+
 std::string AsciiLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = LowerAscii(c);

@@ -12,6 +12,14 @@ namespace observees {
 // U+10FFFF). A NUL byte is well-formed.
 bool IsValidUtf8(std::string_view text);
 
+// HTTP's optional white space (RFC 9110 OWS), and what Ruby's String#strip removes (Canvas strips every
+// SIS field with it).
+inline constexpr std::string_view kHttpWhitespace = " \t";
+inline constexpr std::string_view kRubyStripped{" \t\n\v\f\r\0", 7};
+
+// `text` without the bytes of `characters` at either end.
+std::string_view TrimAscii(std::string_view text, std::string_view characters);
+
 // `text` with A-Z made a-z; every other byte as it is.
 std::string AsciiLower(std::string_view text);
 

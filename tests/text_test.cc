@@ -24,6 +24,16 @@ TEST_CASE("IsValidUtf8 takes well-formed UTF-8, a NUL included, and refuses ever
   }
 }
 
+TEST_CASE("TrimAscii drops the given bytes at either end only: HTTP's OWS, or all Ruby's strip drops", "[text]") {
+  using namespace std::string_view_literals;
+  using observees::TrimAscii;
+  CHECK(TrimAscii(" \t name=\"a b\" \t", observees::kHttpWhitespace) == "name=\"a b\"");
+  CHECK(TrimAscii("\n 12 \r\n", observees::kHttpWhitespace) == "\n 12 \r\n");
+  CHECK(TrimAscii("\0\v\f 12 \r\n\0"sv, observees::kRubyStripped) == "12");
+  CHECK(TrimAscii(" \t ", observees::kHttpWhitespace).empty());
+  CHECK(TrimAscii("", observees::kRubyStripped).empty());
+}
+
 TEST_CASE("ASCII case folding changes A-Z only, whatever the bytes around them", "[text]") {
   CHECK(AsciiLower("Sam.Student@EXAMPLE.org") == "sam.student@example.org");
   CHECK(AsciiLower("\xc3\x89LODIE \xc9") == "\xc3\x89lodie \xc9");  // UTF-8 É and a Latin-1 byte stay

@@ -152,11 +152,7 @@ Result<Params> ParseJsonBody(std::string_view body, std::size_t max_bytes) {
 
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string_view Trim(std::string_view s) { return TrimAscii(s, kHttpWhitespace); }
 
 // The value of `key` among `; key=value` attributes (quotes removed); nullopt when absent.
 std::optional<std::string> Attribute(std::string_view header, std::string_view key) {
