@@ -16,8 +16,8 @@ docs/rules.md.
 
 Errors. A refused call raises the ObserveesError subclass of its status (NotFound, PermissionDenied,
 InvalidCode, ...) with the library's message, which never holds a password, token or pairing code.
-StorageBusy (a database lock held past busy_timeout_ms, or an unreachable server) is retryable: nothing
-changed and the same call may succeed later; InternalError is not. An argument of the wrong Python type
+StorageBusy (a lock held past busy_timeout_ms, a PostgreSQL serialization failure, a server lost after
+opening) is retryable: nothing changed and the same call may succeed later; InternalError is not. An argument of the wrong Python type
 (b"..." for a pairing code, "10" for a user id) raises TypeError before anything is called; a value of
 the right type that the library refuses (an id of 0, a malformed time) raises InvalidArgument, a
 ValueError.
@@ -184,8 +184,9 @@ class InternalError(ObserveesError):
 
 
 class StorageBusy(ObserveesError):
-    """Storage was busy (another writer held the lock past busy_timeout_ms) or unreachable; nothing
-    changed and the same call may succeed later."""
+    """Storage was busy (another writer held the lock past busy_timeout_ms, or PostgreSQL refused a
+    transaction that raced another) or the server was lost after opening; nothing changed and the same
+    call may succeed later."""
     status, name = 13, "unavailable"
 
 
@@ -458,7 +459,7 @@ class Service:
     """A service on an SQLite file, ":memory:" (a private in-memory database), or a PostgreSQL database
     ("postgresql://...", or "postgresql:" followed by libpq key=value conninfo), created and migrated if
     needed. `options`: a dict or JSON text, as the module's docstring lists them. A file that cannot be
-    opened, or an unreachable server, raises InternalError or StorageBusy (the message never repeats a
+    opened, or a server that cannot be reached, raises InternalError (the message never repeats a
     connection string). A context manager; close() is idempotent."""
 
     def __init__(self, path: Path = ":memory:", options: Optional[Union[Mapping[str, Any], str, bytes]] = None) -> None:
