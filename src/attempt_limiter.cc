@@ -1,7 +1,9 @@
 #include "attempt_limiter.h"
 
 #include <algorithm>
-#include <cctype>
+#include <string>
+
+#include "text.h"
 
 namespace observees {
 
@@ -80,8 +82,7 @@ AttemptLimiter::Budget AttemptLimiter::CallerBudget(const Caller& caller) const 
 }
 
 AttemptLimiter::Budget AttemptLimiter::LoginBudget(AccountId root_account, std::string_view unique_id) const {
-  std::string key = "login:" + std::to_string(root_account) + ":";
-  for (const char c : unique_id) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string key = "login:" + std::to_string(root_account) + ":" + AsciiLower(unique_id);
   return {std::move(key), options_.max_failures, options_.window};
 }
 

@@ -6,6 +6,7 @@ OBSERVEES_PACKAGES=(
   cmake ninja-build g++ pkg-config
   libboost-json1.81-dev libboost-url1.81-dev libsqlitecpp-dev libsqlite3-dev catch2 libfmt-dev libsodium-dev libicu-dev
   valgrind python3 python3-pytest  # the C ABI's tests: the C test under valgrind, the Python (ctypes) tests, the pytest plugin
+  python3-venv python3-pip  # tests/python/test_pip_install.py: pip installs python/ into a venv
   clang-14 libclang-rt-14-dev  # scripts/test's libFuzzer stage (scripts/fuzz); gcc's ASan/UBSan/TSan runtimes come with g++
   libpq-dev postgresql  # the PostgreSQL backend (libpq), and the server scripts/test's PostgreSQL stage starts
 )

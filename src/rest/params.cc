@@ -1,7 +1,5 @@
 #include "rest/params.h"
 
-#include <unicode/ustring.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -9,9 +7,10 @@
 #include <boost/url/parse_query.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
-#include <cctype>
 #include <cstdint>
 #include <cstdio>
+
+#include "text.h"
 
 namespace observees::rest {
 namespace {
@@ -121,12 +120,7 @@ std::string NormalizeTarget(std::string_view raw) {
 }
 
 bool IsCleanUtf8(std::string_view text) {
-  if (text.find('\0') != std::string_view::npos) return false;
-  if (text.size() > static_cast<std::size_t>(INT32_MAX)) return false;
-  UErrorCode status = U_ZERO_ERROR;
-  int32_t length = 0;
-  u_strFromUTF8(nullptr, 0, &length, text.data(), static_cast<int32_t>(text.size()), &status);
-  return status == U_BUFFER_OVERFLOW_ERROR || U_SUCCESS(status);
+  return text.find('\0') == std::string_view::npos && observees::IsValidUtf8(text);
 }
 
 Result<Params> ParseQuery(std::string_view query, std::size_t max_bytes) {
@@ -158,21 +152,7 @@ Result<Params> ParseJsonBody(std::string_view body, std::size_t max_bytes) {
 
 namespace {
 
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string_view Trim(std::string_view s) { return TrimAscii(s, kHttpWhitespace); }
 
 // The value of `key` among `; key=value` attributes (quotes removed); nullopt when absent.
 std::optional<std::string> Attribute(std::string_view header, std::string_view key) {
@@ -183,7 +163,7 @@ std::optional<std::string> Attribute(std::string_view header, std::string_view k
     std::string_view item = Trim(rest.substr(0, next));
     pos = next == std::string_view::npos ? next : pos + 1 + next;
     const std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos || !StartsWithIgnoreCase(item, key) || Trim(item.substr(0, eq)).size() != key.size()) {
+    if (eq == std::string_view::npos || !StartsWithIgnoringAsciiCase(item, key) || Trim(item.substr(0, eq)).size() != key.size()) {
       continue;
     }
     std::string_view value = Trim(item.substr(eq + 1));
@@ -215,7 +195,7 @@ Result<Params> ParseMultipart(std::string_view body, std::string_view content_ty
       std::size_t eol = body.find("\r\n", line);
       if (eol == std::string_view::npos || eol > headers_end) eol = headers_end;
       const std::string_view header = body.substr(line, eol - line);
-      if (StartsWithIgnoreCase(header, "content-disposition:")) name = Attribute(header, "name");
+      if (StartsWithIgnoringAsciiCase(header, "content-disposition:")) name = Attribute(header, "name");
       line = eol + 2;
     }
     const std::size_t content = headers_end + 4;

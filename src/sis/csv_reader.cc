@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "text.h"
+
 namespace observees::sis {
 
 CsvReader::CsvReader(std::istream& in, CsvLimits limits) : in_(in), limits_(limits) {}
@@ -81,7 +83,7 @@ Result<bool> CsvReader::ReadRecord(CsvRecord& record) {
   std::size_t record_bytes = 0;
   std::string field;
   auto end_field = [&]() -> Status {
-    if (!IsValidUtf8(field)) {
+    if (!observees::IsValidUtf8(field)) {
       return Fail(row, "field " + std::to_string(record.fields.size() + 1) + " is not valid UTF-8");
     }
     if (record.fields.size() >= limits_.max_fields) {
@@ -139,41 +141,6 @@ Result<bool> CsvReader::ReadRecord(CsvRecord& record) {
     break;  // the end of the record (a line break or the end of the input)
   }
   rows_ = row;
-  return true;
-}
-
-bool IsValidUtf8(const std::string& bytes) {
-  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
-  const std::size_t n = bytes.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char b = s[i];
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-    if (b >= 0xC2 && b <= 0xDF) {
-      len = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      len = 3;
-      if (b == 0xE0) lo = 0xA0;  // no overlong forms
-      if (b == 0xED) hi = 0x9F;  // no surrogates
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      len = 4;
-      if (b == 0xF0) lo = 0x90;  // no overlong forms
-      if (b == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    if (s[i + 1] < lo || s[i + 1] > hi) return false;
-    for (std::size_t k = 2; k < len; ++k) {
-      if (s[i + k] < 0x80 || s[i + k] > 0xBF) return false;
-    }
-    i += len;
-  }
   return true;
 }
 

@@ -69,7 +69,4 @@ class CsvReader {
   Status error_ = Status::Ok();
 };
 
-// Whether `bytes` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-bool IsValidUtf8(const std::string& bytes);
-
 }  // namespace observees::sis

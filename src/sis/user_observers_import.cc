@@ -12,6 +12,7 @@
 
 #include "link_changes.h"
 #include "sis/csv_reader.h"
+#include "text.h"
 
 namespace observees::sis {
 namespace {
@@ -19,21 +20,7 @@ namespace {
 // Link changes announced to the enrollment store at a time (its reads ahead are per change).
 constexpr std::size_t kBatch = 256;
 
-// Ruby's String#strip: ASCII whitespace and NUL at both ends (Canvas strips every field).
-std::string_view Strip(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == '\0'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+std::string_view Strip(std::string_view s) { return TrimAscii(s, kRubyStripped); }
 
 struct PairKey {
   UserId student = 0;

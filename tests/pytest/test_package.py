@@ -1,8 +1,7 @@
-"""python/ is a real package: its version is the project's, it registers the plugin as a pytest11 entry
-point, and it is typed (py.typed)."""
+"""python/ is a real package: it registers the plugin as a pytest11 entry point, and it is typed (py.typed).
+Its version (observees.__version__, the project's) and `pip install` into a venv: tests/python."""
 
 import os
-import re
 import tomllib
 
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -12,12 +11,6 @@ PACKAGE_DIR = os.path.join(SOURCE_DIR, "python")
 def _pyproject():
     with open(os.path.join(PACKAGE_DIR, "pyproject.toml"), "rb") as f:
         return tomllib.load(f)
-
-
-def test_the_version_is_the_projects():
-    with open(os.path.join(SOURCE_DIR, "CMakeLists.txt"), encoding="utf-8") as f:
-        cmake_version = re.search(r"project\(observees VERSION (\S+)", f.read()).group(1)
-    assert _pyproject()["project"]["version"] == cmake_version
 
 
 def test_the_plugin_is_a_pytest11_entry_point_and_the_package_is_typed():

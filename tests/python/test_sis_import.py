@@ -51,7 +51,7 @@ class SisImportTest(unittest.TestCase):
             report = service.import_user_observers(b"\xff", 1)
             self.assertEqual(report["errors"], [[1, "row 1: field 1 is not valid UTF-8"]])
             self.assertFalse(report["committed"])
-            with self.assertRaises(observees.InvalidArgument):
+            with self.assertRaises(TypeError):
                 service.import_user_observers(42, 1)
             with self.assertRaises(observees.InvalidArgument):
                 service.import_user_observers(CSV, 0)
