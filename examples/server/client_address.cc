@@ -1,5 +1,7 @@
 #include "client_address.h"
 
+#include "text.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -7,12 +9,6 @@ namespace observees::server {
 namespace {
 
 namespace ip = boost::asio::ip;
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // One X-Forwarded-For entry: an address, possibly with a port; none when it is not one.
 std::optional<ip::address> ParseEntry(std::string_view entry) {
@@ -51,7 +47,7 @@ ip::address ClientAddress(const ip::address& peer, std::string_view forwarded_fo
   while (!forwarded_for.empty()) {
     const std::size_t comma = forwarded_for.rfind(',');
     const std::string_view entry =
-        Trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+        TrimAscii(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1), kHttpWhitespace);
     forwarded_for = comma == std::string_view::npos ? std::string_view() : forwarded_for.substr(0, comma);
     if (entry.empty()) continue;
     const std::optional<ip::address> address = ParseEntry(entry);

@@ -22,6 +22,7 @@
 
 #include "client_address.h"
 #include "harness.h"
+#include "text.h"
 #include "work_pool.h"
 
 namespace observees::server {
@@ -101,8 +102,7 @@ int CheckTransferEncoding(const http::request_header<>& header) {
       const std::size_t comma = list.find(',');
       std::string_view coding = list.substr(0, comma);
       list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
-      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+      coding = TrimAscii(coding, kHttpWhitespace);
       if (coding.empty()) continue;  // "a, , b": empty list elements are allowed (RFC 9110 5.6.1)
       chunked_last = beast::iequals(coding, "chunked");
       chunked += chunked_last ? 1 : 0;

@@ -13,6 +13,7 @@
 #include "observees/canvas_json.h"
 #include "rest/pagination.h"
 #include "rest/params.h"
+#include "text.h"
 
 namespace observees::rest {
 namespace {
@@ -86,17 +87,9 @@ std::optional<Route> Match(std::string_view method, const std::vector<std::strin
   return std::nullopt;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
 std::optional<std::string> FindHeader(const std::vector<Header>& headers, std::string_view name) {
   for (const Header& header : headers) {
-    if (EqualsIgnoreCase(header.name, name)) return header.value;
+    if (EqualsIgnoringAsciiCase(header.name, name)) return header.value;
   }
   return std::nullopt;
 }
@@ -262,7 +255,7 @@ struct Router::Impl {
     std::optional<std::string> token;
     if (const auto header = FindHeader(request.headers, "Authorization")) {
       const std::string_view value(*header);
-      if (value.size() < 7 || !EqualsIgnoreCase(value.substr(0, 7), "Bearer ")) {
+      if (!StartsWithIgnoringAsciiCase(value, "Bearer ")) {
         return Unauthenticated("unsupported authorization scheme");
       }
       token = std::string(value.substr(7));
