@@ -9,6 +9,7 @@ OBSERVEES_PACKAGES=(
   python3-venv python3-pip  # tests/python/test_pip_install.py: pip installs python/ into a venv
   clang-14 libclang-rt-14-dev  # scripts/test's libFuzzer stage (scripts/fuzz); gcc's ASan/UBSan/TSan runtimes come with g++
   libpq-dev postgresql  # the PostgreSQL backend (libpq), and the server scripts/test's PostgreSQL stage starts
+  dpkg-dev file binutils  # scripts/test's packages stage: cpack's dpkg-shlibdeps, its ELF detection, objdump
 )
 
 # Installs the packages that are not installed yet (apt-get, as root or through sudo).

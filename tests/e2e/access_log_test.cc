@@ -1,4 +1,4 @@
-// AccessLog's batching (examples/server/access_log.h): lines written in order, many per write call,
+// AccessLog's batching (server/access_log.h): lines written in order, many per write call,
 // flushed by its timer and when the log goes, never lost. A unit test of the server's source on a
 // stdio stream whose writes are counted (glibc's fopencookie).
 #include <catch2/catch.hpp>

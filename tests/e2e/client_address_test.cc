@@ -1,4 +1,4 @@
-// Unit tests of observees-server's client address and limiter key (examples/server/client_address.h).
+// Unit tests of observees-server's client address and limiter key (server/client_address.h).
 #include "client_address.h"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// End-to-end tests of observees-server --harness (examples/server/harness.h, docs/harness.md): the
+// End-to-end tests of observees-server --harness (server/harness.h, docs/harness.md): the
 // /__observees/ routes exist only with the flag, which is refused on a non-loopback address unless
 // --harness-allow-remote is given; reset goes back to the --seed fixture, the clock moves expiry, the
 // audit log reads back what happened, and a fixture loads on top. Every wait is bounded.
