@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -1323,6 +1324,24 @@ void Noise(Results& out, const char* name) {
               s.max_of_runs());
 }
 
+// Between sections: what one section wrote must not be flushed while the next measures. Checkpoints
+// each database's WAL into its file (and truncates the WAL), has the kernel write every dirty page
+// (sync), then lets the machine rest a second; prints how long the writes took.
+void Settle(const std::vector<std::string>& paths) {
+  const auto start = std::chrono::steady_clock::now();
+  for (const std::string& path : paths) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+      sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+    }
+    sqlite3_close(db);
+  }
+  ::sync();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  std::printf("\n(settled: checkpoints and sync took %.2f s, then 1 s of rest)\n", seconds);
+}
+
 }  // namespace
 }  // namespace observees::bench
 
@@ -1387,11 +1406,18 @@ int main(int argc, char** argv) {
   };
   std::vector<std::string> paths;
   for (const std::int64_t size : sizes) paths.push_back(MakeDatabase(work, size));
-  if (runs("overhead")) Overhead(paths.front(), counts, out);
+  if (runs("overhead")) {
+    Overhead(paths.front(), counts, out);
+    Settle(paths);
+  }
   if (runs("scale")) {
     Scale(paths, sizes, counts, out);
+    Settle(paths);
   }
-  if (runs("threads")) Concurrency(paths.front(), sizes.front(), counts.reads * 25, out);
+  if (runs("threads")) {
+    Concurrency(paths.front(), sizes.front(), counts.reads * 25, out);
+    Settle(paths);
+  }
   if (runs("stall")) Stall(work, out);
   if (!runs("postgres")) {
   } else if (postgres.empty()) {
