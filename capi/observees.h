@@ -136,13 +136,15 @@ OBS_API int obs_disable_sqlite_memory_statistics(void);
  *                "token_max_failures": 100},
  *    "default_per_page": 10, "max_per_page": 100, "min_password_length": 8,
  *    "password_hashing": "interactive" | "moderate" | "fastest",
- *    "connections": 4, "busy_timeout_ms": 10000, "schema": "observees", "secret_key": "...",
+ *    "connections": 4, "busy_timeout_ms": 10000, "schema": "observees", "table_prefix": "obs_",
+ *    "secret_key": "...",
  *    "test_clock": "2026-01-01T00:00:00Z",
  *    "base_url": "https://canvas.test",
  *    "rest": {"default_root_account": 1, "max_parameter_bytes": 4096, "max_body_bytes": 65536,
  *             "scheme": "http" | "https"}}
  * `busy_timeout_ms` is SQLite's, `schema` PostgreSQL's (the schema holding the tables, created if
- * missing); `test_clock` runs the service on a test clock standing at that time (see obs_clock_set);
+ * missing); `table_prefix` SQLite's (the tables' names start with it, so they can share a file with
+ * another program's; default none: storage.h); `test_clock` runs the service on a test clock standing at that time (see obs_clock_set);
  * `base_url` makes relative avatar URLs absolute in the operations' JSON (default: left relative);
  * `rest` configures the router of obs_rest_handle (`scheme`: how clients reach it, for the Link
  * header's URLs; default "http"). An unknown key or a value out of range is OBS_INVALID_ARGUMENT

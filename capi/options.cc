@@ -93,7 +93,7 @@ Result<OpenOptions> ReadOptions(const char* options_json) {
       *parsed, "options_json",
       {"pairing_code_length", "pairing_code_alphabet", "pairing_code_lifetime_seconds", "pairing_code_max_active",
        "limiter", "default_per_page", "max_per_page", "min_password_length", "password_hashing", "connections",
-       "busy_timeout_ms", "schema", "secret_key", "test_clock", "base_url", "rest"});
+       "busy_timeout_ms", "schema", "table_prefix", "secret_key", "test_clock", "base_url", "rest"});
   if (!object.ok()) return object.status();
   for (const auto& entry : **object) {
     // Not a structured binding: clang before 16 cannot capture one in the lambdas below.
@@ -153,6 +153,11 @@ Result<OpenOptions> ReadOptions(const char* options_json) {
     } else if (key == "schema") {
       status = text([&](std::string value) {
         options.storage.schema = std::move(value);
+        return Status::Ok();
+      });
+    } else if (key == "table_prefix") {
+      status = text([&](std::string value) {
+        options.storage.table_prefix = std::move(value);
         return Status::Ok();
       });
     } else if (key == "secret_key") {

@@ -55,6 +55,13 @@ struct StorageOptions {
   // Where "now" comes from for defaults such as a fixture user's created_at. Default: SystemClock().
   std::shared_ptr<Clock> clock;
 
+  // SQLite only: a prefix for the library's table and index names (e.g. "obs_": obs_users, obs_meta,
+  // ...), so that they can live in a database file another program owns, beside its own tables (the
+  // schema version is then kept in the prefixed meta table, not in the file's PRAGMA user_version).
+  // 1 to 32 ASCII letters, digits and '_', starting with a letter; every process opening the file must
+  // give the same. Empty (default): plain names. PostgreSQL keeps its tables apart with `schema`
+  // instead, and refuses a prefix (kInvalidArgument).
+  std::string table_prefix;
   // SQLite only: how long a writer waits for another process's lock, in milliseconds. Default 10000.
   int busy_timeout_ms = 10000;
   // SQLite only: bytes of a file database each connection reads through a memory map (SQLite's

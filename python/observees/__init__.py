@@ -43,6 +43,8 @@ or a value out of range is InvalidArgument naming it, and nothing is created):
     busy_timeout_ms                SQLite: how long a call waits for another writer's lock before it
                                    raises StorageBusy, >= 0 (10000)
     schema                         PostgreSQL: the schema holding the tables, created if missing
+    table_prefix                   SQLite: a prefix for the tables' names (e.g. "obs_"), so that they can
+                                   share a file with another program's tables (default: none)
     secret_key                     the key of the keyed hash of codes and tokens (default: one stored in
                                    the database)
     test_clock                     run on a test clock standing at this ISO-8601 time (see clock_set)

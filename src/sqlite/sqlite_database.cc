@@ -1,5 +1,7 @@
 #include "sqlite/sqlite_database.h"
 
+#include <SQLiteCpp/Statement.h>
+
 #include <SQLiteCpp/Transaction.h>
 
 #include <cstdio>
@@ -98,14 +100,17 @@ sqlite3_stmt* SqliteConnection::Prepare(const char* sql) {
     return it->second;
   }
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(handle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  const std::string prefixed = prefix_ ? prefix_->Rewrite(sql) : std::string();
+  const int rc = sqlite3_prepare_v3(handle(), prefix_ ? prefixed.c_str() : sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                                    nullptr);
   if (rc != SQLITE_OK) Fail(handle(), rc);
   prepared_.emplace(sql, stmt);
   return stmt;
 }
 
 void SqliteConnection::ExecScript(const char* sql) {
-  const int rc = sqlite3_exec(handle(), sql, nullptr, nullptr, nullptr);
+  const std::string prefixed = prefix_ ? prefix_->Rewrite(sql) : std::string();
+  const int rc = sqlite3_exec(handle(), prefix_ ? prefixed.c_str() : sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) Fail(handle(), rc);
 }
 
@@ -122,12 +127,13 @@ namespace {
 
 bool IsMemory(const std::string& path) { return path.empty() || path == ":memory:"; }
 
-std::unique_ptr<SqliteConnection> Connect(const StorageOptions& options) {
+std::unique_ptr<SqliteConnection> Connect(const StorageOptions& options,
+                                          const std::shared_ptr<const sqlite_schema::TablePrefix>& prefix) {
   const std::string& path = options.location;
   auto db = std::make_unique<SQLite::Database>(IsMemory(path) ? std::string(":memory:") : path,
                                                SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
                                                options.busy_timeout_ms);
-  auto conn = std::make_unique<SqliteConnection>(std::move(db));
+  auto conn = std::make_unique<SqliteConnection>(std::move(db), prefix);
   conn->ExecScript("PRAGMA foreign_keys = ON");
   if (!IsMemory(path)) {
     // WAL's NORMAL still survives a process crash; only a power loss may undo the last commits. It is
@@ -138,16 +144,38 @@ std::unique_ptr<SqliteConnection> Connect(const StorageOptions& options) {
   return conn;
 }
 
-// Applies the migrations past the file's version in one transaction. Refuses a version this library
-// does not know (storage::CheckSchemaVersion), writing nothing.
-void Migrate(SQLite::Database& db) {
+// The schema version of a prefixed store (table_prefix.h): its meta row 'schema_version'; 0 while the
+// prefixed meta table does not exist.
+int PrefixedVersion(SQLite::Database& db, const sqlite_schema::TablePrefix& prefix) {
+  SQLite::Statement exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  exists.bind(1, prefix.prefix() + "meta");
+  if (!exists.executeStep()) return 0;
+  SQLite::Statement version(db, prefix.Rewrite("SELECT value FROM meta WHERE key = 'schema_version'"));
+  // A prefixed meta without the row was made by version 1's script before its row was written: none.
+  return version.executeStep() ? storage::ParseSchemaVersion(version.getColumn(0).getString()) : 0;
+}
+
+// Applies the migrations past the store's version in one transaction. Refuses a version this library
+// does not know (storage::CheckSchemaVersion), writing nothing. The version: PRAGMA user_version, or
+// with a prefix the prefixed meta's row (table_prefix.h).
+void Migrate(SQLite::Database& db, const sqlite_schema::TablePrefix* prefix) {
   SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
   const auto migrations = sqlite_schema::Migrations();
-  const int current = db.execAndGet("PRAGMA user_version").getInt();
+  const int current = prefix ? PrefixedVersion(db, *prefix) : db.execAndGet("PRAGMA user_version").getInt();
   const int target = static_cast<int>(migrations.size());
   storage::CheckSchemaVersion(current, target);
-  for (int v = current; v < target; ++v) db.exec(migrations[static_cast<std::size_t>(v)]);
-  if (current != target) db.exec("PRAGMA user_version = " + std::to_string(target));
+  for (int v = current; v < target; ++v) {
+    const char* script = migrations[static_cast<std::size_t>(v)];
+    db.exec(prefix ? prefix->Rewrite(script) : std::string(script));
+  }
+  if (current != target && prefix) {
+    SQLite::Statement write(db, prefix->Rewrite("INSERT INTO meta (key, value) VALUES ('schema_version', ?1) "
+                                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    write.bind(1, std::to_string(target));
+    write.exec();
+  } else if (current != target) {
+    db.exec("PRAGMA user_version = " + std::to_string(target));
+  }
   txn.commit();
 }
 
@@ -177,20 +205,26 @@ Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const StorageOption
   if (options.mmap_bytes < 0) return InvalidArgument("mmap_bytes must not be negative", "mmap_bytes");
   if (!secrets::Init()) return Internal("libsodium failed to initialise");
 
+  std::shared_ptr<const sqlite_schema::TablePrefix> prefix;
+  if (!options.table_prefix.empty()) {
+    OBSERVEES_RETURN_IF_ERROR(sqlite_schema::TablePrefix::Check(options.table_prefix));
+    prefix = std::make_shared<const sqlite_schema::TablePrefix>(options.table_prefix, sqlite_schema::Migrations());
+  }
+
   std::shared_ptr<SqliteDatabase> db(new SqliteDatabase());
   db->password_hashing_ = options.password_hashing;
   db->clock_ = options.clock ? options.clock : SystemClock();
   const bool memory = IsMemory(options.location);
   const std::string where = memory ? std::string(":memory:") : options.location;
   try {
-    auto first = Connect(options);
+    auto first = Connect(options, prefix);
     if (!memory) first->ExecScript("PRAGMA journal_mode = WAL");
-    Migrate(first->db());
+    Migrate(first->db(), prefix.get());
     db->hash_key_ = options.secret_key.empty() ? LoadOrCreateKey(*first) : secrets::DeriveKey(options.secret_key);
     db->box_key_ = secrets::KeyedHash(db->hash_key_, "pairing_code_box", "");
     db->idle_.push_back(std::move(first));
     const int pool = memory ? 1 : options.connections;
-    for (int i = 1; i < pool; ++i) db->idle_.push_back(Connect(options));
+    for (int i = 1; i < pool; ++i) db->idle_.push_back(Connect(options, prefix));
   } catch (const std::exception& e) {
     return Internal("cannot open SQLite database " + where + ": " + e.what());
   }

@@ -24,6 +24,7 @@
 #include "observees/link_store.h"
 #include "observees/status.h"
 #include "observees/storage.h"
+#include "sqlite/table_prefix.h"
 #include "storage/rows.h"
 #include "storage/values.h"
 
@@ -89,7 +90,9 @@ void Bind(sqlite3_stmt* stmt, int index, const std::optional<T>& value) {
 // constants beside the code that runs them: sql.h).
 class SqliteConnection {
  public:
-  explicit SqliteConnection(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+  // `prefix`: the statements' table names get it (table_prefix.h); null: they run as written.
+  SqliteConnection(std::unique_ptr<SQLite::Database> db, std::shared_ptr<const sqlite_schema::TablePrefix> prefix)
+      : db_(std::move(db)), prefix_(std::move(prefix)) {}
   ~SqliteConnection();
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
@@ -137,6 +140,7 @@ class SqliteConnection {
   sqlite3_stmt* Prepare(const char* sql);
 
   std::unique_ptr<SQLite::Database> db_;
+  std::shared_ptr<const sqlite_schema::TablePrefix> prefix_;
   std::unordered_map<const char*, sqlite3_stmt*> prepared_;
   std::atomic<std::int64_t> statements_{0};  // touched by the thread holding the connection
 };

@@ -30,6 +30,9 @@ bool IsPostgresLocation(std::string_view location) {
 
 Result<Storage> OpenStorage(const StorageOptions& options) {
   if (!IsPostgresLocation(options.location)) return storage::OpenSqliteStorage(options);
+  if (!options.table_prefix.empty()) {
+    return InvalidArgument("table_prefix is SQLite's; on PostgreSQL keep the tables apart with schema", "table_prefix");
+  }
   const std::string conninfo =
       IsPostgresUri(options.location) ? options.location : options.location.substr(kConninfoPrefix.size());
   return storage::OpenPostgresStorage(conninfo, options);

@@ -29,6 +29,34 @@ Storage OpenTestBackend(const std::string& path, std::shared_ptr<Clock> clock, i
 
 namespace {
 
+// The plain names of the library's tables (schema.cc); each gets a foreign table of that name.
+constexpr const char* kLibraryTables[] = {
+    "meta",         "accounts",          "account_domains", "users",         "logins",
+    "access_tokens", "admins",           "role_overrides",  "courses",       "enrollments",
+    "observation_links", "pairing_codes", "failed_attempts", "audit_log"};
+
+}  // namespace
+
+void MakeForeignTables(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  for (const char* table : kLibraryTables) {
+    db.exec(std::string("CREATE TABLE ") + table + " (lms_only TEXT NOT NULL)");
+    db.exec(std::string("INSERT INTO ") + table + " VALUES ('owned by the LMS')");
+  }
+  db.exec("PRAGMA user_version = 7");
+}
+
+bool ForeignTablesIntact(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  for (const char* table : kLibraryTables) {
+    SQLite::Statement rows(db, std::string("SELECT lms_only FROM ") + table);
+    if (!rows.executeStep() || rows.getColumn(0).getString() != "owned by the LMS" || rows.executeStep()) return false;
+  }
+  return db.execAndGet("PRAGMA user_version").getInt() == 7;
+}
+
+namespace {
+
 std::string Hex(const void* data, int size) {
   static constexpr char kDigits[] = "0123456789abcdef";
   const auto* bytes = static_cast<const unsigned char*>(data);

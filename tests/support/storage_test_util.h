@@ -50,6 +50,13 @@ StorageOptions FileOptions(const std::string& path);
 // Opens the SQLite default with the cheapest password hashing and `clock` as its clock.
 Storage OpenTestBackend(const std::string& path, std::shared_ptr<Clock> clock, int connections = 4);
 
+// Another program's tables in the SQLite file at `path` (created if missing): one under each plain
+// name the library's tables and indexes use, with columns none of its statements name, one row each,
+// and PRAGMA user_version 7, as an LMS's own file would have. For StorageOptions::table_prefix tests.
+void MakeForeignTables(const std::string& path);
+// Whether the tables MakeForeignTables made are still as it made them (and user_version still 7).
+bool ForeignTablesIntact(const std::string& path);
+
 // Every row of every table (sqlite_* tables excluded) of the database file at `path`, read through a
 // separate read-only SQLiteCpp connection; rows rendered as text with typed cells, sorted per table.
 using TableDump = std::map<std::string, std::vector<std::string>>;

@@ -1,6 +1,7 @@
 #include "support/world.h"
 
 #include "support/postgres_test_util.h"
+#include "support/storage_test_util.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -216,9 +217,15 @@ Storage OpenWorldStorage(World& world, const WorldOptions& options) {
     world.postgres_schema = schema;
   } else {
     const char* file_db = std::getenv("OBSERVEES_TEST_FILE_DB");
-    if (file_db != nullptr && *file_db != '\0' && IsMemory(options.db_path)) {
+    const char* prefix = std::getenv("OBSERVEES_TEST_TABLE_PREFIX");
+    const bool prefixed = prefix != nullptr && *prefix != '\0' && IsMemory(options.db_path);
+    if ((file_db != nullptr && *file_db != '\0' && IsMemory(options.db_path)) || prefixed) {
       world.temp_dir = std::make_shared<TempDir>();
       storage.location = (world.temp_dir->path() / "observees.db").string();
+    }
+    if (prefixed) {
+      storage.table_prefix = prefix;
+      storage_test::MakeForeignTables(storage.location);
     }
   }
   Result<Storage> opened = OpenStorage(storage);

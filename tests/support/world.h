@@ -208,7 +208,10 @@ struct World {
 // variable OBSERVEES_TEST_FILE_DB set (non-empty), ":memory:" worlds use a file in a fresh temporary
 // directory instead, so the whole suite can also run over the pooled file database. With
 // OBSERVEES_TEST_BACKEND=postgres (and OBSERVEES_TEST_POSTGRES, support/postgres_test_util.h), they
-// use PostgreSQL instead, each world on a private schema: the same tests, the other backend.
+// use PostgreSQL instead, each world on a private schema: the same tests, the other backend. With
+// OBSERVEES_TEST_TABLE_PREFIX (SQLite), ":memory:" worlds use a file that another program's tables
+// already hold under the library's plain names (MakeForeignTables) and the library's under that
+// prefix: a statement that missed the prefix fails.
 bool WorldsOnPostgres();
 World MakeWorld(std::string_view fixture_json = kStandardFixture, ServiceOptions options = {});
 World MakeWorld(const WorldOptions& options);
