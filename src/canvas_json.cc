@@ -39,30 +39,31 @@ json::object FieldErrors(std::string_view attribute, std::string_view type, std:
 
 }  // namespace
 
-json::object UserJson(const LinkedUser& linked, std::string_view base_url) {
+json::object UserJson(const LinkedUser& linked, std::string_view base_url, json::storage_ptr sp) {
   const User& user = linked.user;
-  json::object out;
-  out["id"] = user.id;
-  out["name"] = user.name;
-  out["created_at"] = FormatTimestamp(user.created_at);
-  out["sortable_name"] = user.sortable_name;
-  out["short_name"] = user.short_name;
-  if (user.pronouns && !user.pronouns->empty()) out["pronouns"] = *user.pronouns;
+  json::object out(8, sp);
+  out.emplace("id", user.id);
+  out.emplace("name", user.name);
+  out.emplace("created_at", FormatTimestamp(user.created_at));
+  out.emplace("sortable_name", user.sortable_name);
+  out.emplace("short_name", user.short_name);
+  if (user.pronouns && !user.pronouns->empty()) out.emplace("pronouns", *user.pronouns);
   if (linked.include_avatar_url) {
     const std::string_view avatar =
         user.avatar_url && !user.avatar_url->empty() ? std::string_view(*user.avatar_url) : kDefaultAvatarPath;
-    out["avatar_url"] = AbsoluteUrl(avatar, base_url);
+    out.emplace("avatar_url", AbsoluteUrl(avatar, base_url));
   }
-  json::array ids;
+  json::array ids(sp);
+  ids.reserve(linked.observation_link_root_account_ids.size());
   for (const AccountId id : linked.observation_link_root_account_ids) ids.push_back(id);
-  out["observation_link_root_account_ids"] = std::move(ids);
+  out.emplace("observation_link_root_account_ids", std::move(ids));
   return out;
 }
 
-json::array UsersJson(const std::vector<LinkedUser>& users, std::string_view base_url) {
-  json::array out;
+json::array UsersJson(const std::vector<LinkedUser>& users, std::string_view base_url, json::storage_ptr sp) {
+  json::array out(sp);
   out.reserve(users.size());
-  for (const LinkedUser& user : users) out.push_back(UserJson(user, base_url));
+  for (const LinkedUser& user : users) out.push_back(UserJson(user, base_url, sp));
   return out;
 }
 

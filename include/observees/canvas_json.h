@@ -19,9 +19,12 @@ namespace observees {
 
 // Keys in Canvas's order: id, name, created_at, sortable_name, short_name, [pronouns], [avatar_url],
 // observation_link_root_account_ids. A relative avatar path is made absolute with `base_url`
-// (e.g. "https://canvas.test"; rule 35).
-OBSERVEES_EXPORT boost::json::object UserJson(const LinkedUser& user, std::string_view base_url = {});
-OBSERVEES_EXPORT boost::json::array UsersJson(const std::vector<LinkedUser>& users, std::string_view base_url = {});
+// (e.g. "https://canvas.test"; rule 35). The values live in `sp` (default: the heap); a list's page
+// built on a monotonic resource allocates once.
+OBSERVEES_EXPORT boost::json::object UserJson(const LinkedUser& user, std::string_view base_url = {},
+                                              boost::json::storage_ptr sp = {});
+OBSERVEES_EXPORT boost::json::array UsersJson(const std::vector<LinkedUser>& users, std::string_view base_url = {},
+                                              boost::json::storage_ptr sp = {});
 
 // {"user_id", "code", "expires_at", "workflow_state"} and nothing else (section 3.2).
 OBSERVEES_EXPORT boost::json::object PairingCodeJson(const PairingCode& code);
