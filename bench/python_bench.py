@@ -7,7 +7,7 @@ Appends rows "python<TAB>FACE/python<TAB>KEY<TAB>VALUE" (microseconds) for bench
   OP               the module's call (Service.list_observees, ...): argument checks, the call, the answer
                    decoded to Python objects;
   OP_ctypes        the same C function with the same arguments through ctypes with nothing around it:
-                   the answer's bytes read and freed, not decoded (issue 19's baseline);
+                   the answer's bytes copied and freed, not decoded (issue 19's baseline);
   OP_ctypes_json   the same bare call, its answer decoded by json.loads;
 and "python<TAB>OP/python_vs_ctypes<TAB>ratio<TAB>R" (and .../python_vs_ctypes_json): the median over the
 runs of each run's module / bare ratio, the faces of one operation taking turns in every run.
@@ -64,20 +64,24 @@ def measure_in_turns(faces, per_run, setup=None, teardown=None, warmup=20):
 
 
 def bare_call(s, name, args, decode=False):
-    """The C function the module wraps (with the prototype the module declared), called through ctypes
-    with nothing around it: handle, `args` (a list a setup may change), the out-parameter. The answer's
-    bytes are read and freed; decoded by json.loads when `decode`."""
+    """The C function the module wraps, called through ctypes with nothing around it: handle, `args` (a
+    list a setup may change), the out-parameter. Its own function object, declared with the module's
+    argument types but a c_char_p for the char** answer: the cheapest read ctypes has (.value copies the
+    text; the same object given to obs_free passes the pointer). The answer is freed; decoded by
+    json.loads when `decode`."""
     lib = observees._library()
-    function, free, string_at, loads = getattr(lib, name), lib.obs_free, ctypes.string_at, json.loads
+    function = lib[name]  # a fresh function object, whatever the module did to lib.<name>
+    function.restype = ctypes.c_int
+    function.argtypes = observees._PROTOTYPES[name][1][:-1] + [ctypes.POINTER(ctypes.c_char_p)]
+    free, loads = lib.obs_free, json.loads
     handle = s._handle
-    out = ctypes.c_void_p()
-    ref = ctypes.byref(out)
+    out = ctypes.c_char_p()
 
     def call():
-        if function(handle, *args, ref) != 0:
+        if function(handle, *args, out) != 0:
             raise RuntimeError(name + " failed")
-        text = string_at(out.value)
-        free(out.value)
+        text = out.value
+        free(out)
         if decode:
             loads(text)
     return call
