@@ -514,44 +514,36 @@ class Service:
         except Exception:  # interpreter shutdown: nothing left to report to
             pass
 
-    def _run(self, function: str, *args: Any) -> int:
-        """The status of function(handle, *args), counted in flight for close(); InvalidArgument once
-        the service is closed."""
+    def _call(self, function: str, *args: Any, missing: Missing = None, answer: Optional[str] = "json") -> Any:
+        """Runs obs_<function>(handle, *args), counted in flight for close(), and raises for a refusal
+        (`missing`: what a NotFound is about, a format and its values). `answer` "json" or "text": the
+        function ends with a char** answer, passed here and returned decoded (compact JSON, one value)
+        or as text (None for NULL), freed either way; None: it has none. The measured path, in one frame."""
+        lib = self._lib
+        out = _c_str() if answer else None
         calls = self._calls
-        calls.append(None)  # before reading _handle: a close() that has not yet cleared it waits for this call
+        calls.append(None)  # before reading _handle: a close() that has not cleared it yet waits for this call
         try:
             handle = self._handle
             if handle is None:
                 raise InvalidArgument("the service is closed")
-            return getattr(self._lib, function)(handle, *args)
+            status = getattr(lib, function)(handle, *args, out) if out is not None else \
+                getattr(lib, function)(handle, *args)
         finally:
             calls.pop()
             if self._closing:
                 with self._lock:
                     self._idle.notify_all()
-
-    def _call(self, function: str, *args: Any, missing: Missing = None) -> None:
-        """Runs obs_<function>(handle, *args), raising for a refusal (`missing`: what a NotFound is
-        about, a format and its values)."""
-        status = self._run(function, *args)
-        if status:
-            _raise_for(self._lib, status, missing)
-
-    def _answer(self, function: str, *args: Any, missing: Missing = None, decode: bool = True) -> Any:
-        """_call with a trailing char** out-parameter: returns the answer, its JSON decoded (`decode`:
-        compact, one value, no surrounding whitespace) or its text (None for NULL)."""
-        lib = self._lib
-        out = _c_str()
-        try:
-            status = self._run(function, *args, out)
-        finally:
-            text = _take_string(lib, out)
+            data = out.value if out is not None else None
+            if data is not None:
+                lib.obs_free(out)
         if status:
             _raise_for(lib, status, missing)
-        if not decode:
-            return text
-        if text is None:
+        if answer != "json":
+            return data.decode("utf-8") if data is not None else None
+        if data is None:
             raise InternalError("the library answered nothing")
+        text = data.decode("utf-8")
         try:
             value, end = _scan_json(text, 0)
         except StopIteration:
@@ -566,16 +558,16 @@ class Service:
         """Seeds the database from a fixture (a dict, or JSON text; the format is the repository's
         docs/fixture.md). Checked whole first: a bad fixture raises InvalidArgument naming the bad key
         and changes nothing; loading one twice changes nothing."""
-        self._call("obs_load_fixture", _json_text(fixture, "fixture"))
+        self._call("obs_load_fixture", _json_text(fixture, "fixture"), answer=None)
 
     def load_fixture_file(self, path: Path) -> None:
         """load_fixture from a file; NotFound naming the file when it cannot be read."""
-        self._call("obs_load_fixture_file", _text(path, "path", allow_path=True))
+        self._call("obs_load_fixture_file", _text(path, "path", allow_path=True), answer=None)
 
     def reset(self, fixture: Optional[JsonInput] = None) -> None:
         """Empties every table (the schema and the hash key stay), then loads `fixture` (a dict, or
         JSON text) if given, in one transaction. A bad fixture changes nothing. The clock stays."""
-        self._call("obs_service_reset", _json_text(fixture, "fixture", optional=True))
+        self._call("obs_service_reset", _json_text(fixture, "fixture", optional=True), answer=None)
 
     # -- the User Observees operations --
 
@@ -584,7 +576,7 @@ class Service:
         _integers("acting_user domain_root_account " + name, _INT64, acting_user, domain_root_account, subject)
         _integers("page per_page", _INT32, page, per_page)
         flags = _LIST_INCLUDE_AVATAR_URL if _boolean(include_avatar_url, "include_avatar_url") else 0
-        return self._answer(function, acting_user, domain_root_account, subject, page, per_page, flags,
+        return self._call(function, acting_user, domain_root_account, subject, page, per_page, flags,
                             missing=("%s %d", name, subject))
 
     def list_observees(self, acting_user: int, domain_root_account: int, observer: int, page: int = 1,
@@ -613,7 +605,7 @@ class Service:
                   domain_root_account, observer, root_account_scope)
         request = _string_fields("request", (("access_token", access_token), ("pairing_code", pairing_code),
                                              ("unique_id", unique_id), ("password", password)))
-        return self._answer("obs_add_observee", acting_user, domain_root_account, observer,
+        return self._call("obs_add_observee", acting_user, domain_root_account, observer,
                             _json_text(request, "request"), root_account_scope, missing=("observer %d", observer))
 
     def show_observee(self, acting_user: int, domain_root_account: int, observer: int, student: int) -> JsonObject:
@@ -621,7 +613,7 @@ class Service:
         NotFound when the two share no active link."""
         _integers("acting_user domain_root_account observer student", _INT64, acting_user, domain_root_account,
                   observer, student)
-        return self._answer("obs_show_observee", acting_user, domain_root_account, observer, student,
+        return self._call("obs_show_observee", acting_user, domain_root_account, observer, student,
                             missing=("an active link from observer %d to student %d", observer, student))
 
     def show_observer(self, acting_user: int, domain_root_account: int, student: int, observer: int) -> JsonObject:
@@ -629,7 +621,7 @@ class Service:
         the two share no active link."""
         _integers("acting_user domain_root_account student observer", _INT64, acting_user, domain_root_account,
                   student, observer)
-        return self._answer("obs_show_observer", acting_user, domain_root_account, student, observer,
+        return self._call("obs_show_observer", acting_user, domain_root_account, student, observer,
                             missing=("an active link from observer %d to student %d", observer, student))
 
     def add_observee_by_id(self, acting_user: int, domain_root_account: int, observer: int, student: int,
@@ -638,7 +630,7 @@ class Service:
         /users/:user_id/observees/:observee_id); returns the student."""
         _integers("acting_user domain_root_account observer student root_account_scope", _INT64, acting_user,
                   domain_root_account, observer, student, root_account_scope)
-        return self._answer("obs_add_observee_by_id", acting_user, domain_root_account, observer, student,
+        return self._call("obs_add_observee_by_id", acting_user, domain_root_account, observer, student,
                             root_account_scope, missing=("observer %d or student %d", observer, student))
 
     def remove_observee(self, acting_user: int, domain_root_account: int, observer: int, student: int,
@@ -648,14 +640,14 @@ class Service:
         /users/:user_id/observees/:observee_id); returns the student."""
         _integers("acting_user domain_root_account observer student root_account_scope", _INT64, acting_user,
                   domain_root_account, observer, student, root_account_scope)
-        return self._answer("obs_remove_observee", acting_user, domain_root_account, observer, student,
+        return self._call("obs_remove_observee", acting_user, domain_root_account, observer, student,
                             root_account_scope, missing=("a link from observer %d to student %d", observer, student))
 
     def create_pairing_code(self, acting_user: int, domain_root_account: int, student: int) -> JsonObject:
         """A new pairing code for `student` (Canvas's POST /users/:user_id/observer_pairing_codes):
         {"user_id", "code", "expires_at", "workflow_state"}."""
         _integers("acting_user domain_root_account student", _INT64, acting_user, domain_root_account, student)
-        return self._answer("obs_create_pairing_code", acting_user, domain_root_account, student,
+        return self._call("obs_create_pairing_code", acting_user, domain_root_account, student,
                             missing=("student %d", student))
 
     def list_pairing_codes(self, acting_user: int, domain_root_account: int, student: int,
@@ -674,7 +666,7 @@ class Service:
             flags |= _CODE_STATE_BITS[state]
         _integers("acting_user domain_root_account student", _INT64, acting_user, domain_root_account, student)
         _integers("page per_page", _INT32, page, per_page)
-        return self._answer("obs_list_pairing_codes", acting_user, domain_root_account, student, flags, page,
+        return self._call("obs_list_pairing_codes", acting_user, domain_root_account, student, flags, page,
                             per_page, missing=("student %d", student))
 
     def revoke_pairing_code(self, acting_user: int, domain_root_account: int, student: int,
@@ -683,13 +675,13 @@ class Service:
         call revoked it). NotFound for a code that is not the student's."""
         _integers("acting_user domain_root_account student code_id", _INT64, acting_user, domain_root_account,
                   student, code_id)
-        return self._answer("obs_revoke_pairing_code", acting_user, domain_root_account, student, code_id,
+        return self._call("obs_revoke_pairing_code", acting_user, domain_root_account, student, code_id,
                             missing=("pairing code %d of student %d", code_id, student))
 
     def revoke_all_pairing_codes(self, acting_user: int, domain_root_account: int, student: int) -> int:
         """Revokes every active code of the student's; returns how many."""
         _integers("acting_user domain_root_account student", _INT64, acting_user, domain_root_account, student)
-        return self._answer("obs_revoke_all_pairing_codes", acting_user, domain_root_account, student,
+        return self._call("obs_revoke_all_pairing_codes", acting_user, domain_root_account, student,
                             missing=("student %d", student))["revoked"]
 
     # -- enrollments and self-registration --
@@ -697,7 +689,7 @@ class Service:
     def list_enrollments(self, acting_user: int, domain_root_account: int, user: int) -> List[JsonObject]:
         """The user's enrollments (Canvas Enrollment objects), observer enrollments included."""
         _integers("acting_user domain_root_account user", _INT64, acting_user, domain_root_account, user)
-        return self._answer("obs_list_enrollments", acting_user, domain_root_account, user,
+        return self._call("obs_list_enrollments", acting_user, domain_root_account, user,
                             missing=("user %d", user))
 
     def enroll_user(self, acting_user: int, domain_root_account: int, course_id: int, user_id: int,
@@ -711,7 +703,7 @@ class Service:
         request.update(_string_fields("request", (("type", type), ("enrollment_state", enrollment_state))))
         if course_section_id is not None:
             request["course_section_id"] = _integer(course_section_id, "course_section_id")
-        return self._answer("obs_enroll_user", acting_user, domain_root_account, _json_text(request, "request"),
+        return self._call("obs_enroll_user", acting_user, domain_root_account, _json_text(request, "request"),
                             missing=("course %d or user %d", course_id, user_id))
 
     def register_observer(self, acting_user: int, domain_root_account: int, name: str, unique_id: str,
@@ -730,7 +722,7 @@ class Service:
             ("name", name), ("unique_id", unique_id), ("password", password), ("pairing_code", pairing_code),
             ("sortable_name", sortable_name), ("short_name", short_name),
             ("initial_enrollment_type", initial_enrollment_type), ("client_key", client_key)))
-        return self._answer("obs_register_observer", acting_user, domain_root_account, _json_text(request, "request"))
+        return self._call("obs_register_observer", acting_user, domain_root_account, _json_text(request, "request"))
 
     # -- SIS import and export of user_observers.csv (the repository's docs/sis-import.md) --
 
@@ -747,15 +739,15 @@ class Service:
         data = _bytes(csv, "csv", "str, bytes or a path")
         root_account = _integer(root_account, "root_account")
         flags = _SIS_DRY_RUN if _boolean(dry_run, "dry_run") else 0
-        return self._answer("obs_sis_import", root_account, data or None, len(data), flags,
+        return self._call("obs_sis_import", root_account, data or None, len(data), flags,
                             missing=("root account %d", root_account))
 
     def export_user_observers(self, root_account: int) -> str:
         """The active links of `root_account` as user_observers.csv text (CRLF line ends; a value a
         spreadsheet would run as a formula gets a leading ')."""
         root_account = _integer(root_account, "root_account")
-        return self._answer("obs_sis_export", root_account, missing=("root account %d", root_account),
-                            decode=False) or ""
+        return self._call("obs_sis_export", root_account, missing=("root account %d", root_account),
+                            answer="text") or ""
 
     # -- REST --
 
@@ -788,7 +780,7 @@ class Service:
         try:
             self._call("obs_rest_handle", _text(method, "method"), _text(target, "target"), headers_json,
                        data or None, len(data), _text(peer, "peer", optional=True), ctypes.byref(status),
-                       out_headers, out_body)
+                       out_headers, out_body, answer=None)
         finally:
             headers_text = _take_string(self._lib, out_headers)
             body_text = _take_string(self._lib, out_body)
@@ -799,14 +791,14 @@ class Service:
 
     def clock_now(self) -> str:
         """The service's "now", e.g. "2026-01-01T00:00:00Z"."""
-        return self._answer("obs_clock_now", decode=False) or ""
+        return self._call("obs_clock_now", answer="text") or ""
 
     def clock_set(self, iso_time: str) -> None:
         """Only with the "test_clock" option (else InvalidArgument): sets "now" to an ISO-8601 time (UTC
         "Z" or an offset) within 1970-01-01T00:00:00Z..9999-12-31T23:59:59Z."""
-        self._call("obs_clock_set", _text(iso_time, "iso_time", allow_bytes=False))
+        self._call("obs_clock_set", _text(iso_time, "iso_time", allow_bytes=False), answer=None)
 
     def clock_advance(self, seconds: int) -> None:
         """Only with the "test_clock" option: moves "now" by `seconds` (negative: back), within the range
         clock_set accepts."""
-        self._call("obs_clock_advance", _integer(seconds, "seconds"))
+        self._call("obs_clock_advance", _integer(seconds, "seconds"), answer=None)
