@@ -89,6 +89,9 @@ def bare_call(s, name, args, decode=False):
 
 def main():
     db, out = sys.argv[1], sys.argv[2]
+    # The module's share depends on the interpreter's own speed (a build without PGO runs Python code
+    # slower, the C call alike): say which one ran.
+    print("  python %s (%s)" % (sys.version.split()[0], sys.executable))
     results, ratios = {}, {}
     with observees.Service(db, {"password_hashing": "fastest"}) as s:
         code = {}
