@@ -85,6 +85,26 @@ def main():
             get("overhead", op + "/service", "max_us"), service / raw, ratio(op + "/capi"), ratio(op + "/rest"),
             ratio(op + "/python", "python")))
 
+    if get("python", "list_ctypes/python", "median_us") is not None:
+        md += ["", "## Python: the module against the bare ctypes call it wraps", "",
+               "bench/python_bench.py, the faces of each operation taking turns in every run. Bare = the same C "
+               "function with the same arguments through ctypes, the answer's bytes read and freed but not decoded; "
+               "bare + json.loads decodes them too. Ratios: the median of each run's own. Goal (issue 19): the "
+               "module within 1.3× of the bare call.", "",
+               "| operation | module p50 (min / med / max of runs) | bare p50 | module / bare | bare + json.loads p50 "
+               "| module / (bare + json.loads) |", "|---|---|---|---|---|---|"]
+        for op in OPS:
+            module = [get("python", op + "/python", key) for key in ("p50_us", "min_us", "median_us", "max_us")]
+            bare, decoded = get("python", op + "_ctypes/python", "p50_us"), get("python", op + "_ctypes_json/python",
+                                                                               "p50_us")
+            ratio, ratio_json = get("python", op + "/python_vs_ctypes", "ratio"), get(
+                "python", op + "/python_vs_ctypes_json", "ratio")
+            if None in module or None in (bare, decoded, ratio, ratio_json):
+                continue
+            md.append("| %s | %.1f (%.1f / %.1f / %.1f) | %.1f | **%.2f×** %s | %.1f | %.2f× |" % (
+                op, module[0], module[1], module[2], module[3], bare, ratio, "met" if ratio <= 1.3 else "MISSED",
+                decoded, ratio_json))
+
     sizes = sorted({int(name.split("/")[1]) for (section, name, key) in rows if section == "scale"})
     if sizes:
         md += ["", "## Scale: the same operations at %s links" % ", ".join("%d" % s for s in sizes), "",

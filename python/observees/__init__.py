@@ -90,7 +90,7 @@ _LIST_INCLUDE_AVATAR_URL = 1
 # Pairing-code states, for list_pairing_codes.
 CODE_STATES = ("active", "used", "expired", "revoked")
 _CODE_STATE_BITS = {"active": 1, "used": 2, "expired": 4, "revoked": 8}
-_INT64 = (-(2 ** 63), 2 ** 63 - 1)
+_INT64 = (-(2 ** 63), 2 ** 63 - 1)  # the C ABI's int64_t (ctypes would wrap a larger int silently)
 _INT32 = (-(2 ** 31), 2 ** 31 - 1)
 
 # What the library's answers decode to: Canvas's JSON as dicts, lists, str, int, float, bool and None.
@@ -212,7 +212,9 @@ class _Service(ctypes.Structure):
 
 
 _ServicePointer = ctypes.POINTER(_Service)
-_OutString = ctypes.POINTER(ctypes.c_void_p)  # char**: read as c_void_p, freed with obs_free
+# char**: the answer lands in a c_char_p passed as it is (ctypes passes its address), whose .value copies
+# the text; the same c_char_p given to obs_free passes the pointer it holds.
+_OutString = ctypes.POINTER(ctypes.c_char_p)
 
 _c_int64, _c_int32, _c_uint32 = ctypes.c_int64, ctypes.c_int32, ctypes.c_uint32
 _c_str = ctypes.c_char_p
@@ -317,49 +319,39 @@ def disable_sqlite_memory_statistics() -> bool:
     return _library().obs_disable_sqlite_memory_statistics() == 1
 
 
-def _raise_for(status: int, missing: Optional[str] = None) -> None:
-    """Raises the exception of a non-zero status with this thread's last error. `missing` describes what
-    the call looked for; a NotFound with Canvas's generic message says it instead."""
+# What a call looked for, for its NotFound: a format and its values, formatted only when raised.
+Missing = Optional[Tuple[Any, ...]]
+
+
+def _raise_for(lib: ctypes.CDLL, status: int, missing: Missing = None) -> None:
+    """Raises the exception of a non-zero status with this thread's last error in `lib`. `missing`
+    describes what the call looked for; a NotFound with Canvas's generic message says it instead."""
     if status == 0:
         return
-    message = _library().obs_last_error().decode("utf-8", "replace")  # thread-local in C: this thread's
+    message = lib.obs_last_error().decode("utf-8", "replace")  # thread-local in C: this thread's
     cls = _ERRORS.get(status)
     if cls is None:
         raise ObserveesError(message, status)
     if cls is NotFound and missing is not None:
+        resource = missing[0] % missing[1:]
         if message == _CANVAS_NOT_FOUND:
-            message = "%s not found (%s)" % (missing, message)
+            message = "%s not found (%s)" % (resource, message)
         error = NotFound(message)
-        error.resource = missing
+        error.resource = resource
         raise error
     raise cls(message)
 
 
-def _take_string(pointer: ctypes.c_void_p) -> Optional[str]:
-    """The library's string at `pointer` (a c_void_p), decoded, and freed; None for NULL."""
-    address = pointer.value
-    if not address:
+def _take_string(lib: ctypes.CDLL, out: ctypes.c_char_p) -> Optional[str]:
+    """The string `lib` answered in the out-parameter `out`, decoded, and freed; None for NULL."""
+    data = out.value
+    if data is None:
         return None
-    try:
-        return ctypes.string_at(address).decode("utf-8")
-    finally:
-        _library().obs_free(address)
+    lib.obs_free(out)
+    return data.decode("utf-8")
 
 
 _scan_json = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner behind json.loads, without its Python layers
-
-
-def _decode_json(text: Optional[str]) -> Json:
-    """The library's JSON answer (compact, one value, no surrounding whitespace) as Python objects."""
-    if text is None:
-        raise InternalError("the library answered nothing")
-    try:
-        value, end = _scan_json(text, 0)
-    except StopIteration:
-        end = -1
-    if end != len(text):
-        raise InternalError("the library answered malformed JSON")
-    return value
 
 
 def _type_name(value: object) -> str:
@@ -424,6 +416,16 @@ def _integer(value: object, name: str, bounds: Tuple[int, int] = _INT64) -> int:
     return int(value)
 
 
+def _integers(names: str, bounds: Tuple[int, int], *values: object) -> None:
+    """_integer for several values at once, `names` theirs (space-separated): one loop on the common
+    path, _integer's error for the first value that is not an int within `bounds`."""
+    low, high = bounds
+    for value in values:
+        if type(value) is not int or not low <= value <= high:
+            for name, value in zip(names.split(), values):
+                _integer(value, name, bounds)
+
+
 def _boolean(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise TypeError("%s must be bool, not %s" % (name, _type_name(value)))
@@ -465,18 +467,21 @@ class Service:
     connection string). A context manager; close() is idempotent."""
 
     def __init__(self, path: Path = ":memory:", options: Optional[Union[Mapping[str, Any], str, bytes]] = None) -> None:
-        lib = _library()
-        # _lock guards _handle and _calls (the calls in flight); close() waits on _idle for _calls to be 0.
+        # The calls in flight, one entry each in _calls from before a call reads _handle until it returns
+        # (list.append and pop are atomic: a call takes no lock). close() clears _handle and sets
+        # _closing under _lock, then waits on _idle until _calls is empty; a call ending while _closing
+        # is set notifies _idle.
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._calls = 0
+        self._calls: List[None] = []
         self._closing = False
         self._handle: Any = None
+        self._lib = lib = _library()  # the library that opened the handle serves its calls
         if isinstance(options, list):
             raise TypeError("options must be a dict or JSON text, not list")
         handle = _ServicePointer()
-        _raise_for(lib.obs_service_open(_text(path, "path", allow_path=True),
-                                        _json_text(options, "options", optional=True), ctypes.byref(handle)))
+        _raise_for(lib, lib.obs_service_open(_text(path, "path", allow_path=True),
+                                             _json_text(options, "options", optional=True), ctypes.byref(handle)))
         self._handle = handle
 
     # -- lifetime --
@@ -492,7 +497,7 @@ class Service:
             while self._calls:
                 self._idle.wait()
         if handle:
-            _library().obs_service_close(ctypes.byref(handle))
+            self._lib.obs_service_close(ctypes.byref(handle))
 
     @property
     def closed(self) -> bool:
@@ -511,41 +516,43 @@ class Service:
         except Exception:  # interpreter shutdown: nothing left to report to
             pass
 
-    def _call(self, function: str, *args: Any, missing: Optional[str] = None) -> None:
-        """Runs obs_<function>(handle, *args), raising for a refusal (`missing`: what a NotFound is
-        about). The measured path: a plain lock (the condition only when close() waits), the function
-        looked up on the loaded library."""
-        lock = self._lock
-        with lock:
+    def _call(self, function: str, *args: Any, missing: Missing = None, answer: Optional[str] = "json") -> Any:
+        """Runs obs_<function>(handle, *args), counted in flight for close(), and raises for a refusal
+        (`missing`: what a NotFound is about, a format and its values). `answer` "json" or "text": the
+        function ends with a char** answer, passed here and returned decoded (compact JSON, one value)
+        or as text (None for NULL), freed either way; None: it has none. The measured path, in one frame."""
+        lib = self._lib
+        out = _c_str() if answer else None
+        calls = self._calls
+        calls.append(None)  # before reading _handle: a close() that has not cleared it yet waits for this call
+        try:
             handle = self._handle
-            if not handle:
+            if handle is None:
                 raise InvalidArgument("the service is closed")
-            self._calls += 1
-        try:
-            status = getattr(_lib or _library(), function)(handle, *args)
+            status = getattr(lib, function)(handle, *args, out) if out is not None else \
+                getattr(lib, function)(handle, *args)
         finally:
-            with lock:
-                self._calls -= 1
-                if self._closing and not self._calls:
+            calls.pop()
+            if self._closing:
+                with self._lock:
                     self._idle.notify_all()
+            data = out.value if out is not None else None
+            if data is not None:
+                lib.obs_free(out)
         if status:
-            _raise_for(status, missing)
-
-    def _string_call(self, function: str, *args: Any, missing: Optional[str] = None) -> Optional[str]:
-        """_call with a trailing char** out-parameter; returns the string."""
-        out = ctypes.c_void_p()
+            _raise_for(lib, status, missing)
+        if answer != "json":
+            return data.decode("utf-8") if data is not None else None
+        if data is None:
+            raise InternalError("the library answered nothing")
+        text = data.decode("utf-8")
         try:
-            self._call(function, *args, ctypes.byref(out), missing=missing)
-        finally:
-            text = _take_string(out)
-        return text
-
-    def _json_call(self, function: str, *args: Any, missing: Optional[str] = None) -> Json:
-        return _decode_json(self._string_call(function, *args, missing=missing))
-
-    @staticmethod
-    def _context(acting_user: int, domain_root_account: int) -> Tuple[int, int]:
-        return _integer(acting_user, "acting_user"), _integer(domain_root_account, "domain_root_account")
+            value, end = _scan_json(text, 0)
+        except StopIteration:
+            end = -1
+        if end != len(text):
+            raise InternalError("the library answered malformed JSON")
+        return value
 
     # -- fixtures --
 
@@ -553,26 +560,26 @@ class Service:
         """Seeds the database from a fixture (a dict, or JSON text; the format is the repository's
         docs/fixture.md). Checked whole first: a bad fixture raises InvalidArgument naming the bad key
         and changes nothing; loading one twice changes nothing."""
-        self._call("obs_load_fixture", _json_text(fixture, "fixture"))
+        self._call("obs_load_fixture", _json_text(fixture, "fixture"), answer=None)
 
     def load_fixture_file(self, path: Path) -> None:
         """load_fixture from a file; NotFound naming the file when it cannot be read."""
-        self._call("obs_load_fixture_file", _text(path, "path", allow_path=True))
+        self._call("obs_load_fixture_file", _text(path, "path", allow_path=True), answer=None)
 
     def reset(self, fixture: Optional[JsonInput] = None) -> None:
         """Empties every table (the schema and the hash key stay), then loads `fixture` (a dict, or
         JSON text) if given, in one transaction. A bad fixture changes nothing. The clock stays."""
-        self._call("obs_service_reset", _json_text(fixture, "fixture", optional=True))
+        self._call("obs_service_reset", _json_text(fixture, "fixture", optional=True), answer=None)
 
     # -- the User Observees operations --
 
     def _list(self, function: str, acting_user: int, domain_root_account: int, subject: int, name: str,
               page: int, per_page: int, include_avatar_url: bool) -> JsonObject:
+        _integers("acting_user domain_root_account " + name, _INT64, acting_user, domain_root_account, subject)
+        _integers("page per_page", _INT32, page, per_page)
         flags = _LIST_INCLUDE_AVATAR_URL if _boolean(include_avatar_url, "include_avatar_url") else 0
-        subject = _integer(subject, name)
-        return self._json_call(function, *self._context(acting_user, domain_root_account), subject,
-                               _integer(page, "page", _INT32), _integer(per_page, "per_page", _INT32), flags,
-                               missing="%s %d" % (name, subject))
+        return self._call(function, acting_user, domain_root_account, subject, page, per_page, flags,
+                            missing=("%s %d", name, subject))
 
     def list_observees(self, acting_user: int, domain_root_account: int, observer: int, page: int = 1,
                        per_page: int = 0, include_avatar_url: bool = False) -> JsonObject:
@@ -596,52 +603,54 @@ class Service:
         password (Canvas's POST /users/:user_id/observees; the first given in that order decides);
         returns the student. UnknownObservee, InvalidCredentials, InvalidCode, SelfObservation or
         TooManyAttempts when the student cannot be named; InvalidArgument when nothing names one."""
-        context = self._context(acting_user, domain_root_account)
-        observer = _integer(observer, "observer")
+        _integers("acting_user domain_root_account observer root_account_scope", _INT64, acting_user,
+                  domain_root_account, observer, root_account_scope)
         request = _string_fields("request", (("access_token", access_token), ("pairing_code", pairing_code),
                                              ("unique_id", unique_id), ("password", password)))
-        return self._json_call("obs_add_observee", *context, observer, _json_text(request, "request"),
-                               _integer(root_account_scope, "root_account_scope"), missing="observer %d" % observer)
+        return self._call("obs_add_observee", acting_user, domain_root_account, observer,
+                            _json_text(request, "request"), root_account_scope, missing=("observer %d", observer))
 
     def show_observee(self, acting_user: int, domain_root_account: int, observer: int, student: int) -> JsonObject:
         """One student `observer` observes (Canvas's GET /users/:user_id/observees/:observee_id);
         NotFound when the two share no active link."""
-        observer, student = _integer(observer, "observer"), _integer(student, "student")
-        return self._json_call("obs_show_observee", *self._context(acting_user, domain_root_account), observer,
-                               student, missing="an active link from observer %d to student %d" % (observer, student))
+        _integers("acting_user domain_root_account observer student", _INT64, acting_user, domain_root_account,
+                  observer, student)
+        return self._call("obs_show_observee", acting_user, domain_root_account, observer, student,
+                            missing=("an active link from observer %d to student %d", observer, student))
 
     def show_observer(self, acting_user: int, domain_root_account: int, student: int, observer: int) -> JsonObject:
         """One observer of `student` (Canvas's GET /users/:user_id/observers/:observer_id); NotFound when
         the two share no active link."""
-        student, observer = _integer(student, "student"), _integer(observer, "observer")
-        return self._json_call("obs_show_observer", *self._context(acting_user, domain_root_account), student,
-                               observer, missing="an active link from observer %d to student %d" % (observer, student))
+        _integers("acting_user domain_root_account student observer", _INT64, acting_user, domain_root_account,
+                  student, observer)
+        return self._call("obs_show_observer", acting_user, domain_root_account, student, observer,
+                            missing=("an active link from observer %d to student %d", observer, student))
 
     def add_observee_by_id(self, acting_user: int, domain_root_account: int, observer: int, student: int,
                            root_account_scope: int = SCOPE_DOMAIN) -> JsonObject:
         """An administrator links `observer` to `student` (Canvas's PUT
         /users/:user_id/observees/:observee_id); returns the student."""
-        observer, student = _integer(observer, "observer"), _integer(student, "student")
-        return self._json_call("obs_add_observee_by_id", *self._context(acting_user, domain_root_account),
-                               observer, student, _integer(root_account_scope, "root_account_scope"),
-                               missing="observer %d or student %d" % (observer, student))
+        _integers("acting_user domain_root_account observer student root_account_scope", _INT64, acting_user,
+                  domain_root_account, observer, student, root_account_scope)
+        return self._call("obs_add_observee_by_id", acting_user, domain_root_account, observer, student,
+                            root_account_scope, missing=("observer %d or student %d", observer, student))
 
     def remove_observee(self, acting_user: int, domain_root_account: int, observer: int, student: int,
                         root_account_scope: int = SCOPE_ALL) -> JsonObject:
         """Removes the links from `observer` to `student` that the caller may remove, only in the root
         account the scope names (every one for SCOPE_ALL or SCOPE_DOMAIN) (Canvas's DELETE
         /users/:user_id/observees/:observee_id); returns the student."""
-        observer, student = _integer(observer, "observer"), _integer(student, "student")
-        return self._json_call("obs_remove_observee", *self._context(acting_user, domain_root_account),
-                               observer, student, _integer(root_account_scope, "root_account_scope"),
-                               missing="a link from observer %d to student %d" % (observer, student))
+        _integers("acting_user domain_root_account observer student root_account_scope", _INT64, acting_user,
+                  domain_root_account, observer, student, root_account_scope)
+        return self._call("obs_remove_observee", acting_user, domain_root_account, observer, student,
+                            root_account_scope, missing=("a link from observer %d to student %d", observer, student))
 
     def create_pairing_code(self, acting_user: int, domain_root_account: int, student: int) -> JsonObject:
         """A new pairing code for `student` (Canvas's POST /users/:user_id/observer_pairing_codes):
         {"user_id", "code", "expires_at", "workflow_state"}."""
-        student = _integer(student, "student")
-        return self._json_call("obs_create_pairing_code", *self._context(acting_user, domain_root_account),
-                               student, missing="student %d" % student)
+        _integers("acting_user domain_root_account student", _INT64, acting_user, domain_root_account, student)
+        return self._call("obs_create_pairing_code", acting_user, domain_root_account, student,
+                            missing=("student %d", student))
 
     def list_pairing_codes(self, acting_user: int, domain_root_account: int, student: int,
                            states: Optional[Iterable[str]] = None, page: int = 1, per_page: int = 0) -> JsonObject:
@@ -657,46 +666,47 @@ class Service:
             if state not in _CODE_STATE_BITS:
                 raise InvalidArgument("unknown code state %r (expected one of %s)" % (state, ", ".join(CODE_STATES)))
             flags |= _CODE_STATE_BITS[state]
-        student = _integer(student, "student")
-        return self._json_call("obs_list_pairing_codes", *self._context(acting_user, domain_root_account),
-                               student, flags, _integer(page, "page", _INT32),
-                               _integer(per_page, "per_page", _INT32), missing="student %d" % student)
+        _integers("acting_user domain_root_account student", _INT64, acting_user, domain_root_account, student)
+        _integers("page per_page", _INT32, page, per_page)
+        return self._call("obs_list_pairing_codes", acting_user, domain_root_account, student, flags, page,
+                            per_page, missing=("student %d", student))
 
     def revoke_pairing_code(self, acting_user: int, domain_root_account: int, student: int,
                             code_id: int) -> JsonObject:
         """Revokes one active code (idempotent): the code object, its "state" and "changed" (whether this
         call revoked it). NotFound for a code that is not the student's."""
-        student, code_id = _integer(student, "student"), _integer(code_id, "code_id")
-        return self._json_call("obs_revoke_pairing_code", *self._context(acting_user, domain_root_account),
-                               student, code_id, missing="pairing code %d of student %d" % (code_id, student))
+        _integers("acting_user domain_root_account student code_id", _INT64, acting_user, domain_root_account,
+                  student, code_id)
+        return self._call("obs_revoke_pairing_code", acting_user, domain_root_account, student, code_id,
+                            missing=("pairing code %d of student %d", code_id, student))
 
     def revoke_all_pairing_codes(self, acting_user: int, domain_root_account: int, student: int) -> int:
         """Revokes every active code of the student's; returns how many."""
-        student = _integer(student, "student")
-        return self._json_call("obs_revoke_all_pairing_codes", *self._context(acting_user, domain_root_account),
-                               student, missing="student %d" % student)["revoked"]
+        _integers("acting_user domain_root_account student", _INT64, acting_user, domain_root_account, student)
+        return self._call("obs_revoke_all_pairing_codes", acting_user, domain_root_account, student,
+                            missing=("student %d", student))["revoked"]
 
     # -- enrollments and self-registration --
 
     def list_enrollments(self, acting_user: int, domain_root_account: int, user: int) -> List[JsonObject]:
         """The user's enrollments (Canvas Enrollment objects), observer enrollments included."""
-        user = _integer(user, "user")
-        return self._json_call("obs_list_enrollments", *self._context(acting_user, domain_root_account), user,
-                               missing="user %d" % user)
+        _integers("acting_user domain_root_account user", _INT64, acting_user, domain_root_account, user)
+        return self._call("obs_list_enrollments", acting_user, domain_root_account, user,
+                            missing=("user %d", user))
 
     def enroll_user(self, acting_user: int, domain_root_account: int, course_id: int, user_id: int,
                     type: str = "StudentEnrollment", enrollment_state: str = "active",
                     course_section_id: Optional[int] = None) -> JsonObject:
         """Enrolls a user, or changes the state of their enrollment (administrators); observers linked to
         a student follow them into the course. Returns the Enrollment."""
-        context = self._context(acting_user, domain_root_account)
-        request: Dict[str, Any] = {"course_id": _integer(course_id, "course_id"),
-                                   "user_id": _integer(user_id, "user_id")}
+        _integers("acting_user domain_root_account course_id user_id", _INT64, acting_user, domain_root_account,
+                  course_id, user_id)
+        request: Dict[str, Any] = {"course_id": course_id, "user_id": user_id}
         request.update(_string_fields("request", (("type", type), ("enrollment_state", enrollment_state))))
         if course_section_id is not None:
             request["course_section_id"] = _integer(course_section_id, "course_section_id")
-        return self._json_call("obs_enroll_user", *context, _json_text(request, "request"),
-                               missing="course %d or user %d" % (request["course_id"], request["user_id"]))
+        return self._call("obs_enroll_user", acting_user, domain_root_account, _json_text(request, "request"),
+                            missing=("course %d or user %d", course_id, user_id))
 
     def register_observer(self, acting_user: int, domain_root_account: int, name: str, unique_id: str,
                           password: str, pairing_code: Optional[str] = None, sortable_name: Optional[str] = None,
@@ -706,7 +716,7 @@ class Service:
         be 0, `client_key` (e.g. the peer address) keys the attempt limiter for anonymous callers.
         Returns the new observer. PermissionDenied when the domain does not allow it; InvalidCode;
         InvalidArgument or AlreadyExists for the user's fields."""
-        context = self._context(acting_user, domain_root_account)
+        _integers("acting_user domain_root_account", _INT64, acting_user, domain_root_account)
         for key, value in (("name", name), ("unique_id", unique_id), ("password", password)):
             if value is None:
                 raise InvalidArgument("%s is required" % key)
@@ -714,7 +724,7 @@ class Service:
             ("name", name), ("unique_id", unique_id), ("password", password), ("pairing_code", pairing_code),
             ("sortable_name", sortable_name), ("short_name", short_name),
             ("initial_enrollment_type", initial_enrollment_type), ("client_key", client_key)))
-        return self._json_call("obs_register_observer", *context, _json_text(request, "request"))
+        return self._call("obs_register_observer", acting_user, domain_root_account, _json_text(request, "request"))
 
     # -- SIS import and export of user_observers.csv (the repository's docs/sis-import.md) --
 
@@ -731,14 +741,15 @@ class Service:
         data = _bytes(csv, "csv", "str, bytes or a path")
         root_account = _integer(root_account, "root_account")
         flags = _SIS_DRY_RUN if _boolean(dry_run, "dry_run") else 0
-        return self._json_call("obs_sis_import", root_account, data or None, len(data), flags,
-                               missing="root account %d" % root_account)
+        return self._call("obs_sis_import", root_account, data or None, len(data), flags,
+                            missing=("root account %d", root_account))
 
     def export_user_observers(self, root_account: int) -> str:
         """The active links of `root_account` as user_observers.csv text (CRLF line ends; a value a
         spreadsheet would run as a formula gets a leading ')."""
         root_account = _integer(root_account, "root_account")
-        return self._string_call("obs_sis_export", root_account, missing="root account %d" % root_account) or ""
+        return self._call("obs_sis_export", root_account, missing=("root account %d", root_account),
+                            answer="text") or ""
 
     # -- REST --
 
@@ -766,15 +777,15 @@ class Service:
             headers_json = _json_text(pairs, "headers")
         data = _bytes(body, "body", "str or bytes")
         status = ctypes.c_int()
-        out_headers = ctypes.c_void_p()
-        out_body = ctypes.c_void_p()
+        out_headers = _c_str()
+        out_body = _c_str()
         try:
             self._call("obs_rest_handle", _text(method, "method"), _text(target, "target"), headers_json,
                        data or None, len(data), _text(peer, "peer", optional=True), ctypes.byref(status),
-                       ctypes.byref(out_headers), ctypes.byref(out_body))
+                       out_headers, out_body, answer=None)
         finally:
-            headers_text = _take_string(out_headers)
-            body_text = _take_string(out_body)
+            headers_text = _take_string(self._lib, out_headers)
+            body_text = _take_string(self._lib, out_body)
         return RestResponse(status.value, [(name, value) for name, value in json.loads(headers_text or "[]")],
                             body_text or "")
 
@@ -782,14 +793,14 @@ class Service:
 
     def clock_now(self) -> str:
         """The service's "now", e.g. "2026-01-01T00:00:00Z"."""
-        return self._string_call("obs_clock_now") or ""
+        return self._call("obs_clock_now", answer="text") or ""
 
     def clock_set(self, iso_time: str) -> None:
         """Only with the "test_clock" option (else InvalidArgument): sets "now" to an ISO-8601 time (UTC
         "Z" or an offset) within 1970-01-01T00:00:00Z..9999-12-31T23:59:59Z."""
-        self._call("obs_clock_set", _text(iso_time, "iso_time", allow_bytes=False))
+        self._call("obs_clock_set", _text(iso_time, "iso_time", allow_bytes=False), answer=None)
 
     def clock_advance(self, seconds: int) -> None:
         """Only with the "test_clock" option: moves "now" by `seconds` (negative: back), within the range
         clock_set accepts."""
-        self._call("obs_clock_advance", _integer(seconds, "seconds"))
+        self._call("obs_clock_advance", _integer(seconds, "seconds"), answer=None)

@@ -9,7 +9,7 @@ import sys
 import tempfile
 import unittest
 
-from support import HEADER, observees
+from support import ALEX, HEADER, PARENT, ROOT, STUDENT, observees, open_world
 
 
 class LibraryTest(unittest.TestCase):
@@ -34,10 +34,50 @@ class LibraryTest(unittest.TestCase):
             self.assertEqual(function.restype, restype, name)
             self.assertEqual(function.argtypes, argtypes, name)
 
-    def test_returned_strings_are_taken_as_pointers_so_they_can_be_freed(self):
-        for name, (_, argtypes) in observees._PROTOTYPES.items():
-            for argtype in argtypes:
-                self.assertIsNot(argtype, ctypes.POINTER(ctypes.c_char_p), name)
+    def test_only_the_static_strings_are_returned_as_c_char_p(self):
+        # A char* return read as c_char_p is copied and its pointer lost: only for strings never freed.
+        returned = {name for name, (restype, _) in observees._PROTOTYPES.items() if restype is ctypes.c_char_p}
+        self.assertEqual(returned, {"obs_version_string", "obs_status_name", "obs_last_error"})
+
+    def test_every_answer_is_freed_once_by_the_pointer_the_library_returned(self):
+        lib = observees.load_library()
+        answered, freed = [], []
+        real_free = lib.obs_free
+
+        def recording(name):
+            real = getattr(lib, name)
+
+            def call(*args):
+                status = real(*args)
+                for out in args[-outs[name]:]:  # the char** out-parameters, c_char_p objects
+                    answered.append(ctypes.cast(out, ctypes.c_void_p).value)
+                return status
+            return real, call
+
+        outs = {"obs_show_observee": 1, "obs_list_observees": 1, "obs_rest_handle": 2}
+        saved = {}
+        try:
+            for name in outs:
+                saved[name], wrapper = recording(name)
+                setattr(lib, name, wrapper)
+            lib.obs_free = lambda pointer: (freed.append(ctypes.cast(pointer, ctypes.c_void_p).value),
+                                            real_free(pointer))
+            with open_world() as s:
+                self.assertEqual(s.list_observees(PARENT, ROOT, PARENT)["total"], 1)
+                self.assertEqual(s.show_observee(PARENT, ROOT, PARENT, ALEX)["id"], ALEX)
+                with self.assertRaises(observees.NotFound):  # no answer: the out-parameter stays NULL
+                    s.show_observee(PARENT, ROOT, PARENT, STUDENT)
+                self.assertEqual(s.rest("GET", "/api/v1/users/self/observees",
+                                        {"Authorization": "Bearer token-pat", "Host": "canvas.test"}).status, 200)
+        finally:
+            for name, real in saved.items():
+                setattr(lib, name, real)
+            lib.obs_free = real_free
+        self.assertEqual(len(answered), 5)
+        self.assertIsNone(answered[2])
+        answers = [address for address in answered if address is not None]
+        self.assertTrue(all(answers))
+        self.assertEqual(sorted(freed), sorted(answers))
 
     def test_status_codes_map_to_exception_classes_by_their_stable_values(self):
         lib = observees.load_library()

@@ -94,6 +94,40 @@ class ThreadsTest(unittest.TestCase):
             self.assertIsInstance(outcomes, list)
             self.assertTrue(set(outcomes) <= {1, "closed"})
 
+    def test_close_returns_only_after_the_call_in_flight_and_later_calls_are_refused(self):
+        s = open_world()
+        lib = observees.load_library()
+        real = lib.obs_show_observee
+        entered, release = threading.Event(), threading.Event()
+
+        def held(*args):  # the library call, held open until the test releases it
+            entered.set()
+            release.wait(30)
+            return real(*args)
+
+        answers = []
+        lib.obs_show_observee = held
+        try:
+            caller = threading.Thread(target=lambda: answers.append(s.show_observee(PARENT, ROOT, PARENT, ALEX)))
+            caller.start()
+            self.assertTrue(entered.wait(30))
+            closer = threading.Thread(target=s.close)
+            closer.start()
+            closer.join(0.3)
+            self.assertTrue(closer.is_alive())  # waiting for the call in flight
+            self.assertTrue(s.closed)
+            with self.assertRaises(observees.InvalidArgument) as raised:  # a new call is refused meanwhile
+                s.list_observees(PARENT, ROOT, PARENT)
+            self.assertIn("closed", raised.exception.message)
+            release.set()
+            caller.join(30)
+            closer.join(30)
+        finally:
+            release.set()
+            lib.obs_show_observee = real
+        self.assertFalse(closer.is_alive())
+        self.assertEqual([answer["id"] for answer in answers], [ALEX])  # answered on the open handle
+
 
 if __name__ == "__main__":
     unittest.main()
