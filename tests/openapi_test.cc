@@ -62,7 +62,7 @@ struct Probe {
 };
 
 // The answers every route gives before its own work: no caller, bad tokens (the second from one client
-// past the bearer-token limit of 1 that ProbeWorld sets), bad parameters, an oversized body, and an
+// past the bearer-token limit of 1 the test sets), bad parameters, an oversized body, and an
 // unknown id in the path.
 std::vector<Probe> CommonProbes(const rest::RouteSpec& route, int client) {
   const std::string method(route.method);
