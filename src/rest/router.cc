@@ -15,6 +15,7 @@
 #include "observees/canvas_json.h"
 #include "rest/pagination.h"
 #include "rest/params.h"
+#include "rest/routes.h"
 #include "text.h"
 
 namespace observees::rest {
@@ -26,65 +27,42 @@ namespace urls = boost::urls;
 constexpr char kJsonType[] = "application/json; charset=utf-8";
 constexpr char kRealm[] = "Bearer realm=\"canvas-lms\"";
 
-enum class Endpoint {
-  kListObservees,
-  kAddObservee,
-  kShowObservee,
-  kAddObserveeById,
-  kRemoveObservee,
-  kListObservers,
-  kShowObserver,
-  kCreatePairingCode,
-  kListPairingCodes,       // extension: the pairing-code lifecycle
-  kRevokePairingCode,      // extension
-  kRevokeAllPairingCodes,  // extension
-  kRegisterObserver,
-  kListEnrollments,
-  kEnrollUser,
-};
-
 struct Route {
   Endpoint endpoint;
-  std::string user;   // :user_id as given
-  std::string other;  // :observee_id / :observer_id / :course_id as given
+  std::string user;   // {user_id} as given
+  std::string other;  // {observee_id} / {observer_id} / {code_id} / {course_id} as given
 };
 
-// Canvas's routes for these controllers; nullopt for anything else, an empty segment (a trailing or
-// doubled slash) included.
-std::optional<Route> Match(std::string_view method, const std::vector<std::string>& s) {
-  for (const std::string& segment : s) {
+// The path `segments` against one template of kRoutes (routes.h says how a template matches).
+std::optional<Route> MatchPath(const RouteSpec& spec, const std::vector<std::string>& segments) {
+  Route route{spec.endpoint, {}, {}};
+  std::string_view rest = spec.path.substr(1);  // templates start with '/'
+  for (const std::string& segment : segments) {
+    if (rest.empty()) return std::nullopt;
+    const std::size_t slash = rest.find('/');
+    const std::string_view part = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (part == "{user_id}") {
+      route.user = segment;
+    } else if (part.starts_with("{")) {
+      route.other = segment;
+    } else if (part != segment) {
+      return std::nullopt;
+    }
+  }
+  if (!rest.empty()) return std::nullopt;
+  return route;
+}
+
+// The route of kRoutes that `method` and the decoded path `segments` match; nullopt for anything else,
+// an empty segment (a trailing or doubled slash) included.
+std::optional<Route> Match(std::string_view method, const std::vector<std::string>& segments) {
+  for (const std::string& segment : segments) {
     if (segment.empty()) return std::nullopt;
   }
-  if (s.size() == 1 && s[0] == "users" && method == "POST") return Route{Endpoint::kRegisterObserver, {}, {}};
-  if (s.size() == 5 && s[0] == "api" && s[1] == "v1" && s[2] == "courses" && s[4] == "enrollments" &&
-      method == "POST") {
-    return Route{Endpoint::kEnrollUser, {}, s[3]};
-  }
-  if (s.size() < 5 || s[0] != "api" || s[1] != "v1" || s[2] != "users") return std::nullopt;
-  const std::string& user = s[3];
-  const std::string& collection = s[4];
-  if (s.size() == 5) {
-    if (collection == "observees" && method == "GET") return Route{Endpoint::kListObservees, user, {}};
-    if (collection == "observees" && method == "POST") return Route{Endpoint::kAddObservee, user, {}};
-    if (collection == "observers" && method == "GET") return Route{Endpoint::kListObservers, user, {}};
-    if (collection == "observer_pairing_codes" && method == "POST") {
-      return Route{Endpoint::kCreatePairingCode, user, {}};
-    }
-    if (collection == "observer_pairing_codes" && method == "GET") return Route{Endpoint::kListPairingCodes, user, {}};
-    if (collection == "observer_pairing_codes" && method == "DELETE") {
-      return Route{Endpoint::kRevokeAllPairingCodes, user, {}};
-    }
-    if (collection == "enrollments" && method == "GET") return Route{Endpoint::kListEnrollments, user, {}};
-    return std::nullopt;
-  }
-  if (s.size() == 6 && collection == "observees") {
-    if (method == "GET") return Route{Endpoint::kShowObservee, user, s[5]};
-    if (method == "PUT") return Route{Endpoint::kAddObserveeById, user, s[5]};
-    if (method == "DELETE") return Route{Endpoint::kRemoveObservee, user, s[5]};
-  }
-  if (s.size() == 6 && collection == "observers" && method == "GET") return Route{Endpoint::kShowObserver, user, s[5]};
-  if (s.size() == 6 && collection == "observer_pairing_codes" && method == "DELETE") {
-    return Route{Endpoint::kRevokePairingCode, user, s[5]};
+  for (const RouteSpec& spec : kRoutes) {
+    if (spec.method != method) continue;
+    if (auto route = MatchPath(spec, segments)) return route;
   }
   return std::nullopt;
 }
