@@ -1,8 +1,10 @@
 #include "harness.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <exception>
+#include <iterator>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -11,6 +13,7 @@
 #include "observees/timestamp.h"
 #include "options.h"
 #include "storage/audit_text.h"
+#include "text.h"
 
 namespace observees::server {
 namespace {
@@ -44,6 +47,16 @@ rest::Response ErrorFor(const Status& status) {
     case StatusCode::kUnavailable: return Error(503, status.message());
     default: return Error(500, status.message());
   }
+}
+
+// Whether `method` is one of the comma-separated `allow` list ("GET, PUT").
+bool Allows(std::string_view allow, std::string_view method) {
+  while (!allow.empty()) {
+    const std::size_t comma = allow.find(',');
+    if (TrimAscii(allow.substr(0, comma), kHttpWhitespace) == method) return true;
+    allow = comma == std::string_view::npos ? std::string_view() : allow.substr(comma + 1);
+  }
+  return false;
 }
 
 rest::Response MethodNotAllowed(std::string_view allow) {
@@ -91,12 +104,19 @@ std::optional<rest::Response> Harness::Handle(const rest::Request& request) cons
     const std::string_view path = target.substr(0, question);
     const std::string query(question == std::string_view::npos ? std::string_view() : target.substr(question + 1));
     const std::string_view route = path.substr(std::string_view(kHarnessPrefix).size());
-    const std::string& method = request.method;
-    if (route == "reset") return method == "POST" ? Reset() : MethodNotAllowed("POST");
-    if (route == "clock") return method == "GET" || method == "PUT" ? Clock(request) : MethodNotAllowed("GET, PUT");
-    if (route == "audit") return method == "GET" ? Audit(query) : MethodNotAllowed("GET");
-    if (route == "fixture") return method == "POST" ? Fixture(request) : MethodNotAllowed("POST");
-    return Error(404, "no harness route " + std::string(path) + " (see docs/harness.md)");
+    const auto known = std::find_if(std::begin(kHarnessRoutes), std::end(kHarnessRoutes),
+                                    [&](const HarnessRoute& r) { return r.name == route; });
+    if (known == std::end(kHarnessRoutes)) {
+      return Error(404, "no harness route " + std::string(path) + " (see docs/harness.md)");
+    }
+    if (!Allows(known->allow, request.method)) return MethodNotAllowed(known->allow);
+    switch (known->op) {
+      case HarnessOp::kReset: return Reset();
+      case HarnessOp::kClock: return Clock(request);
+      case HarnessOp::kAudit: return Audit(query);
+      case HarnessOp::kFixture: return Fixture(request);
+    }
+    return Error(500, "unexpected failure in the harness");
   } catch (const std::exception&) {
     return Error(500, "unexpected failure in the harness");
   } catch (...) {

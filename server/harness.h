@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "observees/clock.h"
 #include "observees/rest.h"
@@ -23,6 +24,19 @@
 namespace observees::server {
 
 inline constexpr char kHarnessPrefix[] = "/__observees/";
+
+// The routes under kHarnessPrefix and the methods each answers (others get 405 with this Allow list):
+// what Harness::Handle dispatches on, and what docs/openapi.json documents (a test compares them).
+enum class HarnessOp { kReset, kClock, kAudit, kFixture };
+struct HarnessRoute {
+  std::string_view name;   // the path after kHarnessPrefix
+  std::string_view allow;  // "GET, PUT"
+  HarnessOp op;
+};
+inline constexpr HarnessRoute kHarnessRoutes[] = {{"reset", "POST", HarnessOp::kReset},
+                                                  {"clock", "GET, PUT", HarnessOp::kClock},
+                                                  {"audit", "GET", HarnessOp::kAudit},
+                                                  {"fixture", "POST", HarnessOp::kFixture}};
 
 // OK for a loopback endpoint, or for any with `allow_remote` (--harness-allow-remote); otherwise
 // kInvalidArgument saying why: the harness lets any client erase the data and move the clock.

@@ -1,6 +1,5 @@
 // docs/openapi.json's harness routes against observees-server --harness (server/harness.cc): the
-// documented /__observees/ paths are the ones harness.cc dispatches on (read from its source, as it keeps
-// no route table), on each the server allows exactly the documented methods (its 405 lists them in
+// documented /__observees/ paths are the ones harness.cc dispatches on (harness.h's kHarnessRoutes), on each the server allows exactly the documented methods (its 405 lists them in
 // Allow), each operation's answers to a good and a bad request are ones the document lists, with the
 // headers it marks required and a body of its schema, and every status it lists but 500 and 503 (a
 // broken or busy database, not reachable here) is one of those answers. tests/openapi_test.cc checks
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "demo_server.h"
+#include "harness.h"
 #include "support/openapi_document.h"
 
 namespace observees::e2e {
@@ -66,15 +66,10 @@ TEST_CASE("docs/openapi.json documents exactly the methods and answers of the ha
   }
   REQUIRE_FALSE(methods.empty());
 
-  // Harness::Handle's `route == "name"` comparisons, one per path.
+  // The routes Harness::Handle dispatches on (its table).
   std::set<std::string> dispatched;
-  {
-    std::ifstream in(std::string(OBSERVEES_SOURCE_DIR) + "/server/harness.cc");
-    const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::regex comparison(R"re(route == "([a-z_]+)")re");
-    for (auto it = std::sregex_iterator(source.begin(), source.end(), comparison); it != std::sregex_iterator(); ++it) {
-      dispatched.insert("/__observees/" + (*it)[1].str());
-    }
+  for (const server::HarnessRoute& route : server::kHarnessRoutes) {
+    dispatched.insert(std::string(server::kHarnessPrefix) + std::string(route.name));
   }
   REQUIRE_FALSE(dispatched.empty());
   std::set<std::string> documented_paths;
