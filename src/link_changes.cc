@@ -18,6 +18,7 @@ AuditEntry LinkChanges::Audit(AuditAction action, const Link& link) const {
   entry.observer_id = link.observer_id;
   entry.root_account_id = link.root_account_id;
   entry.link_id = link.id;
+  entry.sis_import_id = sis_import_;
   return entry;
 }
 
@@ -25,6 +26,7 @@ Result<LinkChange> LinkChanges::CreateOrRestore(UserId student, UserId observer,
   auto change = txn_.CreateOrRestoreLink(student, observer, root_account, now_);
   if (!change.ok() || change->kind == LinkChange::Kind::kUnchanged) return change;
   const bool created = change->kind == LinkChange::Kind::kCreated;
+  if (sis_import_) OBSERVEES_RETURN_IF_ERROR(txn_.SetLinkSisImport(change->link.id, *sis_import_));
   OBSERVEES_RETURN_IF_ERROR(txn_.AppendAudit(Audit(created ? AuditAction::kCreated : AuditAction::kRestored, change->link)));
   if (enrollments_ != nullptr) {
     OBSERVEES_RETURN_IF_ERROR(

@@ -1,9 +1,11 @@
-// The audit log's stored text for actions and link methods, shared by every storage backend so that
-// each writes and reads the same values ("created", "pairing_code", ...). Pure functions; thread-safe.
+// The stored text of the audit log's actions and link methods and of SIS import states, shared by
+// every storage backend so that each writes and reads the same values ("created", "pairing_code",
+// "imported", ...). Pure functions; thread-safe.
 #pragma once
 
 #include <string_view>
 
+#include "observees/sis_import.h"
 #include "observees/types.h"
 
 namespace observees {
@@ -54,6 +56,30 @@ inline LinkMethod LinkMethodFromText(std::string_view text) {
   if (text == "fixture") return LinkMethod::kFixture;
   if (text == "sis_import") return LinkMethod::kSisImport;
   return LinkMethod::kAdministrator;
+}
+
+// Canvas's workflow_state of a SisBatch.
+inline std::string_view SisImportStateText(SisImportState state) {
+  switch (state) {
+    case SisImportState::kCreated: return "created";
+    case SisImportState::kImporting: return "importing";
+    case SisImportState::kImported: return "imported";
+    case SisImportState::kImportedWithMessages: return "imported_with_messages";
+    case SisImportState::kAborted: return "aborted";
+    case SisImportState::kFailed: return "failed";
+    case SisImportState::kFailedWithMessages: return "failed_with_messages";
+  }
+  return "failed";
+}
+
+// The inverse of SisImportStateText; unknown text reads as kFailed.
+inline SisImportState SisImportStateFromText(std::string_view text) {
+  for (const SisImportState state :
+       {SisImportState::kCreated, SisImportState::kImporting, SisImportState::kImported,
+        SisImportState::kImportedWithMessages, SisImportState::kAborted, SisImportState::kFailedWithMessages}) {
+    if (text == SisImportStateText(state)) return state;
+  }
+  return SisImportState::kFailed;
 }
 
 }  // namespace observees

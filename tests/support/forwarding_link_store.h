@@ -31,6 +31,17 @@ class ForwardingLinkTransaction : public LinkTransaction {
     return base_->InsertCode(student, code, expires_at, now);
   }
   Status AppendAudit(const AuditEntry& entry) override { return base_->AppendAudit(entry); }
+  Result<std::optional<std::int64_t>> BeginSisImport(const SisImportRecord& record,
+                                                     std::optional<std::int64_t> newest_seen) override {
+    return base_->BeginSisImport(record, newest_seen);
+  }
+  Status FinishSisImport(const SisImportRecord& record) override { return base_->FinishSisImport(record); }
+  Status SetLinkSisImport(LinkId link, std::int64_t sis_import) override {
+    return base_->SetLinkSisImport(link, sis_import);
+  }
+  Result<std::vector<Link>> ActiveLinksOfDataSet(AccountId root_account, std::string_view data_set) override {
+    return base_->ActiveLinksOfDataSet(root_account, data_set);
+  }
   Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
   Status Commit() override { return base_->Commit(); }
 
@@ -71,6 +82,13 @@ class ForwardingLinkStore : public LinkStore {
   }
   Status ReleaseAttempt(const AttemptTicket& ticket) override { return base_->ReleaseAttempt(ticket); }
   std::unique_ptr<ReadSnapshot> BeginRead(const ReadAhead& ahead) override { return base_->BeginRead(ahead); }
+  Result<std::optional<SisImportRecord>> FindSisImport(AccountId root_account, std::int64_t id) override {
+    return base_->FindSisImport(root_account, id);
+  }
+  Result<std::vector<SisImportRecord>> ListSisImports(AccountId root_account, std::int64_t offset,
+                                                      int limit) override {
+    return base_->ListSisImports(root_account, offset, limit);
+  }
   Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) override {
     return base_->ReadAudit(after_id, limit);
   }
