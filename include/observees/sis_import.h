@@ -1,5 +1,6 @@
 // SIS import and export of Canvas's user_observers.csv (docs/sis-import.md): the options and the
-// reports of ObservationService::ImportUserObservers and ExportUserObservers. Plain data, no behaviour.
+// reports of ObservationService::ImportUserObservers and ExportUserObservers. Plain data, and the
+// names of an import's states.
 //
 // The file: a mandatory header naming observer_id and student_id (and usually status), in any order
 // and any case, other columns ignored; RFC 4180 quoting; UTF-8. Each data row links an observer to a
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "observees/types.h"
@@ -55,6 +57,20 @@ enum class SisImportState {
   kFailed,
   kFailedWithMessages,
 };
+
+// Canvas's name of the state ("imported_with_messages", ...): what storage keeps and JSON shows.
+inline std::string_view SisImportStateName(SisImportState state) {
+  switch (state) {
+    case SisImportState::kCreated: return "created";
+    case SisImportState::kImporting: return "importing";
+    case SisImportState::kImported: return "imported";
+    case SisImportState::kImportedWithMessages: return "imported_with_messages";
+    case SisImportState::kAborted: return "aborted";
+    case SisImportState::kFailed: return "failed";
+    case SisImportState::kFailedWithMessages: return "failed_with_messages";
+  }
+  return "failed";
+}
 
 // The stored record of one import (LinkStore::FindSisImport): enough to answer Canvas's SisImport object.
 struct SisImportRecord {

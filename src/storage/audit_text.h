@@ -58,26 +58,12 @@ inline LinkMethod LinkMethodFromText(std::string_view text) {
   return LinkMethod::kAdministrator;
 }
 
-// Canvas's workflow_state of a SisBatch.
-inline std::string_view SisImportStateText(SisImportState state) {
-  switch (state) {
-    case SisImportState::kCreated: return "created";
-    case SisImportState::kImporting: return "importing";
-    case SisImportState::kImported: return "imported";
-    case SisImportState::kImportedWithMessages: return "imported_with_messages";
-    case SisImportState::kAborted: return "aborted";
-    case SisImportState::kFailed: return "failed";
-    case SisImportState::kFailedWithMessages: return "failed_with_messages";
-  }
-  return "failed";
-}
-
-// The inverse of SisImportStateText; unknown text reads as kFailed.
+// The inverse of SisImportStateName (sis_import.h); unknown text reads as kFailed.
 inline SisImportState SisImportStateFromText(std::string_view text) {
   for (const SisImportState state :
        {SisImportState::kCreated, SisImportState::kImporting, SisImportState::kImported,
         SisImportState::kImportedWithMessages, SisImportState::kAborted, SisImportState::kFailedWithMessages}) {
-    if (text == SisImportStateText(state)) return state;
+    if (text == SisImportStateName(state)) return state;
   }
   return SisImportState::kFailed;
 }

@@ -249,7 +249,7 @@ class RelationalLinkTransaction final : public LinkTransaction {
         if (newest != *newest_seen) return std::optional<std::int64_t>();
       }
       auto inserted = conn().Query(link_sql::kInsertSisImport, record.root_account_id, record.user_id,
-                                   SisImportStateText(record.state), record.progress, record.batch_mode,
+                                   SisImportStateName(record.state), record.progress, record.batch_mode,
                                    record.diffing_data_set_identifier, record.change_threshold, record.created_at);
       if (!inserted.Next()) return Internal("the new SIS import has no id");
       return std::optional<std::int64_t>(inserted.Int(0));
@@ -258,7 +258,7 @@ class RelationalLinkTransaction final : public LinkTransaction {
 
   Status FinishSisImport(const SisImportRecord& record) override {
     return GuardStorage("FinishSisImport", [&]() -> Status {
-      conn().Queue(link_sql::kFinishSisImport, record.id, SisImportStateText(record.state), record.progress,
+      conn().Queue(link_sql::kFinishSisImport, record.id, SisImportStateName(record.state), record.progress,
                    record.rows, record.created, record.restored, record.deleted, record.batch_deleted,
                    record.unchanged, record.warning_count, record.error_count, record.message, record.ended_at,
                    record.updated_at);
