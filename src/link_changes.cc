@@ -23,10 +23,9 @@ AuditEntry LinkChanges::Audit(AuditAction action, const Link& link) const {
 }
 
 Result<LinkChange> LinkChanges::CreateOrRestore(UserId student, UserId observer, AccountId root_account) const {
-  auto change = txn_.CreateOrRestoreLink(student, observer, root_account, now_);
+  auto change = txn_.CreateOrRestoreLink(student, observer, root_account, now_, sis_import_);
   if (!change.ok() || change->kind == LinkChange::Kind::kUnchanged) return change;
   const bool created = change->kind == LinkChange::Kind::kCreated;
-  if (sis_import_) OBSERVEES_RETURN_IF_ERROR(txn_.SetLinkSisImport(change->link.id, *sis_import_));
   OBSERVEES_RETURN_IF_ERROR(txn_.AppendAudit(Audit(created ? AuditAction::kCreated : AuditAction::kRestored, change->link)));
   if (enrollments_ != nullptr) {
     OBSERVEES_RETURN_IF_ERROR(

@@ -23,8 +23,8 @@ class LinkChanges {
 
   // EnrollmentStore::PrepareLinkChanges for the changes to come (before any of them).
   Status Prepare(const WriteAhead& ahead) const;
-  // CreateOrRestoreLink (rule 7), then the audit entry and enrollments of a created or restored link,
-  // which a SIS import also marks as its own (LinkTransaction::SetLinkSisImport).
+  // CreateOrRestoreLink (rule 7) on behalf of the SIS import if there is one, then the audit entry
+  // and enrollments of a created or restored link.
   Result<LinkChange> CreateOrRestore(UserId student, UserId observer, AccountId root_account) const;
   // RemoveLink, then the audit entry and enrollments; false (nothing else done) when it was not active.
   Result<bool> Remove(const Link& link) const;

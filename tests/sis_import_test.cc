@@ -369,9 +369,10 @@ class FailingLinkStore final : public ForwardingLinkStore {
    public:
     Txn(std::unique_ptr<LinkTransaction> base, FailingLinkStore* store)
         : ForwardingLinkTransaction(std::move(base)), store_(store) {}
-    Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root, Timestamp now) override {
+    Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root, Timestamp now,
+                                           std::optional<std::int64_t> sis_import = std::nullopt) override {
       if (++store_->calls_ == store_->fail_at_) return Internal("injected fault: the link write failed");
-      return ForwardingLinkTransaction::CreateOrRestoreLink(student, observer, root, now);
+      return ForwardingLinkTransaction::CreateOrRestoreLink(student, observer, root, now, sis_import);
     }
 
    private:

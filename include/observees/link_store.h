@@ -119,9 +119,12 @@ class OBSERVEES_EXPORT LinkTransaction {
   virtual ~LinkTransaction() = default;
 
   // Rule 7: the link for (student, observer) matching `root_account` (or a legacy NULL-root link),
-  // restored with its old id when deleted, created otherwise. Never two rows for one triple.
+  // restored with its old id when deleted, created otherwise. Never two rows for one triple. A link it
+  // creates or restores remembers `sis_import`, the SIS import making it active (none: anything
+  // else), which is how a data set owns links (ActiveLinksOfDataSet); an active link keeps its own.
   virtual Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
-                                                 Timestamp now) = 0;
+                                                 Timestamp now,
+                                                 std::optional<std::int64_t> sis_import = std::nullopt) = 0;
   // Soft-deletes an active link; false when it was not active.
   virtual Result<bool> RemoveLink(LinkId link, Timestamp now) = 0;
 
@@ -152,9 +155,6 @@ class OBSERVEES_EXPORT LinkTransaction {
                                                              std::optional<std::int64_t> newest_seen) = 0;
   // Stores the state, counts, message, progress and times of the record with `record.id`.
   virtual Status FinishSisImport(const SisImportRecord& record) = 0;
-  // Records that import `sis_import` made `link` active. CreateOrRestoreLink forgets it whenever it
-  // creates or restores a link, so a link stays an import's only until something else re-activates it.
-  virtual Status SetLinkSisImport(LinkId link, std::int64_t sis_import) = 0;
   // The links a data set owns (docs/sis-import.md, batch mode): active links of `root_account` that an
   // import of `root_account` with this diffing_data_set_identifier made active, ascending id.
   virtual Result<std::vector<Link>> ActiveLinksOfDataSet(AccountId root_account, std::string_view data_set) = 0;

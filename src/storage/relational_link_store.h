@@ -52,14 +52,13 @@ inline constexpr auto kFindLinkForWrite = Concat(
     "AND (root_account_id = ?3 OR root_account_id IS NULL) "
     "ORDER BY workflow_state = 'active' DESC, root_account_id IS NULL, id LIMIT 1",
     D::kForUpdate);
-// A restore forgets the import that made the link active before (SetLinkSisImport).
 inline constexpr char kRestoreLink[] =
-    "UPDATE observation_links SET workflow_state = 'active', updated_at = ?1, sis_import_id = NULL WHERE id = ?2";
+    "UPDATE observation_links SET workflow_state = 'active', updated_at = ?1, sis_import_id = ?3 WHERE id = ?2";
 // No row when one exists for the triple (a concurrent insert committed first; an uncommitted one is
 // waited for).
 inline constexpr char kInsertLink[] =
     "INSERT INTO observation_links (student_id, observer_id, root_account_id, workflow_state, created_at, "
-    "updated_at) VALUES (?1, ?2, ?3, 'active', ?4, ?4) "
+    "updated_at, sis_import_id) VALUES (?1, ?2, ?3, 'active', ?4, ?4, ?5) "
     "ON CONFLICT (student_id, observer_id, root_account_id) DO NOTHING RETURNING " OBSERVEES_LINK_COLUMNS;
 inline constexpr char kRemoveLink[] =
     "UPDATE observation_links SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2 AND workflow_state = 'active'";
@@ -114,7 +113,6 @@ inline constexpr char kFinishSisImport[] =
     "UPDATE sis_imports SET workflow_state = ?2, progress = ?3, row_count = ?4, created = ?5, restored = ?6, "
     "deleted = ?7, batch_deleted = ?8, unchanged = ?9, warning_count = ?10, error_count = ?11, message = ?12, "
     "ended_at = ?13, updated_at = ?14 WHERE id = ?1";
-inline constexpr char kSetLinkSisImport[] = "UPDATE observation_links SET sis_import_id = ?1 WHERE id = ?2";
 inline constexpr char kActiveLinksOfDataSet[] =
     "SELECT " OBSERVEES_LINK_COLUMNS " FROM observation_links WHERE root_account_id = ?1 AND "
     "workflow_state = 'active' AND sis_import_id IN "
@@ -164,13 +162,13 @@ class RelationalLinkTransaction final : public LinkTransaction {
   }
   Connection& conn() { return txn_.conn(); }
 
-  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
-                                         Timestamp now) override {
+  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account, Timestamp now,
+                                         std::optional<std::int64_t> sis_import) override {
     return GuardStorage("CreateOrRestoreLink", [&]() -> Result<LinkChange> {
       if (student == observer) return Status(StatusCode::kSelfObservation, "Cannot observe yourself", "observer_id");
       std::optional<Link> found = FindForWrite(student, observer, root_account);
       if (!found) {
-        auto inserted = conn().Query(link_sql::kInsertLink, student, observer, root_account, now);
+        auto inserted = conn().Query(link_sql::kInsertLink, student, observer, root_account, now, sis_import);
         if (inserted.Next()) return LinkChange{ReadLink(inserted), LinkChange::Kind::kCreated};
         // A concurrent insert won: its committed row is visible to this new statement.
         found = FindForWrite(student, observer, root_account);
@@ -178,7 +176,7 @@ class RelationalLinkTransaction final : public LinkTransaction {
       }
       LinkChange change{std::move(*found), LinkChange::Kind::kUnchanged};
       if (change.link.state == LinkState::kActive) return change;
-      conn().Queue(link_sql::kRestoreLink, now, change.link.id);
+      conn().Queue(link_sql::kRestoreLink, now, change.link.id, sis_import);
       change.link.state = LinkState::kActive;
       change.link.updated_at = now;
       change.kind = LinkChange::Kind::kRestored;
@@ -262,13 +260,6 @@ class RelationalLinkTransaction final : public LinkTransaction {
                    record.rows, record.created, record.restored, record.deleted, record.batch_deleted,
                    record.unchanged, record.warning_count, record.error_count, record.message, record.ended_at,
                    record.updated_at);
-      return Status::Ok();
-    });
-  }
-
-  Status SetLinkSisImport(LinkId link, std::int64_t sis_import) override {
-    return GuardStorage("SetLinkSisImport", [&]() -> Status {
-      conn().Queue(link_sql::kSetLinkSisImport, sis_import, link);
       return Status::Ok();
     });
   }

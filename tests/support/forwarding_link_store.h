@@ -14,9 +14,9 @@ class ForwardingLinkTransaction : public LinkTransaction {
  public:
   explicit ForwardingLinkTransaction(std::unique_ptr<LinkTransaction> base) : base_(std::move(base)) {}
 
-  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
-                                         Timestamp now) override {
-    return base_->CreateOrRestoreLink(student, observer, root_account, now);
+  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account, Timestamp now,
+                                         std::optional<std::int64_t> sis_import = std::nullopt) override {
+    return base_->CreateOrRestoreLink(student, observer, root_account, now, sis_import);
   }
   Result<bool> RemoveLink(LinkId link, Timestamp now) override { return base_->RemoveLink(link, now); }
   Result<bool> ConsumeCode(CodeId code, UserId used_by, Timestamp now) override {
@@ -36,9 +36,6 @@ class ForwardingLinkTransaction : public LinkTransaction {
     return base_->BeginSisImport(record, newest_seen);
   }
   Status FinishSisImport(const SisImportRecord& record) override { return base_->FinishSisImport(record); }
-  Status SetLinkSisImport(LinkId link, std::int64_t sis_import) override {
-    return base_->SetLinkSisImport(link, sis_import);
-  }
   Result<std::vector<Link>> ActiveLinksOfDataSet(AccountId root_account, std::string_view data_set) override {
     return base_->ActiveLinksOfDataSet(root_account, data_set);
   }
