@@ -3,11 +3,15 @@
 // PostgreSQL with OBSERVEES_TEST_BACKEND=postgres; plus the schema upgrade of both engines.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -22,10 +26,11 @@
 #include "support/temp_dir.h"
 #include "support/world.h"
 
+#include "support/postgres_test_util.h"
+
 #if OBSERVEES_TEST_WITH_LIBPQ
 #include "postgres/pg_schema.h"
 #include "support/pg_inspector.h"
-#include "support/postgres_test_util.h"
 #endif
 
 namespace observees::testing {
@@ -248,6 +253,138 @@ TEST_CASE("sis import: an import whose file was read while another of its root c
   CHECK(again->created == 1);
   store->before_write = [&] { Import(w, "X-70,X-71,active\n", Plain(kExternal)); };
   CHECK(TryImport(*second, "P-52,S-60,active\n", Plain()).ok());
+}
+
+TEST_CASE("sis import: concurrent imports of one root account write one after the other", "[sis][sis_record][concurrency]") {
+  // SQLite on a file (":memory:" has one connection, so nothing could overlap), or PostgreSQL.
+  WorldOptions options;
+  options.fixture_json = kBatchFixture;
+  std::shared_ptr<storage_test::TempDir> dir;
+  if (!WorldsOnPostgres()) {
+    dir = std::make_shared<storage_test::TempDir>();
+    options.db_path = (dir->path() / "concurrent.db").string();
+  }
+  World w = MakeWorld(options);
+  const std::vector<std::string> files = {"P-50,S-60,active\nP-50,S-61,active\nP-50,S-62,active\nP-50,S-63,active\n",
+                                          "P-51,S-60,active\nP-51,S-61,active\nP-51,S-63,active\n",
+                                          "P-52,S-60,active\nP-52,S-61,active\nP-52,S-62,active\nP-52,S-63,active\n"};
+  std::vector<Outcome> outcomes(files.size());
+  std::vector<int> refusals(files.size(), 0);
+  std::vector<std::int64_t> created(files.size(), 0);
+  {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      threads.emplace_back([&, i] {
+        for (int attempt = 0; attempt < 100; ++attempt) {
+          auto report = TryImport(*w.service, files[i], Plain());
+          outcomes[i] = OutcomeOf(report);
+          if (report.ok()) created[i] = report->created;
+          if (outcomes[i] != StatusCode::kAborted) return;
+          ++refusals[i];
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    INFO("import " << i << ": " << outcomes[i].message << " after " << refusals[i] << " refusals");
+    CHECK(outcomes[i] == StatusCode::kOk);
+  }
+  CHECK(created == std::vector<std::int64_t>{4, 3, 4});
+  const std::vector<SisImportRecord> records = Records(w);
+  CHECK(records.size() == files.size());  // a refused attempt leaves no record
+  // Each import's audit entries are one run of ids: no other import wrote between them.
+  const std::vector<AuditEntry> audit = w.AuditAfter(0);
+  std::vector<std::optional<std::int64_t>> runs;
+  for (const AuditEntry& entry : audit) {
+    if (runs.empty() || runs.back() != entry.sis_import_id) runs.push_back(entry.sis_import_id);
+  }
+  CHECK(runs.size() == files.size());
+  CHECK(audit.size() == 11);
+}
+
+// A LinkStore whose first import transaction stops right after BeginSisImport until released.
+class PausingLinkStore final : public ForwardingLinkStore {
+ public:
+  using ForwardingLinkStore::ForwardingLinkStore;
+  std::promise<void> inside;   // set once the first import holds its record (and lock)
+  std::promise<void> release;  // the paused import goes on once this is set
+
+  Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead) override {
+    auto inner = base().BeginWrite(ahead);
+    if (!inner.ok()) return inner.status();
+    return std::unique_ptr<LinkTransaction>(std::make_unique<Txn>(std::move(inner).value(), this));
+  }
+
+ private:
+  class Txn final : public ForwardingLinkTransaction {
+   public:
+    Txn(std::unique_ptr<LinkTransaction> base, PausingLinkStore* store)
+        : ForwardingLinkTransaction(std::move(base)), store_(store) {}
+    Result<std::optional<std::int64_t>> BeginSisImport(const SisImportRecord& record,
+                                                       std::optional<std::int64_t> newest_seen) override {
+      auto id = ForwardingLinkTransaction::BeginSisImport(record, newest_seen);
+      if (!std::exchange(store_->paused_, true)) {
+        store_->inside.set_value();
+        store_->release.get_future().wait();
+      }
+      return id;
+    }
+
+   private:
+    PausingLinkStore* store_;
+  };
+
+  bool paused_ = false;
+};
+
+TEST_CASE("sis import: a second import of the root waits for the first one's transaction, then is refused "
+          "because it read its file before the first committed",
+          "[sis][sis_record][concurrency]") {
+  WorldOptions options;
+  options.fixture_json = kBatchFixture;
+  std::shared_ptr<storage_test::TempDir> dir;
+  if (!WorldsOnPostgres()) {  // a file, so the second import has a connection of its own
+    dir = std::make_shared<storage_test::TempDir>();
+    options.db_path = (dir->path() / "paused.db").string();
+  }
+  World w = MakeWorld(options);
+  ServiceDependencies deps = w.backend.Dependencies(w.clock);
+  auto store = std::make_shared<PausingLinkStore>(w.backend.links);
+  deps.links = store;
+  deps.enrollments = nullptr;  // it writes through the engine's own transaction, which the wrapper hides
+  auto first_service = ValueOf(ObservationService::Create(std::move(deps)));
+  // The second import opens the database again, as another process would: no writer limit of this
+  // process's pool stands between the two, only the import lock.
+  Storage second_backend;
+  if (w.postgres_schema) {
+    StorageOptions again = std::static_pointer_cast<storage_test::ScopedPostgresSchema>(w.postgres_schema)->Options(2);
+    again.clock = w.clock;
+    second_backend = ValueOf(OpenStorage(again));
+  } else {
+    second_backend = storage_test::OpenTestBackend(options.db_path, w.clock);
+  }
+  auto second_service = ValueOf(ObservationService::Create(second_backend.Dependencies(w.clock)));
+
+  Outcome first, second;
+  std::atomic<bool> second_done{false};
+  std::thread first_thread([&] { first = OutcomeOf(TryImport(*first_service, "P-50,S-60,active\n", Plain())); });
+  store->inside.get_future().wait();
+  std::thread second_thread([&] {
+    second = OutcomeOf(TryImport(*second_service, "P-52,S-63,active\n", Plain()));
+    second_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const bool finished_early = second_done;
+  store->release.set_value();
+  first_thread.join();
+  second_thread.join();
+  CHECK_FALSE(finished_early);  // it waited on the first import's lock
+  CHECK(first == StatusCode::kOk);
+  CHECK(second == StatusCode::kAborted);
+  CHECK(Records(w).size() == 1);
+  CHECK(StateIn(w, kSam, kPam) == "active");
+  CHECK(StateIn(w, kSal, kPoe) == "none");
 }
 
 // ---- Batch mode -------------------------------------------------------------------------------------
