@@ -311,9 +311,7 @@ class PausingLinkStore final : public ForwardingLinkStore {
   std::promise<void> release;  // the paused import goes on once this is set
 
   Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead) override {
-    auto inner = base().BeginWrite(ahead);
-    if (!inner.ok()) return inner.status();
-    return std::unique_ptr<LinkTransaction>(std::make_unique<Txn>(std::move(inner).value(), this));
+    return BeginWrapped<Txn>(ahead, this);
   }
 
  private:

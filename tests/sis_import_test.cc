@@ -359,9 +359,7 @@ class FailingLinkStore final : public ForwardingLinkStore {
   FailingLinkStore(std::shared_ptr<LinkStore> base, int fail_at) : ForwardingLinkStore(std::move(base)), fail_at_(fail_at) {}
 
   Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead) override {
-    auto inner = base().BeginWrite(ahead);
-    if (!inner.ok()) return inner.status();
-    return std::unique_ptr<LinkTransaction>(std::make_unique<Txn>(std::move(inner).value(), this));
+    return BeginWrapped<Txn>(ahead, this);
   }
 
  private:

@@ -92,6 +92,15 @@ class ForwardingLinkStore : public LinkStore {
 
  protected:
   LinkStore& base() { return *base_; }
+  // The base's write transaction wrapped in a `Txn(std::unique_ptr<LinkTransaction>, args...)`: what a
+  // wrapper's BeginWrite answers to change a transaction's behaviour.
+  template <typename Txn, typename... Args>
+  Result<std::unique_ptr<LinkTransaction>> BeginWrapped(const WriteAhead& ahead, Args&&... args) {
+    auto inner = base_->BeginWrite(ahead);
+    if (!inner.ok()) return inner.status();
+    return std::unique_ptr<LinkTransaction>(
+        std::make_unique<Txn>(std::move(inner).value(), std::forward<Args>(args)...));
+  }
 
  private:
   std::shared_ptr<LinkStore> base_;
