@@ -261,18 +261,27 @@ OBS_API obs_status obs_register_observer(obs_service* service, int64_t acting_us
 
 /* ---- SIS import and export (docs/sis-import.md) ------------------------------------------- */
 
-/* obs_sis_import flag: report what the import would do and write nothing. */
-#define OBS_SIS_DRY_RUN 1u
-
 /* Imports Canvas's user_observers.csv: `csv` holds `csv_len` bytes (NULL allowed when 0; any bytes,
  * checked as the file's UTF-8), in root account `root_account` (positive), all rows in one transaction.
- * A trusted host operation (no acting user: the host decides who may import). OBS_NOT_FOUND for an
- * unknown root account, OBS_INVALID_ARGUMENT for a sub-account or an unknown flag. A malformed file is
- * OBS_OK with errors in the report, and nothing imported. Out: {"created": N, "restored": N,
- * "deleted": N, "unchanged": N, "rows": N, "warnings": [[row, "message"], ...], "errors": [[row,
- * "message"], ...], "dry_run": bool, "committed": bool}; rows as Canvas numbers them (header = 1). */
+ * A trusted host operation (no acting user: the host decides who may import). `options_json` is NULL,
+ * "" or an object of:
+ *   "dry_run": bool                  report what the import would do and write nothing (default false)
+ *   "actor": N                       the user running it, for the audit log and the record (default none)
+ *   "batch_mode": bool               remove the links the data set owns that the file leaves out
+ *   "diffing_data_set_identifier": "..."  the data set (1 to 128 bytes); required with batch_mode, and
+ *                                    only taken with it
+ *   "change_threshold": N            1 to 100, with batch_mode only: a batch that would remove more than
+ *                                    N percent of the data set's links is aborted (docs/sis-import.md)
+ * OBS_NOT_FOUND for an unknown root account, OBS_INVALID_ARGUMENT for a sub-account or a bad option;
+ * OBS_ABORTED when another import of the root account committed while this file was read (nothing
+ * written: run it again). A malformed file is OBS_OK with errors in the report, and nothing imported.
+ * Out: {"id": N or null (a dry run), "workflow_state": "imported" | "imported_with_messages" |
+ * "aborted" | "failed_with_messages", "created": N, "restored": N, "deleted": N, "batch_deleted": N,
+ * "unchanged": N, "rows": N, "warnings": [[row, "message"], ...], "errors": [[row, "message"], ...],
+ * "batch_removals": [{"id": N, "observer_id": N, "student_id": N}, ...], "dry_run": bool,
+ * "committed": bool}; rows as Canvas numbers them (header = 1), row 0 for a batch's abort. */
 OBS_API obs_status obs_sis_import(obs_service* service, int64_t root_account, const char* csv, size_t csv_len,
-                                  uint32_t flags, char** out_report_json);
+                                  const char* options_json, char** out_report_json);
 
 /* The active links of `root_account` as user_observers.csv (CRLF line ends; values a spreadsheet would
  * run as a formula get a leading '). Out: the CSV text. */

@@ -134,4 +134,37 @@ Result<std::vector<rest::Header>> ReadHeaders(const char* headers_json) {
   return headers;
 }
 
+// Ranges the library checks again are refused here first, naming the key.
+Result<SisImportOptions> ReadSisOptions(const char* options_json) {
+  SisImportOptions options;
+  if (options_json == nullptr || *options_json == '\0') return options;
+  auto parsed = ParseJson(options_json, "options_json");
+  if (!parsed.ok()) return parsed.status();
+  auto object = ObjectOf(*parsed, "options_json",
+                         {"dry_run", "actor", "batch_mode", "diffing_data_set_identifier", "change_threshold"});
+  if (!object.ok()) return object.status();
+  for (const auto& entry : **object) {
+    const std::string key(entry.key());
+    const json::value& item = entry.value();
+    if (key == "dry_run" || key == "batch_mode") {
+      auto flag = BooleanOf(item, key);
+      if (!flag.ok()) return flag.status();
+      (key == "dry_run" ? options.dry_run : options.batch_mode) = *flag;
+    } else if (key == "actor") {
+      auto actor = IntegerIn(item, key, 1, kMaxInt64);
+      if (!actor.ok()) return actor.status();
+      options.actor = *actor;
+    } else if (key == "change_threshold") {
+      auto threshold = IntegerIn(item, key, 1, 100);
+      if (!threshold.ok()) return threshold.status();
+      options.change_threshold = static_cast<int>(*threshold);
+    } else {
+      auto data_set = StringOf(item, key);
+      if (!data_set.ok()) return data_set.status();
+      options.diffing_data_set_identifier = std::move(*data_set);
+    }
+  }
+  return options;
+}
+
 }  // namespace observees::capi

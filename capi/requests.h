@@ -8,6 +8,7 @@
 
 #include "observees/observation_service.h"
 #include "observees/rest.h"
+#include "observees/sis_import.h"
 #include "observees/status.h"
 
 namespace observees::capi {
@@ -24,6 +25,10 @@ struct Registration {
   std::string client_key;
 };
 Result<Registration> ReadRegistration(const char* request_json);
+
+// obs_sis_import's options: NULL or "" (the defaults), or {"dry_run": bool, "actor": N, "batch_mode":
+// bool, "diffing_data_set_identifier": "...", "change_threshold": N} (observees.h). root_account unset.
+Result<SisImportOptions> ReadSisOptions(const char* options_json);
 
 // NULL (none), [["Name","value"],...] or {"Name": "value"}.
 Result<std::vector<rest::Header>> ReadHeaders(const char* headers_json);

@@ -51,13 +51,21 @@ std::string PairingCodePageJson(const PairingCodePage& page) {
 
 std::string SisReportJson(const SisImportReport& report) {
   json::object body;
+  body["id"] = report.id ? json::value(*report.id) : json::value(nullptr);
+  body["workflow_state"] = std::string(SisImportStateName(report.state));
   body["created"] = report.created;
   body["restored"] = report.restored;
   body["deleted"] = report.deleted;
+  body["batch_deleted"] = report.batch_deleted;
   body["unchanged"] = report.unchanged;
   body["rows"] = report.rows;
   body["warnings"] = SisMessagesJson(report.warnings);
   body["errors"] = SisMessagesJson(report.errors);
+  json::array removals;
+  for (const Link& link : report.batch_removals) {
+    removals.push_back(json::object{{"id", link.id}, {"observer_id", link.observer_id}, {"student_id", link.student_id}});
+  }
+  body["batch_removals"] = std::move(removals);
   body["dry_run"] = report.dry_run;
   body["committed"] = report.committed;
   return json::serialize(body);

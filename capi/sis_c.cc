@@ -9,6 +9,7 @@
 #include "handle.h"
 #include "observees.h"
 #include "observees/sis_import.h"
+#include "requests.h"
 #include "results.h"
 
 namespace {
@@ -30,19 +31,18 @@ class BorrowedBytes final : public std::streambuf {
 
 extern "C" {
 
-obs_status obs_sis_import(obs_service* service, int64_t root_account, const char* csv, size_t csv_len, uint32_t flags,
-                          char** out_report_json) {
+obs_status obs_sis_import(obs_service* service, int64_t root_account, const char* csv, size_t csv_len,
+                          const char* options_json, char** out_report_json) {
   return observees::capi::HandleCall(service, out_report_json, "out_report_json", [&]() -> Status {
     auto root = observees::capi::RootAccountOf(root_account, "root_account");
     if (!root.ok()) return root.status();
     if (csv == nullptr && csv_len != 0) return InvalidArgument("csv is NULL", "csv");
-    if ((flags & ~OBS_SIS_DRY_RUN) != 0) return InvalidArgument("unknown flags", "flags");
+    auto options = observees::capi::ReadSisOptions(options_json);
+    if (!options.ok()) return options.status();
+    options->root_account = *root;
     BorrowedBytes bytes(csv == nullptr ? "" : csv, csv_len);
     std::istream in(&bytes);
-    observees::SisImportOptions options;
-    options.root_account = *root;
-    options.dry_run = (flags & OBS_SIS_DRY_RUN) != 0;
-    auto report = service->service->ImportUserObservers(in, options);
+    auto report = service->service->ImportUserObservers(in, *options);
     if (!report.ok()) return report.status();
     *out_report_json = Export(observees::capi::SisReportJson(*report));
     return Status::Ok();

@@ -18,11 +18,12 @@ AuditEntry LinkChanges::Audit(AuditAction action, const Link& link) const {
   entry.observer_id = link.observer_id;
   entry.root_account_id = link.root_account_id;
   entry.link_id = link.id;
+  entry.sis_import_id = sis_import_;
   return entry;
 }
 
 Result<LinkChange> LinkChanges::CreateOrRestore(UserId student, UserId observer, AccountId root_account) const {
-  auto change = txn_.CreateOrRestoreLink(student, observer, root_account, now_);
+  auto change = txn_.CreateOrRestoreLink(student, observer, root_account, now_, sis_import_);
   if (!change.ok() || change->kind == LinkChange::Kind::kUnchanged) return change;
   const bool created = change->kind == LinkChange::Kind::kCreated;
   OBSERVEES_RETURN_IF_ERROR(txn_.AppendAudit(Audit(created ? AuditAction::kCreated : AuditAction::kRestored, change->link)));

@@ -15,14 +15,16 @@ namespace observees {
 
 class LinkChanges {
  public:
-  // `actor` and `method` go into every audit entry; `now` is the changes' time.
+  // `actor`, `method` and `sis_import` (the SIS import making the changes, if one is) go into every
+  // audit entry; `now` is the changes' time.
   LinkChanges(LinkTransaction& txn, EnrollmentStore* enrollments, std::optional<UserId> actor, LinkMethod method,
-              Timestamp now)
-      : txn_(txn), enrollments_(enrollments), actor_(actor), method_(method), now_(now) {}
+              Timestamp now, std::optional<std::int64_t> sis_import = std::nullopt)
+      : txn_(txn), enrollments_(enrollments), actor_(actor), method_(method), now_(now), sis_import_(sis_import) {}
 
   // EnrollmentStore::PrepareLinkChanges for the changes to come (before any of them).
   Status Prepare(const WriteAhead& ahead) const;
-  // CreateOrRestoreLink (rule 7), then the audit entry and enrollments of a created or restored link.
+  // CreateOrRestoreLink (rule 7) on behalf of the SIS import if there is one, then the audit entry
+  // and enrollments of a created or restored link.
   Result<LinkChange> CreateOrRestore(UserId student, UserId observer, AccountId root_account) const;
   // RemoveLink, then the audit entry and enrollments; false (nothing else done) when it was not active.
   Result<bool> Remove(const Link& link) const;
@@ -36,6 +38,7 @@ class LinkChanges {
   std::optional<UserId> actor_;
   LinkMethod method_;
   Timestamp now_;
+  std::optional<std::int64_t> sis_import_;
 };
 
 }  // namespace observees

@@ -1170,7 +1170,8 @@ static void TestHandleArmor(void) {
   obs_service_close(&service);
 }
 
-/* SIS import and export of user_observers.csv: a report as JSON, a dry run, bad input refused. */
+/* SIS import and export of user_observers.csv: a report as JSON with the import's id, a dry run,
+ * batch mode with its threshold, bad input and bad options refused. */
 static void TestSisImport(void) {
   static const char kSisFixture[] =
       "{\"accounts\": [{\"id\": 1, \"name\": \"Root\"}, {\"id\": 3, \"name\": \"Sub\", \"parent_id\": 1}],"
@@ -1185,8 +1186,8 @@ static void TestSisImport(void) {
   CHECK_STATUS(obs_service_open(":memory:", kFast, &service), OBS_OK);
   CHECK_STATUS(obs_load_fixture(service, kSisFixture), OBS_OK);
 
-  CHECK_STATUS(obs_sis_import(service, 1, kCsv, strlen(kCsv), OBS_SIS_DRY_RUN, &json), OBS_OK);
-  CHECK_CONTAINS(json, "\"created\":1");
+  CHECK_STATUS(obs_sis_import(service, 1, kCsv, strlen(kCsv), "{\"dry_run\": true}", &json), OBS_OK);
+  CHECK_CONTAINS(json, "{\"id\":null,\"workflow_state\":\"imported_with_messages\",\"created\":1");
   CHECK_CONTAINS(json, "\"dry_run\":true,\"committed\":false");
   CHECK_CONTAINS(json, "[[3,\"A student referenced a non-existent user NOPE\"]]");
   obs_free(json);
@@ -1194,30 +1195,84 @@ static void TestSisImport(void) {
   CHECK(csv != NULL && strcmp(csv, "observer_id,student_id,status\r\n") == 0);
   obs_free(csv);
 
-  CHECK_STATUS(obs_sis_import(service, 1, kCsv, strlen(kCsv), 0, &json), OBS_OK);
-  CHECK_CONTAINS(json, "\"created\":1");
+  CHECK_STATUS(obs_sis_import(service, 1, kCsv, strlen(kCsv), NULL, &json), OBS_OK);
+  CHECK_CONTAINS(json, "{\"id\":1,\"workflow_state\":\"imported_with_messages\",\"created\":1");
   CHECK_CONTAINS(json, "\"committed\":true");
   obs_free(json);
   CHECK_STATUS(obs_sis_export(service, 1, &csv), OBS_OK);
   CHECK(csv != NULL && strcmp(csv, "observer_id,student_id,status\r\nP-10,S-20,active\r\n") == 0);
   obs_free(csv);
 
+  /* Batch mode. The link, removed by a row, is restored by data set "nightly" and so becomes its own;
+   * an empty batch over a 50% threshold is aborted with Canvas's message; without one it removes it. */
+  CHECK_STATUS(obs_sis_import(service, 1, "observer_id,student_id,status\nP-10,S-20,deleted\n", 48, NULL, &json),
+               OBS_OK);
+  CHECK_CONTAINS(json, "{\"id\":2,\"workflow_state\":\"imported\",\"created\":0,\"restored\":0,\"deleted\":1,");
+  obs_free(json);
+  CHECK_STATUS(obs_sis_import(service, 1, kCsv, strlen(kCsv),
+                              "{\"batch_mode\": true, \"diffing_data_set_identifier\": \"nightly\", \"actor\": 10}",
+                              &json),
+               OBS_OK);
+  CHECK_CONTAINS(json, "\"restored\":1,");
+  CHECK_CONTAINS(json, "\"batch_removals\":[]");
+  obs_free(json);
+  CHECK_STATUS(obs_sis_import(service, 1, "observer_id,student_id,status\n", 30,
+                              "{\"batch_mode\": true, \"diffing_data_set_identifier\": \"nightly\", "
+                              "\"change_threshold\": 50}",
+                              &json),
+               OBS_OK);
+  CHECK_CONTAINS(json, "\"workflow_state\":\"aborted\"");
+  CHECK_CONTAINS(json, "\"errors\":[[0,\"1 user_observers would be deleted and exceeds the set threshold of 50%\"]]");
+  CHECK_CONTAINS(json, "\"committed\":false");
+  obs_free(json);
+  CHECK_STATUS(obs_sis_import(service, 1, "observer_id,student_id,status\n", 30,
+                              "{\"batch_mode\": true, \"diffing_data_set_identifier\": \"nightly\"}", &json),
+               OBS_OK);
+  CHECK_CONTAINS(json, "\"deleted\":1,\"batch_deleted\":1,");
+  CHECK_CONTAINS(json, "\"batch_removals\":[{\"id\":1,\"observer_id\":10,\"student_id\":20}]");
+  obs_free(json);
+
   /* A malformed file: OBS_OK with the error in the report. */
-  CHECK_STATUS(obs_sis_import(service, 1, "\xff", 1, 0, &json), OBS_OK);
+  CHECK_STATUS(obs_sis_import(service, 1, "\xff", 1, "", &json), OBS_OK);
+  CHECK_CONTAINS(json, "\"workflow_state\":\"failed_with_messages\"");
   CHECK_CONTAINS(json, "\"errors\":[[1,\"row 1: field 1 is not valid UTF-8\"]]");
   obs_free(json);
-  CHECK_STATUS(obs_sis_import(service, 1, NULL, 0, 0, &json), OBS_OK);
+  CHECK_STATUS(obs_sis_import(service, 1, NULL, 0, NULL, &json), OBS_OK);
   CHECK_CONTAINS(json, "a header row is required");
   obs_free(json);
 
   json = (char*)1;
-  CHECK_REFUSED(obs_sis_import(service, 1, NULL, 5, 0, &json), OBS_INVALID_ARGUMENT, "csv");
+  CHECK_REFUSED(obs_sis_import(service, 1, NULL, 5, NULL, &json), OBS_INVALID_ARGUMENT, "csv");
   CHECK(json == NULL);
-  CHECK_REFUSED(obs_sis_import(service, 1, kCsv, strlen(kCsv), 2, &json), OBS_INVALID_ARGUMENT, "flags");
-  CHECK_REFUSED(obs_sis_import(service, 0, kCsv, strlen(kCsv), 0, &json), OBS_INVALID_ARGUMENT, "root_account");
-  CHECK_REFUSED(obs_sis_import(service, 3, kCsv, strlen(kCsv), 0, &json), OBS_INVALID_ARGUMENT, "root account");
-  CHECK_STATUS(obs_sis_import(service, 999, kCsv, strlen(kCsv), 0, &json), OBS_NOT_FOUND);
-  CHECK_REFUSED(obs_sis_import(service, 1, kCsv, strlen(kCsv), 0, NULL), OBS_INVALID_ARGUMENT, "out_report_json");
+  {
+    static const struct {
+      const char* options;
+      const char* mention;
+    } kBad[] = {
+        {"{\"flags\": 1}", "flags"},
+        {"{\"dry_run\": 1}", "dry_run"},
+        {"[]", "options_json"},
+        {"{", "options_json"},
+        {"{\"actor\": 0}", "actor"},
+        {"{\"batch_mode\": true}", "diffing_data_set_identifier"},
+        {"{\"diffing_data_set_identifier\": \"nightly\"}", "batch_mode"},
+        {"{\"batch_mode\": true, \"diffing_data_set_identifier\": \"\"}", "diffing_data_set_identifier"},
+        {"{\"batch_mode\": true, \"diffing_data_set_identifier\": 7}", "diffing_data_set_identifier"},
+        {"{\"batch_mode\": true, \"diffing_data_set_identifier\": \"n\", \"change_threshold\": 0}", "change_threshold"},
+        {"{\"batch_mode\": true, \"diffing_data_set_identifier\": \"n\", \"change_threshold\": 101}", "change_threshold"},
+        {"{\"change_threshold\": 10}", "change_threshold"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof kBad / sizeof kBad[0]; ++i) {
+      CHECK_REFUSED(obs_sis_import(service, 1, kCsv, strlen(kCsv), kBad[i].options, &json), OBS_INVALID_ARGUMENT,
+                    kBad[i].mention);
+      CHECK(json == NULL);
+    }
+  }
+  CHECK_REFUSED(obs_sis_import(service, 0, kCsv, strlen(kCsv), NULL, &json), OBS_INVALID_ARGUMENT, "root_account");
+  CHECK_REFUSED(obs_sis_import(service, 3, kCsv, strlen(kCsv), NULL, &json), OBS_INVALID_ARGUMENT, "root account");
+  CHECK_STATUS(obs_sis_import(service, 999, kCsv, strlen(kCsv), NULL, &json), OBS_NOT_FOUND);
+  CHECK_REFUSED(obs_sis_import(service, 1, kCsv, strlen(kCsv), NULL, NULL), OBS_INVALID_ARGUMENT, "out_report_json");
   CHECK_REFUSED(obs_sis_export(service, -1, &csv), OBS_INVALID_ARGUMENT, "root_account");
   CHECK(csv == NULL);
   CHECK_REFUSED(obs_sis_export(service, 1, NULL), OBS_INVALID_ARGUMENT, "out_csv");

@@ -36,8 +36,8 @@ class FaultyLinkTransaction final : public testing::ForwardingLinkTransaction {
   FaultyLinkTransaction(std::unique_ptr<LinkTransaction> base, FaultyLinkStore* store)
       : ForwardingLinkTransaction(std::move(base)), store_(store) {}
 
-  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
-                                         Timestamp now) override;
+  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account, Timestamp now,
+                                         std::optional<std::int64_t> sis_import = std::nullopt) override;
   Result<bool> ConsumeCode(CodeId code, UserId used_by, Timestamp now) override {
     auto consumed = ForwardingLinkTransaction::ConsumeCode(code, used_by, now);
     if (consumed.ok() && *consumed) consumed_code_ = true;
@@ -73,12 +73,13 @@ class FaultyLinkStore final : public testing::ForwardingLinkStore {
 };
 
 Result<LinkChange> FaultyLinkTransaction::CreateOrRestoreLink(UserId student, UserId observer,
-                                                              AccountId root_account, Timestamp now) {
+                                                              AccountId root_account, Timestamp now,
+                                                              std::optional<std::int64_t> sis_import) {
   if (consumed_code_ && store_->fault() == Fault::kLinkAfterConsume) {
     store_->CountInjection();
     return Internal("injected fault: the link write failed");
   }
-  return ForwardingLinkTransaction::CreateOrRestoreLink(student, observer, root_account, now);
+  return ForwardingLinkTransaction::CreateOrRestoreLink(student, observer, root_account, now, sis_import);
 }
 
 Status FaultyLinkTransaction::Commit() {

@@ -452,7 +452,7 @@ TEST_CASE("a version-1 database is migrated forward on open and its codes still 
   {
     SQLite::Database db(path, SQLite::OPEN_READONLY);
     CHECK(db.execAndGet("PRAGMA user_version").getInt() == StorageSchemaVersion(StorageKind::kSqlite));
-    CHECK(StorageSchemaVersion(StorageKind::kSqlite) == 2);
+    CHECK(StorageSchemaVersion(StorageKind::kSqlite) == 3);
   }
   const std::optional<PairingCodeRecord> old = w.ActiveCode(kOldCode);
   REQUIRE(old.has_value());

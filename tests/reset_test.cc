@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,6 +44,7 @@ constexpr TableCount kTables[] = {
     {"observation_links", "SELECT count(*) FROM observation_links"},
     {"pairing_codes", "SELECT count(*) FROM pairing_codes"},
     {"role_overrides", "SELECT count(*) FROM role_overrides"},
+    {"sis_imports", "SELECT count(*) FROM sis_imports"},
     {"users", "SELECT count(*) FROM users"},
 };
 constexpr char kSqliteTablesSql[] =
@@ -88,6 +90,10 @@ TEST_CASE("a reset empties every table but meta, and the store works on", "[rese
   // Fill the tables the fixture leaves empty: a link and audit entries, a failed attempt.
   REQUIRE(OutcomeOf(w.RedeemCode(kQuinn, kActiveCode)) == StatusCode::kOk);
   REQUIRE(OutcomeOf(w.RedeemCode(kQuinn, "Wrong1")) == StatusCode::kInvalidCode);
+  std::istringstream csv("observer_id,student_id,status\n");
+  SisImportOptions import;
+  import.root_account = kDefault;
+  REQUIRE(w.service->ImportUserObservers(csv, import).ok());  // an import record
   const auto before = RowCounts(w.backend);
   for (const auto& [table, count] : before) {
     INFO(table << " must hold rows before the reset, or the test proves nothing about it");

@@ -359,9 +359,7 @@ class FailingLinkStore final : public ForwardingLinkStore {
   FailingLinkStore(std::shared_ptr<LinkStore> base, int fail_at) : ForwardingLinkStore(std::move(base)), fail_at_(fail_at) {}
 
   Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead) override {
-    auto inner = base().BeginWrite(ahead);
-    if (!inner.ok()) return inner.status();
-    return std::unique_ptr<LinkTransaction>(std::make_unique<Txn>(std::move(inner).value(), this));
+    return BeginWrapped<Txn>(ahead, this);
   }
 
  private:
@@ -369,9 +367,10 @@ class FailingLinkStore final : public ForwardingLinkStore {
    public:
     Txn(std::unique_ptr<LinkTransaction> base, FailingLinkStore* store)
         : ForwardingLinkTransaction(std::move(base)), store_(store) {}
-    Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root, Timestamp now) override {
+    Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root, Timestamp now,
+                                           std::optional<std::int64_t> sis_import = std::nullopt) override {
       if (++store_->calls_ == store_->fail_at_) return Internal("injected fault: the link write failed");
-      return ForwardingLinkTransaction::CreateOrRestoreLink(student, observer, root, now);
+      return ForwardingLinkTransaction::CreateOrRestoreLink(student, observer, root, now, sis_import);
     }
 
    private:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "observees/export.h"
+#include "observees/sis_import.h"
 #include "observees/status.h"
 #include "observees/types.h"
 
@@ -118,9 +119,12 @@ class OBSERVEES_EXPORT LinkTransaction {
   virtual ~LinkTransaction() = default;
 
   // Rule 7: the link for (student, observer) matching `root_account` (or a legacy NULL-root link),
-  // restored with its old id when deleted, created otherwise. Never two rows for one triple.
+  // restored with its old id when deleted, created otherwise. Never two rows for one triple. A link it
+  // creates or restores remembers `sis_import`, the SIS import making it active (none: anything
+  // else), which is how a data set owns links (ActiveLinksOfDataSet); an active link keeps its own.
   virtual Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
-                                                 Timestamp now) = 0;
+                                                 Timestamp now,
+                                                 std::optional<std::int64_t> sis_import = std::nullopt) = 0;
   // Soft-deletes an active link; false when it was not active.
   virtual Result<bool> RemoveLink(LinkId link, Timestamp now) = 0;
 
@@ -142,6 +146,18 @@ class OBSERVEES_EXPORT LinkTransaction {
 
   // Appends an audit entry (its id is the store's); a store may send it with the commit.
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
+
+  // SIS imports (sis_import.h). Takes the import lock of `record.root_account_id` until this
+  // transaction ends (imports of one root account write one at a time), then stores the record and
+  // answers its id; but when `newest_seen` is given and the newest import of that root account is no
+  // longer that one (0: none), another import committed since the caller read: nullopt, nothing written.
+  virtual Result<std::optional<std::int64_t>> BeginSisImport(const SisImportRecord& record,
+                                                             std::optional<std::int64_t> newest_seen) = 0;
+  // Stores the state, counts, message, progress and times of the record with `record.id`.
+  virtual Status FinishSisImport(const SisImportRecord& record) = 0;
+  // The links a data set owns (docs/sis-import.md, batch mode): active links of `root_account` that an
+  // import of `root_account` with this diffing_data_set_identifier made active, ascending id.
+  virtual Result<std::vector<Link>> ActiveLinksOfDataSet(AccountId root_account, std::string_view data_set) = 0;
 
   // LinkStore::ReleaseAttempt inside this transaction: the reservation is withdrawn when it commits,
   // and still counts when it rolls back.
@@ -189,6 +205,12 @@ class OBSERVEES_EXPORT LinkStore {
                                                     Timestamp prune_before) = 0;
   // Withdraws a reservation: the attempt succeeded and does not count as a failure.
   virtual Status ReleaseAttempt(const AttemptTicket& ticket) = 0;
+
+  // The import record `id` of `root_account`, if any.
+  virtual Result<std::optional<SisImportRecord>> FindSisImport(AccountId root_account, std::int64_t id) = 0;
+  // The import records of `root_account`, newest (highest id) first, skipping `offset`, at most `limit`.
+  virtual Result<std::vector<SisImportRecord>> ListSisImports(AccountId root_account, std::int64_t offset,
+                                                              int limit) = 0;
 
   // Audit entries with id > `after_id`, ascending, at most `limit`.
   virtual Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) = 0;

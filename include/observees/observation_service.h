@@ -188,9 +188,11 @@ class OBSERVEES_EXPORT ObservationService {
   // SIS import of user_observers.csv read from `csv` (sis_import.h, docs/sis-import.md), in ONE write
   // transaction: every change of the file or none (a dry run rolls it back). A trusted host operation:
   // no caller is checked (the host decides who may import); options.actor is recorded in the audit log
-  // with method kSisImport. kNotFound for an unknown root account, kInvalidArgument for one that is
-  // not a root; a storage failure is its status and nothing is written; a malformed file is an OK
-  // Result whose report lists errors (nothing written).
+  // with method kSisImport and the import's id (its SisImportRecord, unless a dry run). kNotFound for
+  // an unknown root account, kInvalidArgument for one that is not a root or for bad batch options;
+  // kAborted when another import of the root account committed while the file was read (nothing
+  // written: run it again); a storage failure is its status and nothing is written; a malformed file
+  // or a batch over its change_threshold is an OK Result whose report lists errors (no link written).
   Result<SisImportReport> ImportUserObservers(std::istream& csv, const SisImportOptions& options) const;
   // The active links of `root_account` as user_observers.csv (observer_id, student_id, status; CRLF),
   // for the links whose two users have SIS ids, by link id; values that a spreadsheet would run as a

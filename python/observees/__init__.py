@@ -252,8 +252,7 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "obs_list_enrollments": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_int64, _OutString]),
     "obs_enroll_user": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_str, _OutString]),
     "obs_register_observer": (_Status, [_ServicePointer, _c_int64, _c_int64, _c_str, _OutString]),
-    "obs_sis_import": (_Status, [_ServicePointer, _c_int64, ctypes.c_void_p, ctypes.c_size_t, _c_uint32,
-                                 _OutString]),
+    "obs_sis_import": (_Status, [_ServicePointer, _c_int64, ctypes.c_void_p, ctypes.c_size_t, _c_str, _OutString]),
     "obs_sis_export": (_Status, [_ServicePointer, _c_int64, _OutString]),
     "obs_rest_handle": (_Status, [_ServicePointer, _c_str, _c_str, _c_str, ctypes.c_void_p, ctypes.c_size_t, _c_str,
                                   ctypes.POINTER(ctypes.c_int), _OutString, _OutString]),
@@ -261,8 +260,6 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "obs_clock_set": (_Status, [_ServicePointer, _c_str]),
     "obs_clock_advance": (_Status, [_ServicePointer, _c_int64]),
 }
-
-_SIS_DRY_RUN = 1  # obs_sis_import's OBS_SIS_DRY_RUN
 
 _lib: Optional[ctypes.CDLL] = None
 _lib_lock = threading.Lock()
@@ -729,20 +726,40 @@ class Service:
     # -- SIS import and export of user_observers.csv (the repository's docs/sis-import.md) --
 
     def import_user_observers(self, csv: Union[str, bytes, bytearray, "os.PathLike[str]"], root_account: int,
-                              dry_run: bool = False) -> JsonObject:
+                              dry_run: bool = False, actor: Optional[int] = None, batch_mode: bool = False,
+                              diffing_data_set_identifier: Optional[str] = None,
+                              change_threshold: Optional[int] = None) -> JsonObject:
         """Imports user_observers.csv into `root_account`, all rows or none. `csv`: the file's text (str),
-        its bytes, or an os.PathLike path to read. Returns the report: {"created", "restored",
-        "deleted", "unchanged", "rows", "warnings": [[row, message]], "errors": [[row, message]],
-        "dry_run", "committed"}; a malformed file comes back with "errors" and nothing imported.
-        `dry_run`: report what would happen and write nothing."""
+        its bytes, or an os.PathLike path to read. `dry_run`: report what would happen and write nothing.
+        `actor`: the user running it (audit log, record). `batch_mode` with `diffing_data_set_identifier`
+        removes the links that data set owns and the file leaves out; `change_threshold` (1-100, batch
+        mode only) aborts a batch removing more than that percentage of them. Returns the report: {"id"
+        (None for a dry run), "workflow_state", "created", "restored", "deleted", "batch_deleted",
+        "unchanged", "rows", "warnings": [[row, message]], "errors": [[row, message]], "batch_removals":
+        [{"id", "observer_id", "student_id"}], "dry_run", "committed"}; a malformed file comes back with
+        "errors" and nothing imported. Raises Aborted when another import of the root account committed
+        while this file was read (nothing written: run it again)."""
         if isinstance(csv, os.PathLike):
             with open(csv, "rb") as f:
                 csv = f.read()
         data = _bytes(csv, "csv", "str, bytes or a path")
         root_account = _integer(root_account, "root_account")
-        flags = _SIS_DRY_RUN if _boolean(dry_run, "dry_run") else 0
-        return self._call("obs_sis_import", root_account, data or None, len(data), flags,
-                            missing=("root account %d", root_account))
+        options: Dict[str, object] = {}
+        if _boolean(dry_run, "dry_run"):
+            options["dry_run"] = True
+        if actor is not None:
+            options["actor"] = _integer(actor, "actor")
+        if _boolean(batch_mode, "batch_mode"):
+            options["batch_mode"] = True
+        if diffing_data_set_identifier is not None:
+            if not isinstance(diffing_data_set_identifier, str):
+                raise TypeError("diffing_data_set_identifier must be str, not %s"
+                                % _type_name(diffing_data_set_identifier))
+            options["diffing_data_set_identifier"] = diffing_data_set_identifier
+        if change_threshold is not None:
+            options["change_threshold"] = _integer(change_threshold, "change_threshold")
+        return self._call("obs_sis_import", root_account, data or None, len(data), _json_text(options, "options"),
+                          missing=("root account %d", root_account))
 
     def export_user_observers(self, root_account: int) -> str:
         """The active links of `root_account` as user_observers.csv text (CRLF line ends; a value a

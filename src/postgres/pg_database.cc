@@ -442,7 +442,7 @@ void PgDialect::BeginBulkWrite(PgConnection& conn) { LockKey(conn, storage::lock
 void PgDialect::BeginReset(PgConnection& conn) {
   static constexpr char kSql[] =
       "LOCK TABLE accounts, account_domains, users, logins, access_tokens, admins, role_overrides, courses, "
-      "enrollments, observation_links, pairing_codes, failed_attempts, audit_log IN EXCLUSIVE MODE";
+      "enrollments, observation_links, pairing_codes, failed_attempts, audit_log, sis_imports IN EXCLUSIVE MODE";
   conn.Queue(kSql);
 }
 

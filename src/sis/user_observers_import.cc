@@ -46,6 +46,28 @@ struct Op {
   std::size_t ids = 0;
 };
 
+// The batch options' rules (sis_import.h); kInvalidArgument naming the option otherwise.
+Status CheckBatchOptions(const SisImportOptions& options) {
+  const auto& data_set = options.diffing_data_set_identifier;
+  if (options.batch_mode && !data_set) {
+    return InvalidArgument("batch_mode needs a diffing_data_set_identifier naming the data set",
+                           "diffing_data_set_identifier");
+  }
+  if (data_set && !options.batch_mode) {
+    return InvalidArgument("diffing_data_set_identifier is only taken with batch_mode", "batch_mode");
+  }
+  if (data_set && (data_set->empty() || data_set->size() > 128 || !IsValidUtf8(*data_set))) {
+    return InvalidArgument("diffing_data_set_identifier must be 1 to 128 bytes of UTF-8", "diffing_data_set_identifier");
+  }
+  if (options.change_threshold && !options.batch_mode) {
+    return InvalidArgument("change_threshold is only taken with batch_mode", "change_threshold");
+  }
+  if (options.change_threshold && (*options.change_threshold < 1 || *options.change_threshold > 100)) {
+    return InvalidArgument("change_threshold must be an integer from 1 to 100", "change_threshold");
+  }
+  return Status::Ok();
+}
+
 // Canvas's messages (lib/sis/user_observer_importer.rb).
 std::string CantDelete(std::string_view observer_id, std::string_view student_id) {
   return "Can't delete a non-existent observer for observer: " + std::string(observer_id) +
@@ -58,23 +80,66 @@ class Importer {
 
   Result<SisImportReport> Run(std::istream& csv) {
     report_.dry_run = options_.dry_run;
+    OBSERVEES_RETURN_IF_ERROR(CheckBatchOptions(options_));
     auto root = deps_.directory->FindAccount(options_.root_account);
     if (!root.ok()) return root.status();
     if (!root->has_value()) return NotFound("The specified resource does not exist.");
     if ((*root)->parent_id) return InvalidArgument("the import's account must be a root account", "root_account");
+    started_ = deps_.clock->Now();
 
     OBSERVEES_RETURN_IF_ERROR(ReadRows(csv));
-    if (!report_.errors.empty()) return Clean();
+    if (!report_.errors.empty()) return Failed();
     OBSERVEES_RETURN_IF_ERROR(Apply());
     return std::move(report_);
   }
 
  private:
-  // An error: nothing is imported, so nothing is counted.
-  SisImportReport Clean() {
-    report_.created = report_.restored = report_.deleted = report_.unchanged = 0;
+  // Nothing is imported, so nothing is counted.
+  void Clean() {
+    report_.created = report_.restored = report_.deleted = report_.batch_deleted = report_.unchanged = 0;
     report_.committed = false;
+  }
+
+  // A malformed file: its record (unless a dry run) says so, in a transaction of its own.
+  Result<SisImportReport> Failed() {
+    Clean();
+    report_.state = SisImportState::kFailedWithMessages;
+    if (options_.dry_run) return std::move(report_);
+    auto txn = deps_.links->BeginWrite();
+    if (!txn.ok()) return txn.status();
+    auto id = (*txn)->BeginSisImport(Record(SisImportState::kImporting), std::nullopt);
+    if (!id.ok()) return id.status();
+    if (!*id) return Internal("the failed import's record was not stored");
+    report_.id = **id;
+    OBSERVEES_RETURN_IF_ERROR((*txn)->FinishSisImport(Record(report_.state)));
+    OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
     return std::move(report_);
+  }
+
+  // The record of this import as it stands, in `state` (finished unless kImporting).
+  SisImportRecord Record(SisImportState state) const {
+    SisImportRecord record;
+    record.id = report_.id.value_or(0);
+    record.root_account_id = options_.root_account;
+    record.user_id = options_.actor;
+    record.state = state;
+    record.batch_mode = options_.batch_mode;
+    record.diffing_data_set_identifier = options_.diffing_data_set_identifier;
+    record.change_threshold = options_.change_threshold;
+    record.created_at = record.updated_at = started_;
+    if (state == SisImportState::kImporting) return record;
+    record.progress = 100;
+    record.rows = report_.rows;
+    record.created = report_.created;
+    record.restored = report_.restored;
+    record.deleted = report_.deleted;
+    record.batch_deleted = report_.batch_deleted;
+    record.unchanged = report_.unchanged;
+    record.warning_count = static_cast<std::int64_t>(report_.warnings.size());
+    record.error_count = static_cast<std::int64_t>(report_.errors.size());
+    if (!report_.errors.empty()) record.message = report_.errors.front().message;
+    record.ended_at = record.updated_at = deps_.clock->Now();
+    return record;
   }
 
   void Warn(std::int64_t row, std::string message) { report_.warnings.push_back({row, std::move(message)}); }
@@ -109,6 +174,11 @@ class Importer {
       return Status::Ok();
     }
     const auto snapshot = deps_.links->BeginRead();
+    if (!options_.dry_run) {  // the import this file is read after (BeginSisImport checks it)
+      auto newest = deps_.links->ListSisImports(options_.root_account, 0, 1);
+      if (!newest.ok()) return newest.status();
+      newest_seen_ = newest->empty() ? 0 : newest->front().id;
+    }
     CsvRecord record;
     for (;;) {
       auto next = reader.Next(record);
@@ -199,13 +269,30 @@ class Importer {
     return *found;
   }
 
-  // The second pass: every op in one transaction.
+  // The second pass, in one transaction: the record, the batch's check, every op, then the batch's
+  // removals. The record comes first, so that its lock orders this import after any other of the root.
   Status Apply() {
-    if (ops_.empty()) return Status::Ok();
     const Timestamp now = deps_.clock->Now();
     auto txn = deps_.links->BeginWrite();
     if (!txn.ok()) return txn.status();
-    const LinkChanges changes(**txn, deps_.enrollments.get(), options_.actor, LinkMethod::kSisImport, now);
+    if (!options_.dry_run) {
+      auto id = (*txn)->BeginSisImport(Record(SisImportState::kImporting), newest_seen_);
+      if (!id.ok()) return id.status();
+      if (!*id) {
+        return Status(StatusCode::kAborted,
+                      "another SIS import of this root account committed while the file was read; nothing was "
+                      "imported: run the import again");
+      }
+      report_.id = **id;
+    }
+    std::vector<Link> removals;
+    if (options_.batch_mode) {
+      auto removal = BatchRemovals(**txn);
+      if (!removal.ok()) return removal.status();
+      if (!*removal) return Finish(**txn, SisImportState::kAborted);
+      removals = std::move(**removal);
+    }
+    const LinkChanges changes(**txn, deps_.enrollments.get(), options_.actor, LinkMethod::kSisImport, now, report_.id);
     std::unordered_map<PairKey, Link, PairHash> made;  // links made active by this import, by pair
     for (std::size_t first = 0; first < ops_.size(); first += kBatch) {
       const std::size_t last = std::min(ops_.size(), first + kBatch);
@@ -219,9 +306,62 @@ class Importer {
       OBSERVEES_RETURN_IF_ERROR(changes.Prepare(ahead));
       for (std::size_t i = first; i < last; ++i) OBSERVEES_RETURN_IF_ERROR(ApplyOne(changes, ops_[i], made));
     }
+    OBSERVEES_RETURN_IF_ERROR(RemoveAbsent(changes, removals));
+    return Finish(**txn, report_.warnings.empty() ? SisImportState::kImported : SisImportState::kImportedWithMessages);
+  }
+
+  // Batch mode: the links the data set owns that no row of the file names (a row that passed the
+  // checks, whatever its status), read inside the import's transaction. nullopt when they are more
+  // than change_threshold percent of the data set's links: the batch is aborted (report_ says so).
+  Result<std::optional<std::vector<Link>>> BatchRemovals(LinkTransaction& txn) {
+    auto owned = txn.ActiveLinksOfDataSet(options_.root_account, *options_.diffing_data_set_identifier);
+    if (!owned.ok()) return owned.status();
+    std::vector<Link> removals;
+    for (Link& link : *owned) {
+      if (!active_.contains(PairKey{link.student_id, link.observer_id})) removals.push_back(std::move(link));
+    }
+    const auto total = static_cast<std::int64_t>(owned->size());
+    const auto count = static_cast<std::int64_t>(removals.size());
+    if (options_.change_threshold && count * 100 > std::int64_t{*options_.change_threshold} * total) {
+      // Canvas's SisBatch#change_detected_message, with our type.
+      report_.errors.push_back({0, std::to_string(count) + " user_observers would be deleted and exceeds the set " +
+                                       "threshold of " + std::to_string(*options_.change_threshold) + "%"});
+      report_.batch_removals = std::move(removals);
+      return std::optional<std::vector<Link>>();
+    }
+    return std::optional<std::vector<Link>>(std::move(removals));
+  }
+
+  // The batch's removals, after every row, as deletions of this import.
+  Status RemoveAbsent(const LinkChanges& changes, const std::vector<Link>& removals) {
+    for (std::size_t first = 0; first < removals.size(); first += kBatch) {
+      const std::size_t last = std::min(removals.size(), first + kBatch);
+      WriteAhead ahead;
+      for (std::size_t i = first; i < last; ++i) {
+        ahead.links.push_back({removals[i].student_id, removals[i].observer_id, options_.root_account, true});
+      }
+      OBSERVEES_RETURN_IF_ERROR(changes.Prepare(ahead));
+      for (std::size_t i = first; i < last; ++i) {
+        auto removed = changes.Remove(removals[i]);
+        if (!removed.ok()) return removed.status();
+        if (!*removed) continue;  // cannot happen: the import's lock and transaction hold since the read
+        ++report_.deleted;
+        ++report_.batch_deleted;
+        report_.batch_removals.push_back(removals[i]);
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Ends the import in `state`: its record, then the commit; a dry run rolls everything back. An
+  // aborted batch commits only its record.
+  Status Finish(LinkTransaction& txn, SisImportState state) {
+    if (state == SisImportState::kAborted) Clean();
+    report_.state = state;
     if (options_.dry_run) return Status::Ok();  // the transaction rolls back when destroyed
-    OBSERVEES_RETURN_IF_ERROR((*txn)->Commit());
-    report_.committed = true;
+    OBSERVEES_RETURN_IF_ERROR(txn.FinishSisImport(Record(state)));
+    OBSERVEES_RETURN_IF_ERROR(txn.Commit());
+    report_.committed = state != SisImportState::kAborted;
     return Status::Ok();
   }
 
@@ -263,6 +403,8 @@ class Importer {
 
   const ServiceDependencies& deps_;
   const SisImportOptions& options_;
+  Timestamp started_{};
+  std::optional<std::int64_t> newest_seen_;  // the newest import of the root when the file was read
   SisImportReport report_;
   std::vector<Op> ops_;
   std::vector<std::pair<std::string, std::string>> removal_ids_;  // (observer_id, student_id) of removals

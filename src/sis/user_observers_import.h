@@ -1,8 +1,9 @@
 // The SIS import of user_observers.csv (include/observees/sis_import.h, docs/sis-import.md) over the
 // service's dependencies: ObservationService::ImportUserObservers calls it. Two passes over one
 // streamed file: the first reads and checks every row and resolves SIS ids (one read snapshot), the
-// second applies the rows in ONE write transaction through LinkChanges (audit and enrollments as for
-// any link change), committed unless it is a dry run. Thread-safe as its dependencies are.
+// second writes, in ONE write transaction, the import's record (under the root account's import
+// lock), the rows through LinkChanges (audit and enrollments as for any link change) and batch mode's
+// removals, committed unless it is a dry run. Thread-safe as its dependencies are.
 #pragma once
 
 #include <istream>

@@ -163,7 +163,40 @@ ALTER TABLE pairing_codes ADD COLUMN link_id INTEGER;
 CREATE INDEX pairing_codes_user_created ON pairing_codes(user_id, created_at, id);
 )sql";
 
-constexpr const char* kMigrationList[] = {kVersion1, kVersion2};
+// Version 3: SIS imports (docs/sis-import.md). One record per import that was not a dry run, in
+// Canvas's SisBatch terms; the import each audit entry came from; and the import that made each link
+// active (NULL once anything else creates or restores it), which is how a data set owns links.
+constexpr char kVersion3[] = R"sql(
+CREATE TABLE sis_imports (
+  id INTEGER PRIMARY KEY,
+  root_account_id INTEGER NOT NULL,
+  user_id INTEGER,
+  workflow_state TEXT NOT NULL CHECK (workflow_state IN ('created', 'importing', 'imported',
+    'imported_with_messages', 'aborted', 'failed', 'failed_with_messages')),
+  progress INTEGER NOT NULL DEFAULT 0,
+  batch_mode INTEGER NOT NULL DEFAULT 0,
+  diffing_data_set_identifier TEXT,
+  change_threshold INTEGER,
+  row_count INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL DEFAULT 0,
+  restored INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  batch_deleted INTEGER NOT NULL DEFAULT 0,
+  unchanged INTEGER NOT NULL DEFAULT 0,
+  warning_count INTEGER NOT NULL DEFAULT 0,
+  error_count INTEGER NOT NULL DEFAULT 0,
+  message TEXT,
+  created_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX sis_imports_data_set ON sis_imports(root_account_id, diffing_data_set_identifier);
+ALTER TABLE audit_log ADD COLUMN sis_import_id INTEGER;
+ALTER TABLE observation_links ADD COLUMN sis_import_id INTEGER;
+CREATE INDEX observation_links_sis_import ON observation_links(sis_import_id);
+)sql";
+
+constexpr const char* kMigrationList[] = {kVersion1, kVersion2, kVersion3};
 
 }  // namespace
 

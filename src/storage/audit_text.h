@@ -1,9 +1,11 @@
-// The audit log's stored text for actions and link methods, shared by every storage backend so that
-// each writes and reads the same values ("created", "pairing_code", ...). Pure functions; thread-safe.
+// The stored text of the audit log's actions and link methods and of SIS import states, shared by
+// every storage backend so that each writes and reads the same values ("created", "pairing_code",
+// "imported", ...). Pure functions; thread-safe.
 #pragma once
 
 #include <string_view>
 
+#include "observees/sis_import.h"
 #include "observees/types.h"
 
 namespace observees {
@@ -54,6 +56,16 @@ inline LinkMethod LinkMethodFromText(std::string_view text) {
   if (text == "fixture") return LinkMethod::kFixture;
   if (text == "sis_import") return LinkMethod::kSisImport;
   return LinkMethod::kAdministrator;
+}
+
+// The inverse of SisImportStateName (sis_import.h); unknown text reads as kFailed.
+inline SisImportState SisImportStateFromText(std::string_view text) {
+  for (const SisImportState state :
+       {SisImportState::kCreated, SisImportState::kImporting, SisImportState::kImported,
+        SisImportState::kImportedWithMessages, SisImportState::kAborted, SisImportState::kFailedWithMessages}) {
+    if (text == SisImportStateName(state)) return state;
+  }
+  return SisImportState::kFailed;
 }
 
 }  // namespace observees

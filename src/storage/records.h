@@ -95,7 +95,7 @@ Enrollment ReadEnrollment(const Rows& row) {
 }
 
 #define OBSERVEES_AUDIT_COLUMNS \
-  "id, at, actor_id, action, method, student_id, observer_id, root_account_id, link_id, code_id"
+  "id, at, actor_id, action, method, student_id, observer_id, root_account_id, link_id, code_id, sis_import_id"
 
 template <typename Rows>
 AuditEntry ReadAudit(const Rows& row) {
@@ -110,7 +110,39 @@ AuditEntry ReadAudit(const Rows& row) {
   entry.root_account_id = row.OptionalInt(7);
   entry.link_id = row.OptionalInt(8);
   entry.code_id = row.OptionalInt(9);
+  entry.sis_import_id = row.OptionalInt(10);
   return entry;
+}
+
+#define OBSERVEES_SIS_IMPORT_COLUMNS                                                                     \
+  "id, root_account_id, user_id, workflow_state, progress, batch_mode, diffing_data_set_identifier, "     \
+  "change_threshold, row_count, created, restored, deleted, batch_deleted, unchanged, warning_count, "   \
+  "error_count, message, created_at, ended_at, updated_at"
+
+template <typename Rows>
+SisImportRecord ReadSisImport(const Rows& row) {
+  SisImportRecord record;
+  record.id = row.Int(0);
+  record.root_account_id = row.Int(1);
+  record.user_id = row.OptionalInt(2);
+  record.state = SisImportStateFromText(row.Text(3));
+  record.progress = static_cast<int>(row.Int(4));
+  record.batch_mode = row.Flag(5);
+  record.diffing_data_set_identifier = row.OptionalText(6);
+  if (const auto threshold = row.OptionalInt(7)) record.change_threshold = static_cast<int>(*threshold);
+  record.rows = row.Int(8);
+  record.created = row.Int(9);
+  record.restored = row.Int(10);
+  record.deleted = row.Int(11);
+  record.batch_deleted = row.Int(12);
+  record.unchanged = row.Int(13);
+  record.warning_count = row.Int(14);
+  record.error_count = row.Int(15);
+  record.message = row.OptionalText(16);
+  record.created_at = row.Time(17);
+  record.ended_at = row.OptionalTime(18);
+  record.updated_at = row.Time(19);
+  return record;
 }
 
 }  // namespace observees::storage

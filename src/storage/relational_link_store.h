@@ -1,5 +1,5 @@
-// RelationalLinkStore: LinkStore over the observation_links, pairing_codes, failed_attempts and
-// audit_log tables, on any engine Db (engine.h). The atomic rules hold on both engines:
+// RelationalLinkStore: LinkStore over the observation_links, pairing_codes, failed_attempts,
+// audit_log and sis_imports tables, on any engine Db (engine.h). The atomic rules hold on both engines:
 //   - create-or-restore (rule 7) finds the pair's link under a row lock (Dialect::kForUpdate), and
 //     inserts with ON CONFLICT DO NOTHING on the (student, observer, root) unique index, finding the
 //     winner's row when a concurrent insert came first: never two rows for one triple;
@@ -52,12 +52,13 @@ inline constexpr auto kFindLinkForWrite = Concat(
     "AND (root_account_id = ?3 OR root_account_id IS NULL) "
     "ORDER BY workflow_state = 'active' DESC, root_account_id IS NULL, id LIMIT 1",
     D::kForUpdate);
-inline constexpr char kRestoreLink[] = "UPDATE observation_links SET workflow_state = 'active', updated_at = ?1 WHERE id = ?2";
+inline constexpr char kRestoreLink[] =
+    "UPDATE observation_links SET workflow_state = 'active', updated_at = ?1, sis_import_id = ?3 WHERE id = ?2";
 // No row when one exists for the triple (a concurrent insert committed first; an uncommitted one is
 // waited for).
 inline constexpr char kInsertLink[] =
     "INSERT INTO observation_links (student_id, observer_id, root_account_id, workflow_state, created_at, "
-    "updated_at) VALUES (?1, ?2, ?3, 'active', ?4, ?4) "
+    "updated_at, sis_import_id) VALUES (?1, ?2, ?3, 'active', ?4, ?4, ?5) "
     "ON CONFLICT (student_id, observer_id, root_account_id) DO NOTHING RETURNING " OBSERVEES_LINK_COLUMNS;
 inline constexpr char kRemoveLink[] =
     "UPDATE observation_links SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2 AND workflow_state = 'active'";
@@ -101,7 +102,27 @@ inline constexpr char kDeleteAttempt[] = "DELETE FROM failed_attempts WHERE id =
 
 inline constexpr char kAppendAudit[] =
     "INSERT INTO audit_log (at, actor_id, action, method, student_id, observer_id, root_account_id, link_id, "
-    "code_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "code_id, sis_import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+inline constexpr char kNewestSisImport[] = "SELECT id FROM sis_imports WHERE root_account_id = ?1 ORDER BY id DESC LIMIT 1";
+inline constexpr char kInsertSisImport[] =
+    "INSERT INTO sis_imports (root_account_id, user_id, workflow_state, progress, batch_mode, "
+    "diffing_data_set_identifier, change_threshold, created_at, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id";
+inline constexpr char kFinishSisImport[] =
+    "UPDATE sis_imports SET workflow_state = ?2, progress = ?3, row_count = ?4, created = ?5, restored = ?6, "
+    "deleted = ?7, batch_deleted = ?8, unchanged = ?9, warning_count = ?10, error_count = ?11, message = ?12, "
+    "ended_at = ?13, updated_at = ?14 WHERE id = ?1";
+inline constexpr char kActiveLinksOfDataSet[] =
+    "SELECT " OBSERVEES_LINK_COLUMNS " FROM observation_links WHERE root_account_id = ?1 AND "
+    "workflow_state = 'active' AND sis_import_id IN "
+    "(SELECT s.id FROM sis_imports s WHERE s.root_account_id = ?1 AND s.diffing_data_set_identifier = ?2) "
+    "ORDER BY id";
+inline constexpr char kFindSisImport[] =
+    "SELECT " OBSERVEES_SIS_IMPORT_COLUMNS " FROM sis_imports WHERE root_account_id = ?1 AND id = ?2";
+inline constexpr char kListSisImports[] =
+    "SELECT " OBSERVEES_SIS_IMPORT_COLUMNS " FROM sis_imports WHERE root_account_id = ?1 "
+    "ORDER BY id DESC LIMIT ?2 OFFSET ?3";
 inline constexpr char kReadAudit[] = "SELECT " OBSERVEES_AUDIT_COLUMNS " FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2";
 
 }  // namespace link_sql
@@ -141,13 +162,13 @@ class RelationalLinkTransaction final : public LinkTransaction {
   }
   Connection& conn() { return txn_.conn(); }
 
-  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
-                                         Timestamp now) override {
+  Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account, Timestamp now,
+                                         std::optional<std::int64_t> sis_import) override {
     return GuardStorage("CreateOrRestoreLink", [&]() -> Result<LinkChange> {
       if (student == observer) return Status(StatusCode::kSelfObservation, "Cannot observe yourself", "observer_id");
       std::optional<Link> found = FindForWrite(student, observer, root_account);
       if (!found) {
-        auto inserted = conn().Query(link_sql::kInsertLink, student, observer, root_account, now);
+        auto inserted = conn().Query(link_sql::kInsertLink, student, observer, root_account, now, sis_import);
         if (inserted.Next()) return LinkChange{ReadLink(inserted), LinkChange::Kind::kCreated};
         // A concurrent insert won: its committed row is visible to this new statement.
         found = FindForWrite(student, observer, root_account);
@@ -155,7 +176,7 @@ class RelationalLinkTransaction final : public LinkTransaction {
       }
       LinkChange change{std::move(*found), LinkChange::Kind::kUnchanged};
       if (change.link.state == LinkState::kActive) return change;
-      conn().Queue(link_sql::kRestoreLink, now, change.link.id);
+      conn().Queue(link_sql::kRestoreLink, now, change.link.id, sis_import);
       change.link.state = LinkState::kActive;
       change.link.updated_at = now;
       change.kind = LinkChange::Kind::kRestored;
@@ -208,8 +229,44 @@ class RelationalLinkTransaction final : public LinkTransaction {
     return GuardStorage("AppendAudit", [&]() -> Status {
       conn().Queue(link_sql::kAppendAudit, entry.at, entry.actor, AuditActionText(entry.action),
                    LinkMethodText(entry.method), entry.student_id, entry.observer_id, entry.root_account_id,
-                   entry.link_id, entry.code_id);
+                   entry.link_id, entry.code_id, entry.sis_import_id);
       return Status::Ok();
+    });
+  }
+
+  // The lock comes first, so the newest id is read once the previous import of the root committed.
+  Result<std::optional<std::int64_t>> BeginSisImport(const SisImportRecord& record,
+                                                     std::optional<std::int64_t> newest_seen) override {
+    return GuardStorage("BeginSisImport", [&]() -> Result<std::optional<std::int64_t>> {
+      Db::Dialect::LockKey(conn(), lock_space::kSisImport, std::to_string(record.root_account_id));
+      if (newest_seen) {
+        std::int64_t newest = 0;
+        if (auto rows = conn().Query(link_sql::kNewestSisImport, record.root_account_id); rows.Next()) {
+          newest = rows.Int(0);
+        }
+        if (newest != *newest_seen) return std::optional<std::int64_t>();
+      }
+      auto inserted = conn().Query(link_sql::kInsertSisImport, record.root_account_id, record.user_id,
+                                   SisImportStateName(record.state), record.progress, record.batch_mode,
+                                   record.diffing_data_set_identifier, record.change_threshold, record.created_at);
+      if (!inserted.Next()) return Internal("the new SIS import has no id");
+      return std::optional<std::int64_t>(inserted.Int(0));
+    });
+  }
+
+  Status FinishSisImport(const SisImportRecord& record) override {
+    return GuardStorage("FinishSisImport", [&]() -> Status {
+      conn().Queue(link_sql::kFinishSisImport, record.id, SisImportStateName(record.state), record.progress,
+                   record.rows, record.created, record.restored, record.deleted, record.batch_deleted,
+                   record.unchanged, record.warning_count, record.error_count, record.message, record.ended_at,
+                   record.updated_at);
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<Link>> ActiveLinksOfDataSet(AccountId root_account, std::string_view data_set) override {
+    return GuardStorage("ActiveLinksOfDataSet", [&]() -> Result<std::vector<Link>> {
+      return ReadLinks(conn().Query(link_sql::kActiveLinksOfDataSet, root_account, data_set));
     });
   }
 
@@ -358,6 +415,27 @@ class RelationalLinkStore final : public LinkStore {
       DeleteAttempts(txn.conn(), ticket);
       txn.Commit();
       return Status::Ok();
+    });
+  }
+
+  Result<std::optional<SisImportRecord>> FindSisImport(AccountId root_account, std::int64_t id) override {
+    return GuardStorage("FindSisImport", [&]() -> Result<std::optional<SisImportRecord>> {
+      auto lease = db_->Acquire();
+      auto row = lease->Query(link_sql::kFindSisImport, root_account, id);
+      if (!row.Next()) return std::optional<SisImportRecord>();
+      return std::optional<SisImportRecord>(ReadSisImport(row));
+    });
+  }
+
+  Result<std::vector<SisImportRecord>> ListSisImports(AccountId root_account, std::int64_t offset,
+                                                      int limit) override {
+    return GuardStorage("ListSisImports", [&]() -> Result<std::vector<SisImportRecord>> {
+      auto lease = db_->Acquire();
+      std::vector<SisImportRecord> records;
+      for (auto rows = lease->Query(link_sql::kListSisImports, root_account, limit, offset); rows.Next();) {
+        records.push_back(ReadSisImport(rows));
+      }
+      return records;
     });
   }
 

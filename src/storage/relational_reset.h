@@ -24,7 +24,8 @@ namespace reset_sql {
 
 // One DELETE per table: a table name cannot be a parameter.
 inline constexpr const char* kDeletes[] = {
-    "DELETE FROM audit_log",   "DELETE FROM failed_attempts", "DELETE FROM pairing_codes",
+    "DELETE FROM audit_log",   "DELETE FROM sis_imports",     "DELETE FROM failed_attempts",
+    "DELETE FROM pairing_codes",
     "DELETE FROM observation_links", "DELETE FROM enrollments", "DELETE FROM courses",
     "DELETE FROM role_overrides",    "DELETE FROM admins",      "DELETE FROM access_tokens",
     "DELETE FROM logins",            "DELETE FROM users",       "DELETE FROM account_domains",

@@ -48,6 +48,7 @@ inline constexpr std::string_view kPairingCode = "pairing_code";      // key: th
 inline constexpr std::string_view kFailedAttempt = "failed_attempt";  // key: the limiter key (D6)
 inline constexpr std::string_view kEnrollments = "enrollments";       // key: the student id (rules 10-13)
 inline constexpr std::string_view kFixture = "fixture";               // key: "load" (one loader at a time)
+inline constexpr std::string_view kSisImport = "sis_import";          // key: the root account id
 }  // namespace lock_space
 
 }  // namespace observees::storage

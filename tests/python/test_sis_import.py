@@ -60,6 +60,38 @@ class SisImportTest(unittest.TestCase):
             with self.assertRaises(observees.NotFound):
                 service.export_user_observers(999)
 
+    def test_each_import_has_an_id_and_batch_mode_removes_what_the_data_set_left_out(self):
+        with open_sis_world() as service:
+            batch = {"batch_mode": True, "diffing_data_set_identifier": "nightly"}
+            first = service.import_user_observers(CSV, 1, actor=10, **batch)
+            self.assertEqual((first["workflow_state"], first["created"]), ("imported_with_messages", 1))
+            self.assertIsInstance(first["id"], int)
+            header = "observer_id,student_id,status\n"
+            aborted = service.import_user_observers(header, 1, change_threshold=99, **batch)
+            self.assertEqual(aborted["workflow_state"], "aborted")
+            self.assertEqual(aborted["errors"],
+                             [[0, "1 user_observers would be deleted and exceeds the set threshold of 99%"]])
+            self.assertGreater(aborted["id"], first["id"])
+            dry = service.import_user_observers(header, 1, dry_run=True, **batch)
+            self.assertIsNone(dry["id"])
+            self.assertEqual([(r["observer_id"], r["student_id"]) for r in dry["batch_removals"]], [(10, 20)])
+            done = service.import_user_observers(header, 1, **batch)
+            self.assertEqual((done["deleted"], done["batch_deleted"], done["committed"]), (1, 1, True))
+            self.assertEqual(service.export_user_observers(1), "observer_id,student_id,status\r\n")
+
+    def test_bad_batch_options(self):
+        with open_sis_world() as service:
+            for options in ({"batch_mode": True}, {"diffing_data_set_identifier": "nightly"},
+                            {"change_threshold": 10},
+                            {"batch_mode": True, "diffing_data_set_identifier": "n", "change_threshold": 0},
+                            {"batch_mode": True, "diffing_data_set_identifier": "n", "change_threshold": 101},
+                            {"actor": 0}):
+                with self.subTest(options=options), self.assertRaises(observees.InvalidArgument):
+                    service.import_user_observers(CSV, 1, **options)
+            with self.assertRaises(TypeError):
+                service.import_user_observers(CSV, 1, batch_mode=1, diffing_data_set_identifier="n")
+            self.assertEqual(service.export_user_observers(1), "observer_id,student_id,status\r\n")
+
 
 if __name__ == "__main__":
     unittest.main()

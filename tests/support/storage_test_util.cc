@@ -33,7 +33,7 @@ namespace {
 constexpr const char* kLibraryTables[] = {
     "meta",         "accounts",          "account_domains", "users",         "logins",
     "access_tokens", "admins",           "role_overrides",  "courses",       "enrollments",
-    "observation_links", "pairing_codes", "failed_attempts", "audit_log"};
+    "observation_links", "pairing_codes", "failed_attempts", "audit_log", "sis_imports"};
 
 }  // namespace
 
