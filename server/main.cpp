@@ -37,6 +37,7 @@
 #include "observees/storage.h"
 #include "options.h"
 #include "secret_key_file.h"
+#include "sis_command.h"
 #include "work_pool.h"
 
 namespace observees::server {
@@ -264,6 +265,7 @@ int main(int argc, char** argv) {
   observees::DisableSqliteMemoryStatistics();  // before any thread uses SQLite (storage.h)
   try {
     std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or stderr must not kill the server
+    if (IsSisCommand(argc, argv)) return RunSisCommand(argc, argv);
     auto line = ParseCommandLine(argc, argv);
     if (!line.ok()) {
       std::fprintf(stderr, "observees-server: %s\nTry 'observees-server --help'.\n", line.status().message().c_str());

@@ -253,6 +253,15 @@ Options:
 
 Exit status: 0 after a clean shutdown, 1 on a runtime error (a bad fixture, an address in use),
 2 on a bad command line.
+
+For cron jobs, without serving (docs/sis-import.md):
+  observees-server import --db PATH|URL --root-account ID [--schema NAME] [--secret-key-file PATH]
+                          [--dry-run] [--actor USER_ID] [--batch-mode --diffing-data-set-identifier ID
+                          [--change-threshold PERCENT]] FILE|-
+      imports a user_observers.csv (all of it or nothing); prints a summary line and one line per
+      warning or error; exits 0 when written (or, with --dry-run, when it could be), 1 when refused
+  observees-server export --db PATH|URL --root-account ID [--schema NAME] [--secret-key-file PATH] [FILE|-]
+      writes the root account's active links as user_observers.csv
 )";
 }
 
