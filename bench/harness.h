@@ -97,8 +97,8 @@ class Results {
     Row(section, name, "median_us", s.median_of_runs());
     Row(section, name, "min_us", s.min_of_runs());
     Row(section, name, "max_us", s.max_of_runs());
-    std::printf("  %-34s p50 %9.2f us  p99 %9.2f us  runs min/med/max %8.2f / %8.2f / %8.2f\n", name.c_str(),
-                s.p50(), s.p99(), s.min_of_runs(), s.median_of_runs(), s.max_of_runs());
+    std::printf("  %-34s p50 %9.2f us  p99 %9.2f us  runs min/med/max %8.2f / %8.2f / %8.2f\n", name.c_str(), s.p50(),
+                s.p99(), s.min_of_runs(), s.median_of_runs(), s.max_of_runs());
     std::fflush(stdout);
   }
 

@@ -91,11 +91,14 @@ std::string FixtureJson(bool with_password) {
     }
   }
   return R"({"accounts": [{"id": 1, "name": "Bench", "domains": ["bench.test"], "self_registration": "observer"}],
-  "users": [)" + users + R"(],
+  "users": [)" +
+         users + R"(],
   "admins": [{"user_id": 5, "account_id": 1}],
   "courses": [{"id": 100, "account_id": 1, "workflow_state": "available"}],
-  "enrollments": [)" + enrollments + R"(],
-  "links": [)" + links + "]}";
+  "enrollments": [)" +
+         enrollments + R"(],
+  "links": [)" +
+         links + "]}";
 }
 
 // The bulk population of a database with `links` links: S = links/4 students (ids 1000..), S observers
@@ -128,17 +131,20 @@ void Populate(const std::string& path, const Population& p) {
   Exec(db, "PRAGMA synchronous = OFF; BEGIN");
   Exec(db, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < 2 * " + s +
                ") INSERT INTO users (id, name, sortable_name, short_name, created_at) "
-               "SELECT 1000 + i, 'User ' || i, 'User, ' || (i * 104729 % 1000003), 'U' || i, " + t + " FROM c");
-  Exec(db, "INSERT INTO logins (user_id, account_id, unique_id, unique_id_folded) "
-           "SELECT id, 1, 'u' || id, 'u' || id FROM users WHERE id >= 1000");
+               "SELECT 1000 + i, 'User ' || i, 'User, ' || (i * 104729 % 1000003), 'U' || i, " +
+               t + " FROM c");
+  Exec(db,
+       "INSERT INTO logins (user_id, account_id, unique_id, unique_id_folded) "
+       "SELECT id, 1, 'u' || id, 'u' || id FROM users WHERE id >= 1000");
   Exec(db, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " + std::to_string(p.links) +
                ") INSERT INTO observation_links (student_id, observer_id, root_account_id, workflow_state, "
-               "created_at, updated_at) SELECT 1000 + (i * 7919) % " + s + ", 1000 + " + s +
-               " + i / 4, 1, 'active', " + t + ", " + t + " FROM c");
+               "created_at, updated_at) SELECT 1000 + (i * 7919) % " +
+               s + ", 1000 + " + s + " + i / 4, 1, 'active', " + t + ", " + t + " FROM c");
   Exec(db, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
                std::to_string(p.links / 100) +
                ") INSERT INTO pairing_codes (user_id, code_hash, created_at, expires_at, workflow_state) "
-               "SELECT 1000 + i % " + s + ", randomblob(32), " + t + ", " + t + " + 604800, 'active' FROM c");
+               "SELECT 1000 + i % " +
+               s + ", randomblob(32), " + t + ", " + t + " + 604800, 'active' FROM c");
   Exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
   sqlite3_close(db);
 }
@@ -521,11 +527,29 @@ struct RawOps {
   // EXPLAIN QUERY PLAN of every statement: a row per statement with the number of full scans of a
   // table (json_each and constant rows aside), so growth is seen to come from index seeks.
   void Plans(Results& out) {
-    const sqlite3_stmt* all[] = {find_user,     find_users,      links_of_observer, links_between,  root_accounts_of,
-                                 roots_with_permission, find_link, restore_link,    insert_link,    remove_link,
-                                 audit,         follow_plan,     revive_follower,   followers,      unfollow,
-                                 find_code,     consume_code,    set_code_link,     prune_attempts, count_attempts,
-                                 prune_stale_attempts, insert_attempt, delete_attempt};
+    const sqlite3_stmt* all[] = {find_user,
+                                 find_users,
+                                 links_of_observer,
+                                 links_between,
+                                 root_accounts_of,
+                                 roots_with_permission,
+                                 find_link,
+                                 restore_link,
+                                 insert_link,
+                                 remove_link,
+                                 audit,
+                                 follow_plan,
+                                 revive_follower,
+                                 followers,
+                                 unfollow,
+                                 find_code,
+                                 consume_code,
+                                 set_code_link,
+                                 prune_attempts,
+                                 count_attempts,
+                                 prune_stale_attempts,
+                                 insert_attempt,
+                                 delete_attempt};
     int index = 0;
     for (const sqlite3_stmt* statement : all) {
       const std::string sql = sqlite3_sql(const_cast<sqlite3_stmt*>(statement));
@@ -694,14 +718,12 @@ void Overhead(const std::string& path, const Counts& n, Results& out) {
   };
 
   // list and show: observer 10's page of 10, and student 20.
-  faces("list",
-        {[&] {
+  faces("list", {[&] {
           char* json = nullptr;
           c_check(obs_list_observees(c, kObserver, kRoot, kObserver, 1, 10, 0, &json), json, "list");
         }},
         {[&] { rest_call("GET", "/api/v1/users/self/observees?per_page=10", "token-obs"); }});
-  faces("show",
-        {[&] {
+  faces("show", {[&] {
           char* json = nullptr;
           c_check(obs_show_observee(c, kObserver, kRoot, kObserver, 20, &json), json, "show");
         }},
@@ -827,7 +849,7 @@ void Scale(const std::vector<std::string>& paths, const std::vector<std::int64_t
 // ---- Section 4: concurrency ------------------------------------------------------------------
 
 using Rounds = std::map<int, std::vector<double>>;  // threads -> calls/s of each round
-constexpr int kRounds = 5;  // of each thread count, taking turns (1, 2, 4, 1, 2, 4, ...)
+constexpr int kRounds = 5;                          // of each thread count, taking turns (1, 2, 4, 1, 2, 4, ...)
 
 // `threads` threads each running read(t, i) for i < calls, t the thread's index; the calls per second.
 double Throughput(int threads, int calls, const std::function<void(int, int)>& read) {
@@ -924,7 +946,9 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
   const Ops ops{*service};
   const Population p{links};
   RandomPairs draws{p.students(),
-                    [&p](std::int64_t o) { return std::pair<UserId, UserId>{p.Observer(o), p.StudentOf(o, 1)}; },
+                    [&p](std::int64_t o) {
+                      return std::pair<UserId, UserId>{p.Observer(o), p.StudentOf(o, 1)};
+                    },
                     {}};
   // SQLite's own limit: the same reads as raw SQLite, one connection per thread, opened once (as the
   // service's pool is) and used by the first `threads` threads.
@@ -959,9 +983,10 @@ void Concurrency(const std::string& path, std::int64_t links, int calls, Results
   out.Row("threads_scaling", "service", "ratio", service_scaling);
   out.Row("threads_scaling", "raw", "ratio", raw_scaling);
   out.Row("threads_scaling", "cpu", "ratio", cpu_scaling);
-  std::printf("  1 -> 2 threads (median of the rounds' own ratios): service %.2fx, raw SQLite %.2fx, CPU loop "
-              "%.2fx; service / CPU loop %.2f\n",
-              service_scaling, raw_scaling, cpu_scaling, service_scaling / cpu_scaling);
+  std::printf(
+      "  1 -> 2 threads (median of the rounds' own ratios): service %.2fx, raw SQLite %.2fx, CPU loop "
+      "%.2fx; service / CPU loop %.2f\n",
+      service_scaling, raw_scaling, cpu_scaling, service_scaling / cpu_scaling);
 }
 
 // Reads on one thread while another runs Argon2id (kInteractive) password checks.
@@ -1320,8 +1345,8 @@ void Noise(Results& out, const char* name) {
   out.Row("noise", name, "min_us", s.min_of_runs());
   out.Row("noise", name, "median_us", s.median_of_runs());
   out.Row("noise", name, "max_us", s.max_of_runs());
-  std::printf("noise (%s): fixed CPU loop min/median/max %.1f / %.1f / %.1f us\n", name, s.min_of_runs(), s.median_of_runs(),
-              s.max_of_runs());
+  std::printf("noise (%s): fixed CPU loop min/median/max %.1f / %.1f / %.1f us\n", name, s.min_of_runs(),
+              s.median_of_runs(), s.max_of_runs());
 }
 
 // Between sections: what one section wrote must not be flushed while the next measures. Checkpoints

@@ -82,18 +82,15 @@ void PgReplay::Drain() {
       continue;
     }
     switch (PQresultStatus(result)) {
-      case PGRES_PIPELINE_SYNC:
-        --syncs_;
-        break;
+      case PGRES_PIPELINE_SYNC: --syncs_; break;
       case PGRES_TUPLES_OK:
         for (int r = 0; r < PQntuples(result); ++r) {
-          for (int c = 0; c < PQnfields(result); ++c) bytes_read_ += static_cast<std::size_t>(PQgetlength(result, r, c));
+          for (int c = 0; c < PQnfields(result); ++c)
+            bytes_read_ += static_cast<std::size_t>(PQgetlength(result, r, c));
         }
         break;
-      case PGRES_COMMAND_OK:
-        break;
-      default:
-        Fail(std::string("a replayed statement failed: ") + PQresultErrorMessage(result), nullptr);
+      case PGRES_COMMAND_OK: break;
+      default: Fail(std::string("a replayed statement failed: ") + PQresultErrorMessage(result), nullptr);
     }
     PQclear(result);
   }

@@ -46,9 +46,7 @@ inline int OnOpen(sqlite3* db, const char**, const sqlite3_api_routines*) {
 }
 
 // False if SQLite refused the extension.
-inline bool Install() {
-  return sqlite3_auto_extension(reinterpret_cast<void (*)()>(OnOpen)) == SQLITE_OK;
-}
+inline bool Install() { return sqlite3_auto_extension(reinterpret_cast<void (*)()>(OnOpen)) == SQLITE_OK; }
 
 // The statements started since the last Take(), in order; the log is emptied.
 inline std::vector<Started> Take() {

@@ -127,8 +127,8 @@ OBS_API int obs_disable_sqlite_memory_statistics(void);
 
 /* Opens (creating and migrating if needed) the SQLite database at `path` (":memory:" for a private
  * in-memory one), or the PostgreSQL database a `path` of "postgresql://..." (or "postgres://...", or
- * "postgresql:" followed by libpq key=value conninfo) names, and a service over it. `options_json` may be NULL or "" for the defaults, or an
- * object whose keys are all optional:
+ * "postgresql:" followed by libpq key=value conninfo) names, and a service over it. `options_json` may be NULL or ""
+ * for the defaults, or an object whose keys are all optional:
  *   {"pairing_code_length": 6, "pairing_code_alphabet": "A..Za..z0..9",
  *    "pairing_code_lifetime_seconds": 604800, "pairing_code_max_active": 20,
  *    "limiter": {"enabled": true, "max_failures": 10, "window_seconds": 900,
@@ -144,8 +144,8 @@ OBS_API int obs_disable_sqlite_memory_statistics(void);
  *             "scheme": "http" | "https"}}
  * `busy_timeout_ms` is SQLite's, `schema` PostgreSQL's (the schema holding the tables, created if
  * missing); `table_prefix` SQLite's (the tables' names start with it, so they can share a file with
- * another program's; default none: storage.h); `test_clock` runs the service on a test clock standing at that time (see obs_clock_set);
- * `base_url` makes relative avatar URLs absolute in the operations' JSON (default: left relative);
+ * another program's; default none: storage.h); `test_clock` runs the service on a test clock standing at that time (see
+ * obs_clock_set); `base_url` makes relative avatar URLs absolute in the operations' JSON (default: left relative);
  * `rest` configures the router of obs_rest_handle (`scheme`: how clients reach it, for the Link
  * header's URLs; default "http"). An unknown key or a value out of range is OBS_INVALID_ARGUMENT
  * naming it; a file that cannot be opened or is not an observees database, or a PostgreSQL server
@@ -232,8 +232,8 @@ OBS_API obs_status obs_list_pairing_codes(obs_service* service, int64_t acting_u
                                           char** out_json);
 OBS_API obs_status obs_revoke_pairing_code(obs_service* service, int64_t acting_user, int64_t domain_root_account,
                                            int64_t student, int64_t code_id, char** out_json);
-OBS_API obs_status obs_revoke_all_pairing_codes(obs_service* service, int64_t acting_user,
-                                                int64_t domain_root_account, int64_t student, char** out_json);
+OBS_API obs_status obs_revoke_all_pairing_codes(obs_service* service, int64_t acting_user, int64_t domain_root_account,
+                                                int64_t student, char** out_json);
 
 /* Enrollments (linked observer enrollments, rules 10-13). Out: a JSON array of Canvas Enrollment
  * objects ({"id", "user_id", "course_id", "course_section_id", "type", "role", "enrollment_state",

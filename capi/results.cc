@@ -63,7 +63,8 @@ std::string SisReportJson(const SisImportReport& report) {
   body["errors"] = SisMessagesJson(report.errors);
   json::array removals;
   for (const Link& link : report.batch_removals) {
-    removals.push_back(json::object{{"id", link.id}, {"observer_id", link.observer_id}, {"student_id", link.student_id}});
+    removals.push_back(
+        json::object{{"id", link.id}, {"observer_id", link.observer_id}, {"student_id", link.student_id}});
   }
   body["batch_removals"] = std::move(removals);
   body["dry_run"] = report.dry_run;

@@ -5,11 +5,10 @@
 //
 // DATABASE defaults to observees-quickstart.db in the current directory (recreated on every run);
 // FIXTURE to the demo fixture in the source tree.
+#include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-
-#include <boost/json/serialize.hpp>
 
 #include "observees/canvas_json.h"
 #include "observees/fixture.h"
@@ -74,7 +73,8 @@ bool Walk(const ObservationService& service) {
   Failed(service.AddObservee(parent, kParent, redeem).status());
 
   Step("5. An administrator links Pat to Sam in the second root account: PUT .../observees/20?root_account_id=2");
-  if (!PrintUser(service.AddObserveeById(district_admin, kParent, kStudent, RootAccountScope::Account(kDistrictRoot)))) {
+  if (!PrintUser(
+          service.AddObserveeById(district_admin, kParent, kStudent, RootAccountScope::Account(kDistrictRoot)))) {
     return false;
   }
 

@@ -1,6 +1,5 @@
-#include <cstdio>
-
 #include <boost/json/serialize.hpp>
+#include <cstdio>
 
 #include "observees/canvas_json.h"
 #include "observees/fixture.h"

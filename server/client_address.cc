@@ -1,9 +1,9 @@
 #include "client_address.h"
 
-#include "text.h"
-
 #include <algorithm>
 #include <optional>
+
+#include "text.h"
 
 namespace observees::server {
 namespace {

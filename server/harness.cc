@@ -67,9 +67,7 @@ rest::Response MethodNotAllowed(std::string_view allow) {
 
 json::value NowBody(Timestamp now) { return json::object{{"now", FormatTimestamp(now)}}; }
 
-json::value OptionalId(const std::optional<std::int64_t>& id) {
-  return id ? json::value(*id) : json::value(nullptr);
-}
+json::value OptionalId(const std::optional<std::int64_t>& id) { return id ? json::value(*id) : json::value(nullptr); }
 
 json::value AuditJson(const AuditEntry& entry) {
   return json::object{{"id", entry.id},
@@ -88,9 +86,10 @@ json::value AuditJson(const AuditEntry& entry) {
 
 Status CheckHarnessEndpoint(const boost::asio::ip::tcp::endpoint& endpoint, bool allow_remote) {
   if (allow_remote || endpoint.address().is_loopback()) return Status::Ok();
-  return InvalidArgument("--harness lets any client erase the data and move the clock, so it listens on a loopback "
-                         "address only (e.g. --listen 127.0.0.1:0), not " +
-                         endpoint.address().to_string() + "; add --harness-allow-remote if you mean it");
+  return InvalidArgument(
+      "--harness lets any client erase the data and move the clock, so it listens on a loopback "
+      "address only (e.g. --listen 127.0.0.1:0), not " +
+      endpoint.address().to_string() + "; add --harness-allow-remote if you mean it");
 }
 
 Harness::Harness(Storage storage, std::shared_ptr<FakeClock> clock, std::optional<std::string> seed_json)
@@ -147,8 +146,10 @@ rest::Response Harness::Clock(const rest::Request& request) const {
     const std::int64_t current = clock_->Now().time_since_epoch().count();
     const std::int64_t by = advance->as_int64();
     // Both bounds are far from int64's limits, so neither subtraction overflows.
-    if (by > kLatestSecond - current || by < kEarliestSecond - current) target = -1;
-    else target = current + by;
+    if (by > kLatestSecond - current || by < kEarliestSecond - current)
+      target = -1;
+    else
+      target = current + by;
   } else {
     return Error(400, shape);
   }

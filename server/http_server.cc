@@ -100,7 +100,8 @@ void HttpServer::Accept() {
   // The connection belongs to the next io_context in turn, for its whole life.
   asio::io_context& io = *ios_[next_io_];
   next_io_ = (next_io_ + 1) % ios_.size();
-  acceptor_.async_accept(io, [this](boost::system::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
+  acceptor_.async_accept(io,
+                         [this](boost::system::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
 void HttpServer::OnAccept(boost::system::error_code ec, tcp::socket socket) {

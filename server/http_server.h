@@ -52,7 +52,7 @@ class HttpServer {
   void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
 
   const std::vector<boost::asio::io_context*> ios_;  // ios_[0] runs the acceptor's and retry_'s handlers
-  std::size_t next_io_ = 0;  // where the next connection goes (the acceptor's handlers only)
+  std::size_t next_io_ = 0;                          // where the next connection goes (the acceptor's handlers only)
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_;  // waits before accepting again after a failed accept
   const SessionConfig config_;

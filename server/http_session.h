@@ -120,7 +120,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // IdleSince's steady_clock ticks while idle_, 0 otherwise; read by the server's acceptor.
   std::atomic<std::chrono::steady_clock::rep> idle_since_{0};
   std::atomic<bool> taken_{false};  // TakeIfIdle took it: close instead of waiting for a request
-  bool shutting_down_ = false;  // Shutdown was called
+  bool shutting_down_ = false;      // Shutdown was called
   std::array<char, 4096> drain_{};
   std::size_t drained_ = 0;
 };

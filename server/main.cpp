@@ -22,8 +22,8 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -177,8 +177,9 @@ int Serve(const ServerOptions& options) {
     harness.emplace(*backend, harness_clock, std::move(seed_json));
   }
   // Declared after `ios` and `log`, so destroyed first: by then no session waits for them (work_pool.h).
-  const int hash_threads =
-      options.hash_threads > 0 ? options.hash_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2));
+  const int hash_threads = options.hash_threads > 0
+                               ? options.hash_threads
+                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2));
   WorkPool write_pool({.name = "obs-write", .threads = options.write_threads, .max_queued = options.write_queue});
   WorkPool hash_pool(
       {.name = "obs-hash", .threads = hash_threads, .max_queued = options.hash_queue, .nice = kHashThreadNice});

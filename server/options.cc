@@ -54,7 +54,9 @@ Status ParseTrustedProxies(std::string_view list, ServerOptions& options) {
 template <typename T>
 Status ParseCount(std::string_view flag, std::string_view value, std::int64_t min, std::int64_t max, T& out) {
   const auto n = ParseInteger(value, min, max);
-  if (!n) return InvalidArgument(std::string(flag) + " wants a number in " + std::to_string(min) + ".." + std::to_string(max));
+  if (!n)
+    return InvalidArgument(std::string(flag) + " wants a number in " + std::to_string(min) + ".." +
+                           std::to_string(max));
   out = static_cast<T>(*n);
   return Status::Ok();
 }
@@ -67,11 +69,27 @@ Status ParseSeconds(std::string_view flag, std::string_view value, std::chrono::
 }
 
 bool IsValueFlag(std::string_view flag) {
-  for (std::string_view known : {"--db", "--schema", "--seed", "--listen", "--default-root-account", "--threads",
-                                 "--max-body-bytes", "--request-timeout", "--idle-timeout", "--max-connections",
-                                 "--secret-key-file", "--trusted-proxy", "--code-length", "--anonymous-max-failures",
-                                 "--anonymous-window", "--token-max-failures", "--write-threads", "--write-queue",
-                                 "--hash-threads", "--hash-queue", "--busy-timeout"}) {
+  for (std::string_view known : {"--db",
+                                 "--schema",
+                                 "--seed",
+                                 "--listen",
+                                 "--default-root-account",
+                                 "--threads",
+                                 "--max-body-bytes",
+                                 "--request-timeout",
+                                 "--idle-timeout",
+                                 "--max-connections",
+                                 "--secret-key-file",
+                                 "--trusted-proxy",
+                                 "--code-length",
+                                 "--anonymous-max-failures",
+                                 "--anonymous-window",
+                                 "--token-max-failures",
+                                 "--write-threads",
+                                 "--write-queue",
+                                 "--hash-threads",
+                                 "--hash-queue",
+                                 "--busy-timeout"}) {
     if (flag == known) return true;
   }
   return false;

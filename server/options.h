@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "observees/status.h"
 #include "observees/types.h"
@@ -50,7 +50,7 @@ struct ServerOptions {
   std::size_t write_queue = 256;
   int hash_threads = 0;
   std::size_t hash_queue = 32;
-  int busy_timeout_ms = 10000;  // --busy-timeout: SQLite's wait for another process's lock, 0..600000
+  int busy_timeout_ms = 10000;              // --busy-timeout: SQLite's wait for another process's lock, 0..600000
   std::chrono::seconds shutdown_grace{10};  // on SIGINT/SIGTERM, how long in-flight requests may take
   bool fast_password_hashing = false;       // --fast-password-hashing (tests and benchmarks only)
   bool harness = false;                     // --harness: /__observees/ routes, a settable clock

@@ -125,14 +125,16 @@ int Import(const SisCommandLine& line, const ObservationService& service) {
   }
   const SisImportReport& r = *report;
   const std::string id = r.id ? "import " + std::to_string(*r.id) : std::string("dry run");
-  std::printf("%s: %s, %lld rows: %lld created, %lld restored, %lld deleted (%lld by the batch), %lld unchanged, "
-              "%zu warnings, %zu errors\n",
-              id.c_str(), std::string(SisImportStateName(r.state)).c_str(), static_cast<long long>(r.rows),
-              static_cast<long long>(r.created), static_cast<long long>(r.restored), static_cast<long long>(r.deleted),
-              static_cast<long long>(r.batch_deleted), static_cast<long long>(r.unchanged), r.warnings.size(),
-              r.errors.size());
-  for (const SisImportMessage& m : r.warnings) std::printf("warning: row %lld: %s\n", static_cast<long long>(m.row), m.message.c_str());
-  for (const SisImportMessage& m : r.errors) std::printf("error: row %lld: %s\n", static_cast<long long>(m.row), m.message.c_str());
+  std::printf(
+      "%s: %s, %lld rows: %lld created, %lld restored, %lld deleted (%lld by the batch), %lld unchanged, "
+      "%zu warnings, %zu errors\n",
+      id.c_str(), std::string(SisImportStateName(r.state)).c_str(), static_cast<long long>(r.rows),
+      static_cast<long long>(r.created), static_cast<long long>(r.restored), static_cast<long long>(r.deleted),
+      static_cast<long long>(r.batch_deleted), static_cast<long long>(r.unchanged), r.warnings.size(), r.errors.size());
+  for (const SisImportMessage& m : r.warnings)
+    std::printf("warning: row %lld: %s\n", static_cast<long long>(m.row), m.message.c_str());
+  for (const SisImportMessage& m : r.errors)
+    std::printf("error: row %lld: %s\n", static_cast<long long>(m.row), m.message.c_str());
   return r.errors.empty() && (r.committed || r.dry_run) ? kWritten : kRefused;
 }
 

@@ -39,7 +39,7 @@ class WorkPool {
  private:
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  const std::size_t capacity_;       // threads + max_queued
+  const std::size_t capacity_;           // threads + max_queued
   std::atomic<std::size_t> in_pool_{0};  // jobs posted and not yet finished
   std::vector<std::thread> threads_;
 };

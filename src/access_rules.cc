@@ -51,10 +51,8 @@ Result<RootAccounts> AccessRules::Narrow(RootAccounts roots, const RootAccountSc
                                          const Caller& caller) const {
   AccountId only = caller.domain_root_account;
   switch (scope.kind) {
-    case RootAccountScope::Kind::kAll:
-      return roots;
-    case RootAccountScope::Kind::kDomain:
-      break;
+    case RootAccountScope::Kind::kAll: return roots;
+    case RootAccountScope::Kind::kDomain: break;
     case RootAccountScope::Kind::kAccount: {
       auto account = directory_.FindAccount(scope.account);
       if (!account.ok()) return account.status();

@@ -69,13 +69,12 @@ void AttemptLimiter::WarnSpent(const Budget& budget, Timestamp now) const {
     if (last != warned_.end() && now - last->second < budget.window) return;
     warned_[budget.key] = now;
   }
-  warn_("attempt limiter: budget " + budget.key + " spent (" + std::to_string(budget.max_failures) +
-        " failures per " + std::to_string(budget.window.count()) +
-        " s); its redemptions answer 429 until failures leave the window");
+  warn_("attempt limiter: budget " + budget.key + " spent (" + std::to_string(budget.max_failures) + " failures per " +
+        std::to_string(budget.window.count()) + " s); its redemptions answer 429 until failures leave the window");
 }
 
 AttemptLimiter::Budget AttemptLimiter::CallerBudget(const Caller& caller) const {
-  std::string key = caller.user               ? "user:" + std::to_string(*caller.user)
+  std::string key = caller.user                  ? "user:" + std::to_string(*caller.user)
                     : !caller.client_key.empty() ? "client:" + caller.client_key
                                                  : "anonymous";
   return {std::move(key), options_.max_failures, options_.window};
@@ -87,8 +86,8 @@ AttemptLimiter::Budget AttemptLimiter::LoginBudget(AccountId root_account, std::
 }
 
 AttemptLimiter::Budget AttemptLimiter::AnonymousBudget(AccountId root_account) const {
-  return {"anonymous-root:" + std::to_string(root_account), options_.anonymous_max_failures,
-          options_.anonymous_window, true};
+  return {"anonymous-root:" + std::to_string(root_account), options_.anonymous_max_failures, options_.anonymous_window,
+          true};
 }
 
 }  // namespace observees

@@ -26,7 +26,8 @@ json::value MessageErrors(std::string_view message) {
 
 // Canvas's body for a failure that is not the caller's (rule 61).
 json::value InternalErrorBody() {
-  return {{"errors", json::array{json::object{{"message", "An error occurred."}, {"error_code", "internal_server_error"}}}}};
+  return {{"errors",
+           json::array{json::object{{"message", "An error occurred."}, {"error_code", "internal_server_error"}}}}};
 }
 
 // How long a client told 503 (kUnavailable) waits before it tries again.
@@ -139,37 +140,28 @@ CanvasError ErrorFor(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk:
     case StatusCode::kInternal:
-    case StatusCode::kAborted:
-      break;
-    case StatusCode::kInvalidArgument:
-      return {400, MessageErrors(status.message()), false};
-    case StatusCode::kAlreadyExists:
-      return {400, MessageErrors(status.message()), false};
-    case StatusCode::kNotFound:
-      return {404, MessageErrors("The specified resource does not exist."), false};
+    case StatusCode::kAborted: break;
+    case StatusCode::kInvalidArgument: return {400, MessageErrors(status.message()), false};
+    case StatusCode::kAlreadyExists: return {400, MessageErrors(status.message()), false};
+    case StatusCode::kNotFound: return {404, MessageErrors("The specified resource does not exist."), false};
     case StatusCode::kUnauthenticated:
       return {401,
-              {{"status", "unauthenticated"}, {"errors", json::array{json::object{{"message", "user authorization required"}}}}},
+              {{"status", "unauthenticated"},
+               {"errors", json::array{json::object{{"message", "user authorization required"}}}}},
               true};
     case StatusCode::kPermissionDenied:
       return {403,
               {{"status", "unauthorized"},
                {"errors", json::array{json::object{{"message", "user not authorized to perform that action"}}}}},
               false};
-    case StatusCode::kInvalidCode:
-      return {422, MessageErrors("Invalid pairing code."), false};
-    case StatusCode::kUnknownObservee:
-      return {422, MessageErrors("Unknown observee."), false};
-    case StatusCode::kInvalidCredentials:
-      return {401, MessageErrors("Invalid credentials provided."), false};
-    case StatusCode::kTooManyAttempts:
-      return {429, MessageErrors("Too many attempts. Try again later."), false};
-    case StatusCode::kUnavailable:
-      return {503, InternalErrorBody(), false, kRetryAfterSeconds};
+    case StatusCode::kInvalidCode: return {422, MessageErrors("Invalid pairing code."), false};
+    case StatusCode::kUnknownObservee: return {422, MessageErrors("Unknown observee."), false};
+    case StatusCode::kInvalidCredentials: return {401, MessageErrors("Invalid credentials provided."), false};
+    case StatusCode::kTooManyAttempts: return {429, MessageErrors("Too many attempts. Try again later."), false};
+    case StatusCode::kUnavailable: return {503, InternalErrorBody(), false, kRetryAfterSeconds};
     case StatusCode::kSelfObservation:
-      return {422,
-              {{"errors", FieldErrors("observer_id", "Cannot observe yourself", "Cannot observe yourself")}},
-              false};
+      return {
+          422, {{"errors", FieldErrors("observer_id", "Cannot observe yourself", "Cannot observe yourself")}}, false};
   }
   return {500, InternalErrorBody(), false};
 }
@@ -186,25 +178,21 @@ CanvasError SelfRegistrationErrorFor(const Status& status) {
     return json::object{{"errors", std::move(errors)}};
   };
   switch (status.code()) {
-    case StatusCode::kInvalidCode:
-      return {400, form_errors({}, {}, FieldErrors("code", "invalid", "invalid")), false};
-    case StatusCode::kPermissionDenied:
-      return {403, json::object{}, false};
+    case StatusCode::kInvalidCode: return {400, form_errors({}, {}, FieldErrors("code", "invalid", "invalid")), false};
+    case StatusCode::kPermissionDenied: return {403, json::object{}, false};
     case StatusCode::kInvalidArgument:
     case StatusCode::kAlreadyExists: {
       // field is "user[name]" or "pseudonym[unique_id]" style: the model, then the attribute.
       const std::string& field = status.field();
       const auto open = field.find('[');
       const std::string model = open == std::string::npos ? "user" : field.substr(0, open);
-      const std::string attribute =
-          open == std::string::npos ? field : field.substr(open + 1, field.size() - open - 2);
+      const std::string attribute = open == std::string::npos ? field : field.substr(open + 1, field.size() - open - 2);
       const char* type = status.code() == StatusCode::kAlreadyExists ? "taken" : "invalid";
       json::object errors = FieldErrors(attribute.empty() ? "base" : attribute, type, status.message());
       if (model == "pseudonym") return {400, form_errors({}, std::move(errors), {}), false};
       return {400, form_errors(std::move(errors), {}, {}), false};
     }
-    default:
-      return ErrorFor(status);
+    default: return ErrorFor(status);
   }
 }
 

@@ -26,7 +26,8 @@ Result<LinkChange> LinkChanges::CreateOrRestore(UserId student, UserId observer,
   auto change = txn_.CreateOrRestoreLink(student, observer, root_account, now_, sis_import_);
   if (!change.ok() || change->kind == LinkChange::Kind::kUnchanged) return change;
   const bool created = change->kind == LinkChange::Kind::kCreated;
-  OBSERVEES_RETURN_IF_ERROR(txn_.AppendAudit(Audit(created ? AuditAction::kCreated : AuditAction::kRestored, change->link)));
+  OBSERVEES_RETURN_IF_ERROR(
+      txn_.AppendAudit(Audit(created ? AuditAction::kCreated : AuditAction::kRestored, change->link)));
   if (enrollments_ != nullptr) {
     OBSERVEES_RETURN_IF_ERROR(
         enrollments_->OnLinkChanged(txn_, change->link, created ? LinkEvent::kCreated : LinkEvent::kRestored, now_));
@@ -38,7 +39,8 @@ Result<bool> LinkChanges::Remove(const Link& link) const {
   auto removed = txn_.RemoveLink(link.id, now_);
   if (!removed.ok() || !*removed) return removed;
   OBSERVEES_RETURN_IF_ERROR(txn_.AppendAudit(Audit(AuditAction::kRemoved, link)));
-  if (enrollments_ != nullptr) OBSERVEES_RETURN_IF_ERROR(enrollments_->OnLinkChanged(txn_, link, LinkEvent::kRemoved, now_));
+  if (enrollments_ != nullptr)
+    OBSERVEES_RETURN_IF_ERROR(enrollments_->OnLinkChanged(txn_, link, LinkEvent::kRemoved, now_));
   return true;
 }
 

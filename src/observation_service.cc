@@ -174,8 +174,8 @@ struct ObservationService::Impl {
     auto visible = access.SelfOrAdmin(caller, subject_id, std::nullopt);
     if (!visible.ok()) return visible.status();
 
-    auto found = side == Side::kObservees ? links().ActiveLinksOfObserver(subject_id)
-                                          : links().ActiveLinksOfStudent(subject_id);
+    auto found =
+        side == Side::kObservees ? links().ActiveLinksOfObserver(subject_id) : links().ActiveLinksOfStudent(subject_id);
     if (!found.ok()) return found.status();
     std::map<UserId, std::vector<Link>> by_user;
     for (const Link& link : *found) {
@@ -293,8 +293,8 @@ struct ObservationService::Impl {
   // spend a login's budget with attempts that could never have succeeded (issue 17 item 6).
   Result<Identified> IdentifyStudent(const Caller& caller, UserId observer, const AddObserveeRequest& request) const {
     if (!request.access_token && !request.pairing_code && !request.unique_id && !request.password) {
-      return InvalidArgument("one of access_token, pairing_code or observee[unique_id] with observee[password] is required",
-                             "observee");
+      return InvalidArgument(
+          "one of access_token, pairing_code or observee[unique_id] with observee[password] is required", "observee");
     }
     auto attempt = limiter.Begin({limiter.CallerBudget(caller)});
     if (!attempt.ok()) return attempt.status();
@@ -383,7 +383,7 @@ Result<Enrollment> ObservationService::EnrollUser(const Caller& caller, const En
 }
 
 Result<std::optional<UserId>> ObservationService::UserForAccessToken(std::string_view token,
-                                                                    const std::string& client_key) const {
+                                                                     const std::string& client_key) const {
   const Impl& s = *impl_;
   const Timestamp now = s.Now();
   const bool limited = s.options.limiter.enabled;
@@ -398,7 +398,7 @@ Result<std::optional<UserId>> ObservationService::UserForAccessToken(std::string
 }
 
 Result<SisImportReport> ObservationService::ImportUserObservers(std::istream& csv,
-                                                               const SisImportOptions& options) const {
+                                                                const SisImportOptions& options) const {
   return sis::ImportUserObservers(impl_->deps, csv, options);
 }
 
@@ -453,7 +453,7 @@ Result<LinkedUser> ObservationService::AddObservee(const Caller& caller, UserId 
   }
   checks.reset();
 
-  const LinkMethod method = request.access_token  ? LinkMethod::kAccessToken
+  const LinkMethod method = request.access_token   ? LinkMethod::kAccessToken
                             : request.pairing_code ? LinkMethod::kPairingCode
                                                    : LinkMethod::kCredentials;
   OBSERVEES_RETURN_IF_ERROR(
@@ -496,7 +496,8 @@ Result<LinkedUser> ObservationService::AddObserveeById(const Caller& caller, Use
   if (!permitted.ok()) return permitted.status();
   if (student == observer) return SelfObservation();
   snapshot.reset();
-  OBSERVEES_RETURN_IF_ERROR(s.MakeLinks(caller, student, observer, *permitted, LinkMethod::kAdministrator, std::nullopt));
+  OBSERVEES_RETURN_IF_ERROR(
+      s.MakeLinks(caller, student, observer, *permitted, LinkMethod::kAdministrator, std::nullopt));
   return s.DecorateNow(std::move(*student_user), student, observer,
                        AccessRules::Visible(caller, observer, std::move(*managed)));
 }
@@ -565,8 +566,7 @@ Result<PairingCode> ObservationService::CreatePairingCode(const Caller& caller, 
   if (!enrolled.ok()) return enrolled.status();
   auto domain = s.directory().FindAccount(caller.domain_root_account);
   if (!domain.ok()) return domain.status();
-  const bool self_registration =
-      domain->has_value() && (*domain)->self_registration != SelfRegistration::kNone;
+  const bool self_registration = domain->has_value() && (*domain)->self_registration != SelfRegistration::kNone;
   if (!*enrolled || !self_registration) return PermissionDenied("user not authorized to perform that action");
   OBSERVEES_RETURN_IF_ERROR(s.access.MayGenerateCodesFor(caller, student));  // rule 23
   // A ceiling on active codes (issue 17 item 11). Checked before the insert, not in its transaction:
@@ -604,8 +604,8 @@ Result<PairingCodePage> ObservationService::ListPairingCodes(const Caller& calle
   if (!clear.ok()) return clear.status();
   PairingCodePage page;
   page.page = options.page;
-  page.per_page = options.per_page == 0 ? s.options.default_per_page
-                                        : std::clamp(options.per_page, 1, s.options.max_per_page);
+  page.per_page =
+      options.per_page == 0 ? s.options.default_per_page : std::clamp(options.per_page, 1, s.options.max_per_page);
   const Timestamp now = s.Now();
   const std::int64_t offset = static_cast<std::int64_t>(page.page - 1) * page.per_page;
   auto found = s.links().ListCodes(student, options.states, now, offset, page.per_page);
@@ -680,8 +680,7 @@ Result<LinkedUser> ObservationService::RegisterObserver(const Caller& caller,
   const AccountId domain = caller.domain_root_account;
   auto account = s.directory().FindAccount(domain);
   if (!account.ok()) return account.status();
-  const SelfRegistration allowed =
-      account->has_value() ? (*account)->self_registration : SelfRegistration::kNone;
+  const SelfRegistration allowed = account->has_value() ? (*account)->self_registration : SelfRegistration::kNone;
   if (request.initial_enrollment_type != "observer") {
     if (allowed == SelfRegistration::kAll) {
       return InvalidArgument("only observer self-registration is supported", "user[initial_enrollment_type]");

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "observees/storage.h"  // PasswordHashing
 #include "observees/status.h"
+#include "observees/storage.h"  // PasswordHashing
 
 namespace observees::secrets {
 

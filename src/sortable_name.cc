@@ -21,8 +21,8 @@ std::vector<std::string_view> Words(std::string_view s) {
 }
 
 bool IsSuffix(std::string_view word) {
-  static constexpr std::array<std::string_view, 10> kSuffixes = {"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV", "V",
-                                                                 "2nd", "3rd"};
+  static constexpr std::array<std::string_view, 10> kSuffixes = {"Jr",  "Jr.", "Sr", "Sr.", "II",
+                                                                 "III", "IV",  "V",  "2nd", "3rd"};
   return std::find(kSuffixes.begin(), kSuffixes.end(), word) != kSuffixes.end();
 }
 

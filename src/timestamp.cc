@@ -63,8 +63,7 @@ std::optional<Timestamp> ParseTimestamp(std::string_view s) {
   if (pos != s.size() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!date.ok()) return std::nullopt;
-  return Timestamp(sys_days(date).time_since_epoch() + hours(h) + minutes(mi) + seconds(sec) -
-                   minutes(offset_minutes));
+  return Timestamp(sys_days(date).time_since_epoch() + hours(h) + minutes(mi) + seconds(sec) - minutes(offset_minutes));
 }
 
 }  // namespace observees

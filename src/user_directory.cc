@@ -6,7 +6,7 @@
 namespace observees {
 
 Result<std::vector<AccountId>> UserDirectory::RootAccountsWithPermission(UserId actor, UserId user,
-                                                                        Permission permission) {
+                                                                         Permission permission) {
   auto roots = RootAccountsOf(user);
   if (!roots.ok()) return roots.status();
   std::vector<AccountId> permitted;

@@ -9,9 +9,8 @@
 // of course 100 (Science, no role override); Tina, teacher of course 101 (Arts, whose role override lets
 // teachers generate pairing codes); Walt, a user with logins in both roots and no relation to anyone;
 // no authentication; a bad bearer token.
-#include <catch2/catch.hpp>
-
 #include <array>
+#include <catch2/catch.hpp>
 #include <functional>
 #include <sstream>
 #include <string>
@@ -22,12 +21,29 @@
 namespace observees::testing {
 namespace {
 
-enum CallerKind { kSelf, kAdminPerm, kAdminNoPerm, kOtherRootAdmin, kSubAccountAdmin, kTeacher, kTeacherOverride,
-              kUnrelated, kNoAuth, kBadToken, kCallers };
-constexpr std::array<const char*, kCallers> kCallerNames = {
-    "the user themselves", "admin of the shared root (with permission)", "admin of the shared root (without)",
-    "admin of another root only", "sub-account admin", "teacher (no override)", "teacher (role override)",
-    "unrelated user", "no authentication", "bad token"};
+enum CallerKind {
+  kSelf,
+  kAdminPerm,
+  kAdminNoPerm,
+  kOtherRootAdmin,
+  kSubAccountAdmin,
+  kTeacher,
+  kTeacherOverride,
+  kUnrelated,
+  kNoAuth,
+  kBadToken,
+  kCallers
+};
+constexpr std::array<const char*, kCallers> kCallerNames = {"the user themselves",
+                                                            "admin of the shared root (with permission)",
+                                                            "admin of the shared root (without)",
+                                                            "admin of another root only",
+                                                            "sub-account admin",
+                                                            "teacher (no override)",
+                                                            "teacher (role override)",
+                                                            "unrelated user",
+                                                            "no authentication",
+                                                            "bad token"};
 constexpr std::array<UserId, kCallers> kCallerIds = {0, kAda, kNico, kEzra, kSandra, kTerry, kTina, kWalt, 0, 0};
 
 constexpr int kNotApplicable = 0;

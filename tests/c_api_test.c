@@ -635,8 +635,7 @@ static void TestPairingCodeLifecycle(void) {
                 "per_page");
   CHECK_REFUSED(obs_list_pairing_codes(service, -1, kRoot, kStudent, 0, 1, 0, &json), OBS_INVALID_ARGUMENT,
                 "acting_user");
-  CHECK_REFUSED(obs_revoke_pairing_code(service, kStudent, kRoot, kStudent, 0, &json), OBS_INVALID_ARGUMENT,
-                "code_id");
+  CHECK_REFUSED(obs_revoke_pairing_code(service, kStudent, kRoot, kStudent, 0, &json), OBS_INVALID_ARGUMENT, "code_id");
   CHECK_REFUSED(obs_revoke_pairing_code(service, kStudent, kRoot, 0, 1, &json), OBS_INVALID_ARGUMENT, "student");
   CHECK_REFUSED(obs_revoke_all_pairing_codes(service, kStudent, kRoot, kStudent, NULL), OBS_INVALID_ARGUMENT,
                 "out_json");
@@ -645,8 +644,7 @@ static void TestPairingCodeLifecycle(void) {
 
   /* The service's refusals. */
   CHECK_REFUSED(obs_list_pairing_codes(service, 0, kRoot, kStudent, 0, 1, 0, &json), OBS_UNAUTHENTICATED, NULL);
-  CHECK_REFUSED(obs_list_pairing_codes(service, kParent, kRoot, kStudent, 0, 1, 0, &json), OBS_PERMISSION_DENIED,
-                NULL);
+  CHECK_REFUSED(obs_list_pairing_codes(service, kParent, kRoot, kStudent, 0, 1, 0, &json), OBS_PERMISSION_DENIED, NULL);
   CHECK_REFUSED(obs_revoke_all_pairing_codes(service, kParent, kRoot, kStudent, &json), OBS_PERMISSION_DENIED, NULL);
   CHECK_REFUSED(obs_list_pairing_codes(service, kAdmin, kRoot, 9999, 0, 1, 0, &json), OBS_NOT_FOUND, NULL);
   CHECK(json == NULL);
@@ -698,9 +696,9 @@ static void TestPairingCodeLifecycle(void) {
   CHECK_STATUS(obs_create_pairing_code(service, kStudent, kRoot, kStudent, &json), OBS_OK);
   obs_free(json);
   CHECK_STATUS(obs_clock_advance(service, 8 * 24 * 3600), OBS_OK);
-  CHECK_STATUS(obs_list_pairing_codes(service, kStudent, kRoot, kStudent, OBS_CODE_EXPIRED | OBS_CODE_USED, 1, 0,
-                                      &json),
-               OBS_OK);
+  CHECK_STATUS(
+      obs_list_pairing_codes(service, kStudent, kRoot, kStudent, OBS_CODE_EXPIRED | OBS_CODE_USED, 1, 0, &json),
+      OBS_OK);
   CHECK_CONTAINS(json, "\"state\":\"expired\"");
   CHECK_CONTAINS(json, "\"total\":1}");
   obs_free(json);
@@ -767,16 +765,15 @@ static void TestEnrollments(obs_service* service) {
   CHECK_REFUSED(obs_list_enrollments(service, kAdmin, kRoot, -5, &json), OBS_INVALID_ARGUMENT, NULL);
   CHECK_REFUSED(obs_enroll_user(service, kParent, kRoot, "{\"course_id\": 100, \"user_id\": 20}", &json),
                 OBS_PERMISSION_DENIED, NULL);
-  CHECK_REFUSED(obs_enroll_user(service, kAdmin, kRoot, "{\"course_id\": 999, \"user_id\": 20}", &json),
-                OBS_NOT_FOUND, NULL);
+  CHECK_REFUSED(obs_enroll_user(service, kAdmin, kRoot, "{\"course_id\": 999, \"user_id\": 20}", &json), OBS_NOT_FOUND,
+                NULL);
   CHECK_REFUSED(obs_enroll_user(service, kAdmin, kRoot, "{\"course_id\": 100}", &json), OBS_INVALID_ARGUMENT,
                 "user_id");
-  CHECK_REFUSED(obs_enroll_user(service, kAdmin, kRoot, "{\"course_id\": 100, \"user_id\": 20, \"colour\": 1}",
-                                &json),
+  CHECK_REFUSED(obs_enroll_user(service, kAdmin, kRoot, "{\"course_id\": 100, \"user_id\": 20, \"colour\": 1}", &json),
                 OBS_INVALID_ARGUMENT, "colour");
-  CHECK_REFUSED(obs_enroll_user(service, kAdmin, kRoot, "{\"course_id\": 100, \"user_id\": 20, \"type\": \"X\"}",
-                                &json),
-                OBS_INVALID_ARGUMENT, NULL);
+  CHECK_REFUSED(
+      obs_enroll_user(service, kAdmin, kRoot, "{\"course_id\": 100, \"user_id\": 20, \"type\": \"X\"}", &json),
+      OBS_INVALID_ARGUMENT, NULL);
   CHECK_REFUSED(obs_enroll_user(service, kAdmin, kRoot, "{not json", &json), OBS_INVALID_ARGUMENT, NULL);
   CHECK_REFUSED(obs_enroll_user(service, kAdmin, kRoot, NULL, &json), OBS_INVALID_ARGUMENT, NULL);
   CHECK(json == NULL);
@@ -1134,8 +1131,8 @@ static void ExpectMisuse(obs_service* handle, const char* mention) {
   CHECK(json == NULL);
   CHECK(obs_clock_now(handle, &json) == OBS_MISUSE);
   CHECK(json == NULL);
-  CHECK(obs_rest_handle(handle, "GET", "/api/v1/users/1/observees", "[]", "", 0, "127.0.0.1", &http, &headers,
-                        &json) == OBS_MISUSE);
+  CHECK(obs_rest_handle(handle, "GET", "/api/v1/users/1/observees", "[]", "", 0, "127.0.0.1", &http, &headers, &json) ==
+        OBS_MISUSE);
   CHECK(headers == NULL && json == NULL && http == 0);
   obs_service* again = handle;
   obs_service_close(&again); /* does nothing */
@@ -1209,10 +1206,10 @@ static void TestSisImport(void) {
                OBS_OK);
   CHECK_CONTAINS(json, "{\"id\":2,\"workflow_state\":\"imported\",\"created\":0,\"restored\":0,\"deleted\":1,");
   obs_free(json);
-  CHECK_STATUS(obs_sis_import(service, 1, kCsv, strlen(kCsv),
-                              "{\"batch_mode\": true, \"diffing_data_set_identifier\": \"nightly\", \"actor\": 10}",
-                              &json),
-               OBS_OK);
+  CHECK_STATUS(
+      obs_sis_import(service, 1, kCsv, strlen(kCsv),
+                     "{\"batch_mode\": true, \"diffing_data_set_identifier\": \"nightly\", \"actor\": 10}", &json),
+      OBS_OK);
   CHECK_CONTAINS(json, "\"restored\":1,");
   CHECK_CONTAINS(json, "\"batch_removals\":[]");
   obs_free(json);
@@ -1259,7 +1256,8 @@ static void TestSisImport(void) {
         {"{\"batch_mode\": true, \"diffing_data_set_identifier\": \"\"}", "diffing_data_set_identifier"},
         {"{\"batch_mode\": true, \"diffing_data_set_identifier\": 7}", "diffing_data_set_identifier"},
         {"{\"batch_mode\": true, \"diffing_data_set_identifier\": \"n\", \"change_threshold\": 0}", "change_threshold"},
-        {"{\"batch_mode\": true, \"diffing_data_set_identifier\": \"n\", \"change_threshold\": 101}", "change_threshold"},
+        {"{\"batch_mode\": true, \"diffing_data_set_identifier\": \"n\", \"change_threshold\": 101}",
+         "change_threshold"},
         {"{\"change_threshold\": 10}", "change_threshold"},
     };
     size_t i;

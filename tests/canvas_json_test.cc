@@ -1,11 +1,11 @@
 // Canvas's JSON shapes and error bodies (docs/rules.md section 3, rules 31, 35, 41, 59-61; D4, D6)
 // through canvas_json.h, compared as exact strings where key order matters.
-#include <catch2/catch.hpp>
+#include "observees/canvas_json.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
 
-#include "observees/canvas_json.h"
 #include "support/world.h"
 
 namespace observees::testing {
@@ -112,7 +112,8 @@ TEST_CASE("not found is 404 with Canvas's body", "[3.3][rule59]") {
 TEST_CASE("a known caller who may not act is 403 unauthorized", "[3.3][rule60]") {
   const CanvasError error = ErrorFor(PermissionDenied("no"));
   CHECK(error.http_status == 403);
-  CHECK(Body(error) == R"({"status":"unauthorized","errors":[{"message":"user not authorized to perform that action"}]})");
+  CHECK(Body(error) ==
+        R"({"status":"unauthorized","errors":[{"message":"user not authorized to perform that action"}]})");
   CHECK_FALSE(error.www_authenticate);
 }
 
@@ -160,8 +161,9 @@ TEST_CASE("an invalid argument is 400 carrying the status message", "[3.3][D4]")
 TEST_CASE("self-observation is 422 with the observer_id error", "[3.3][rule3][rule45][rule61]") {
   const CanvasError error = ErrorFor(Status(StatusCode::kSelfObservation, "same user"));
   CHECK(error.http_status == 422);
-  CHECK(error.body == json::parse(R"({"errors":{"observer_id":[{"attribute":"observer_id","type":"Cannot observe yourself",)"
-                                  R"("message":"Cannot observe yourself"}]}})"));
+  CHECK(error.body ==
+        json::parse(R"({"errors":{"observer_id":[{"attribute":"observer_id","type":"Cannot observe yourself",)"
+                    R"("message":"Cannot observe yourself"}]}})"));
 }
 
 TEST_CASE("an internal error is 500 with Canvas's body", "[3.3][rule61]") {
@@ -179,10 +181,10 @@ TEST_CASE("a busy storage is 503 with Canvas's 500 body and a Retry-After", "[3.
 }
 
 TEST_CASE("error bodies never carry the status message, except for invalid arguments", "[3.3][D7]") {
-  for (StatusCode code : {StatusCode::kNotFound, StatusCode::kPermissionDenied, StatusCode::kUnauthenticated,
-                          StatusCode::kUnknownObservee, StatusCode::kInvalidCode, StatusCode::kInvalidCredentials,
-                          StatusCode::kTooManyAttempts, StatusCode::kSelfObservation, StatusCode::kInternal,
-                          StatusCode::kUnavailable}) {
+  for (StatusCode code :
+       {StatusCode::kNotFound, StatusCode::kPermissionDenied, StatusCode::kUnauthenticated,
+        StatusCode::kUnknownObservee, StatusCode::kInvalidCode, StatusCode::kInvalidCredentials,
+        StatusCode::kTooManyAttempts, StatusCode::kSelfObservation, StatusCode::kInternal, StatusCode::kUnavailable}) {
     INFO("code: " << StatusCodeName(code));
     const CanvasError error = ErrorFor(Status(code, "marker-9f3b internal detail"));
     CHECK(Body(error).find("marker-9f3b") == std::string::npos);
@@ -227,8 +229,8 @@ TEST_CASE("an invalid user field at self-registration is answered in the sign-up
   CHECK(boost::json::serialize(name.body) ==
         R"({"errors":{"user":{"name":[{"attribute":"name","type":"invalid","message":"name is required"}]},)"
         R"("pseudonym":{},"observee":{},"pairing_code":{},"recaptcha":null}})");
-  const CanvasError taken = SelfRegistrationErrorFor(
-      Status(StatusCode::kAlreadyExists, "login is already in use", "pseudonym[unique_id]"));
+  const CanvasError taken =
+      SelfRegistrationErrorFor(Status(StatusCode::kAlreadyExists, "login is already in use", "pseudonym[unique_id]"));
   CHECK(taken.http_status == 400);
   CHECK(boost::json::serialize(taken.body) ==
         R"({"errors":{"user":{},"pseudonym":{"unique_id":[{"attribute":"unique_id","type":"taken",)"

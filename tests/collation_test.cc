@@ -1,11 +1,11 @@
 // SortBySortableName (src/collation.h): ICU's root collation at primary strength, then id; the same
 // order from the sort keys each thread keeps as from fresh ones, past the cache's size too.
+#include "collation.h"
+
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <string>
 #include <vector>
-
-#include "collation.h"
 
 namespace observees {
 namespace {
@@ -23,13 +23,14 @@ User Named(UserId id, std::string sortable_name) {
   return user;
 }
 
-TEST_CASE("sortable names sort case- and accent-insensitively, then by id, with keys made or kept", "[rule33][collation]") {
+TEST_CASE("sortable names sort case- and accent-insensitively, then by id, with keys made or kept",
+          "[rule33][collation]") {
   const auto sample = [] {
-    return std::vector<User>{Named(4, "émile, Zoe"), Named(3, "Adams, Bo"), Named(2, "EMILE, zoe"), Named(1, "adams, bo"),
-                             Named(5, "Ä, x")};
+    return std::vector<User>{Named(4, "émile, Zoe"), Named(3, "Adams, Bo"), Named(2, "EMILE, zoe"),
+                             Named(1, "adams, bo"), Named(5, "Ä, x")};
   };
   const std::vector<UserId> expected = {5, 1, 3, 2, 4};  // "Ä" = "a" < "adams"; equal names by id
-  for (int round = 0; round < 3; ++round) {  // the first round makes the keys, the others find them
+  for (int round = 0; round < 3; ++round) {              // the first round makes the keys, the others find them
     std::vector<User> users = sample();
     SortBySortableName(users);
     CHECK(IdsOf(users) == expected);
@@ -50,7 +51,8 @@ void CheckSorted(std::vector<User> users) {
   SortBySortableName(users);
   REQUIRE(users.size() == size);
   std::size_t out_of_order = 0;
-  for (std::size_t i = 1; i < users.size(); ++i) out_of_order += users[i - 1].sortable_name < users[i].sortable_name ? 0 : 1;
+  for (std::size_t i = 1; i < users.size(); ++i)
+    out_of_order += users[i - 1].sortable_name < users[i].sortable_name ? 0 : 1;
   CHECK(out_of_order == 0);
 }
 

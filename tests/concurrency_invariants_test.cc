@@ -6,9 +6,10 @@
 //     redemption consumed exactly one code;
 //   - no operation answered a status outside the ones expected for it.
 // Threads record outcomes; the test thread checks them (Catch2 is not thread-safe). Loops are bounded.
-#include <catch2/catch.hpp>
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <latch>
 #include <map>
@@ -20,8 +21,6 @@
 #include <thread>
 #include <vector>
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include "support/world.h"
 
 namespace observees::testing {
@@ -30,8 +29,20 @@ namespace {
 constexpr int kThreads = 16;
 constexpr int kOpsPerThread = 60;
 
-enum class Op { kListObservees, kListObservers, kShow, kAddToken, kAddCode, kAddCredentials, kAddById, kRemove,
-                kRemoveByAdmin, kCreateCode, kRegister, kCount };
+enum class Op {
+  kListObservees,
+  kListObservers,
+  kShow,
+  kAddToken,
+  kAddCode,
+  kAddCredentials,
+  kAddById,
+  kRemove,
+  kRemoveByAdmin,
+  kCreateCode,
+  kRegister,
+  kCount
+};
 
 const char* OpName(Op op) {
   switch (op) {
@@ -59,18 +70,13 @@ std::set<StatusCode> Expected(Op op) {
     case Op::kListObservers:
     case Op::kAddToken:
     case Op::kAddById:
-    case Op::kCreateCode:
-      return {S::kOk};
+    case Op::kCreateCode: return {S::kOk};
     case Op::kShow:
     case Op::kRemove:
-    case Op::kRemoveByAdmin:
-      return {S::kOk, S::kNotFound};  // the link may be gone
-    case Op::kAddCode:
-      return {S::kOk, S::kInvalidCode};  // another thread redeemed the code first
-    case Op::kAddCredentials:
-      return {S::kOk, S::kInvalidCredentials};  // a deliberately wrong password
-    case Op::kRegister:
-      return {S::kOk, S::kInvalidCode};
+    case Op::kRemoveByAdmin: return {S::kOk, S::kNotFound};             // the link may be gone
+    case Op::kAddCode: return {S::kOk, S::kInvalidCode};                // another thread redeemed the code first
+    case Op::kAddCredentials: return {S::kOk, S::kInvalidCredentials};  // a deliberately wrong password
+    case Op::kRegister: return {S::kOk, S::kInvalidCode};
     case Op::kCount: break;
   }
   return {};
@@ -118,8 +124,7 @@ class CodePool {
 
 }  // namespace
 
-TEST_CASE("16 threads running every operation keep the link, code and audit invariants",
-          "[concurrency][invariants]") {
+TEST_CASE("16 threads running every operation keep the link, code and audit invariants", "[concurrency][invariants]") {
   TempDir dir;
   const std::string path = (dir.path() / "invariants.db").string();
   WorldOptions options;
@@ -151,20 +156,15 @@ TEST_CASE("16 threads running every operation keep the link, code and audit inva
       };
       start.arrive_and_wait();
       for (int i = 0; i < kOpsPerThread; ++i) {
-        const auto op = static_cast<Op>(std::uniform_int_distribution<int>(0, static_cast<int>(Op::kCount) - 1)(random));
+        const auto op =
+            static_cast<Op>(std::uniform_int_distribution<int>(0, static_cast<int>(Op::kCount) - 1)(random));
         const UserId observer = pick(kObservers);
         const Student student = pick(kStudents);
         Status status;
         switch (op) {
-          case Op::kListObservees:
-            status = w.service->ListObservees(w.As(observer), observer, {}).status();
-            break;
-          case Op::kListObservers:
-            status = w.service->ListObservers(w.As(student.id), student.id, {}).status();
-            break;
-          case Op::kShow:
-            status = w.service->ShowObservee(w.As(observer), observer, student.id).status();
-            break;
+          case Op::kListObservees: status = w.service->ListObservees(w.As(observer), observer, {}).status(); break;
+          case Op::kListObservers: status = w.service->ListObservers(w.As(student.id), student.id, {}).status(); break;
+          case Op::kShow: status = w.service->ShowObservee(w.As(observer), observer, student.id).status(); break;
           case Op::kAddToken:
             status = w.service->AddObservee(w.As(observer), observer, TokenRequest(student.token)).status();
             break;
@@ -186,12 +186,8 @@ TEST_CASE("16 threads running every operation keep the link, code and audit inva
           case Op::kAddById:
             status = w.service->AddObserveeById(w.As(kAda), observer, student.id, RootAccountScope::Domain()).status();
             break;
-          case Op::kRemove:
-            status = w.service->RemoveObservee(w.As(observer), observer, student.id).status();
-            break;
-          case Op::kRemoveByAdmin:
-            status = w.service->RemoveObservee(w.As(kAda), observer, student.id).status();
-            break;
+          case Op::kRemove: status = w.service->RemoveObservee(w.As(observer), observer, student.id).status(); break;
+          case Op::kRemoveByAdmin: status = w.service->RemoveObservee(w.As(kAda), observer, student.id).status(); break;
           case Op::kCreateCode: {
             const UserId s = pick(kCodeStudents);
             auto code = w.service->CreatePairingCode(w.As(s), s);
@@ -212,8 +208,7 @@ TEST_CASE("16 threads running every operation keep the link, code and audit inva
             if (result.ok()) redeemed[static_cast<std::size_t>(t)].push_back(code);
             break;
           }
-          case Op::kCount:
-            break;
+          case Op::kCount: break;
         }
         records[static_cast<std::size_t>(t)].push_back({op, status.code(), status.message()});
       }

@@ -3,9 +3,9 @@
 // listing observees while writers change links see consistent pages. Threads start together on a
 // latch; loops are bounded; nothing sleeps or measures time. Catch2 assertions are not thread-safe,
 // so threads record outcomes and the test thread checks them.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
 #include <latch>
 #include <memory>
 #include <optional>
@@ -15,8 +15,6 @@
 #include <thread>
 #include <tuple>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "observees/clock.h"
 #include "observees/fixture.h"
@@ -33,9 +31,9 @@ constexpr UserId kAdmin = 5;
 constexpr UserId kStudent = 11;
 constexpr UserId kFirstObserver = 100;
 constexpr int kObservers = 16;
-constexpr UserId kFirstListed = 200;   // students 200..219 for the readers/writers test
-constexpr int kStableListed = 10;      // 200..209: linked by the fixture, never touched
-constexpr int kToggledPerWriter = 5;   // 210..214: writer 0, 215..219: writer 1
+constexpr UserId kFirstListed = 200;  // students 200..219 for the readers/writers test
+constexpr int kStableListed = 10;     // 200..209: linked by the fixture, never touched
+constexpr int kToggledPerWriter = 5;  // 210..214: writer 0, 215..219: writer 1
 constexpr int kWriters = 2;
 constexpr int kListed = kStableListed + kToggledPerWriter * kWriters;
 constexpr char kCode[] = "Qz7Wk2";
@@ -58,16 +56,16 @@ std::string ConcurrencyFixture() {
   users.push_back(student);
   for (int i = 0; i < kObservers; ++i) {
     const UserId id = kFirstObserver + i;
-    users.push_back(Person(id, "Parent " + std::to_string(id), "Parent, P" + std::to_string(id),
-                           "parent" + std::to_string(id)));
+    users.push_back(
+        Person(id, "Parent " + std::to_string(id), "Parent, P" + std::to_string(id), "parent" + std::to_string(id)));
   }
   boost::json::array links;
   for (int i = 0; i < kListed; ++i) {
     const UserId id = kFirstListed + i;
-    users.push_back(Person(id, "Kid " + std::to_string(id), "Kid, A" + std::to_string(id),
-                           "kid" + std::to_string(id)));
+    users.push_back(Person(id, "Kid " + std::to_string(id), "Kid, A" + std::to_string(id), "kid" + std::to_string(id)));
     if (i < kStableListed) {
-      links.push_back(boost::json::object{{"observer_id", kFirstObserver}, {"student_id", id}, {"root_account_id", kRoot}});
+      links.push_back(
+          boost::json::object{{"observer_id", kFirstObserver}, {"student_id", id}, {"root_account_id", kRoot}});
     }
   }
   boost::json::object fixture{
@@ -255,8 +253,7 @@ TEST_CASE("readers listing observees while writers add and remove links see cons
       const UserId first = kFirstListed + kStableListed + thread * kToggledPerWriter;
       for (int round = 0; round < kRounds; ++round) {
         for (UserId student = first; student < first + kToggledPerWriter; ++student) {
-          const auto added =
-              world.service->AddObserveeById(As(kAdmin), kObserver, student, RootAccountScope::Domain());
+          const auto added = world.service->AddObserveeById(As(kAdmin), kObserver, student, RootAccountScope::Domain());
           if (!added.ok()) problems << "add " << student << ": " << added.status().ToString() << "\n";
         }
         for (UserId student = first; student < first + kToggledPerWriter; ++student) {

@@ -9,8 +9,12 @@
 //   - every consumed code has a link between its student and the observer who used it.
 // The parent forks while it holds no database handle and has started no thread; the writer never
 // returns into Catch2 (it _exits).
-#include <catch2/catch.hpp>
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -20,12 +24,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "support/world.h"
 
@@ -40,7 +38,7 @@ struct Pair {
   UserId student;
   bool by_code;  // linked by redeeming the student's code, else by an administrator
 };
-const std::vector<Pair> kPairs = {{kQuinn, kChild, true}, {kWalt, kChild, true}, {kMona, kBo, true},
+const std::vector<Pair> kPairs = {{kQuinn, kChild, true},   {kWalt, kChild, true},    {kMona, kBo, true},
                                   {kQuinn, kAnother, true}, {kWalt, kAnother, false}, {kMona, kChild, false},
                                   {kQuinn, kBo, false}};
 
@@ -152,7 +150,8 @@ TEST_CASE("a writer killed with SIGKILL at random moments leaves a consistent da
     REQUIRE(::waitpid(pid, &wait_status, 0) == pid);
     std::string reported;
     char buffer[4096];
-    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) reported.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
+      reported.append(buffer, static_cast<std::size_t>(n));
     ::close(fds[0]);
 
     std::vector<Event> events;
@@ -195,8 +194,8 @@ TEST_CASE("a writer killed with SIGKILL at random moments leaves a consistent da
                                 "SELECT c.id FROM pairing_codes c WHERE c.used_by IS NOT NULL AND NOT EXISTS "
                                 "(SELECT 1 FROM observation_links l WHERE l.student_id = c.user_id "
                                 "AND l.observer_id = c.used_by)");
-      while (orphans.executeStep()) FAIL_CHECK("round " << round << ": code " << orphans.getColumn(0).getInt64()
-                                                        << " consumed without its link");
+      while (orphans.executeStep())
+        FAIL_CHECK("round " << round << ": code " << orphans.getColumn(0).getInt64() << " consumed without its link");
     }
 
     Storage backend = Open(path);

@@ -1,11 +1,10 @@
 // The streaming RFC 4180 reader of SIS import files (src/sis/csv_reader.h).
-#include <catch2/catch.hpp>
+#include "sis/csv_reader.h"
 
+#include <catch2/catch.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "sis/csv_reader.h"
 
 namespace observees::sis {
 namespace {
@@ -55,8 +54,7 @@ TEST_CASE("csv: quoted fields with doubled quotes, commas and line breaks inside
   CHECK(ReadAll("a,b\n\"line1\r\nline2\",\"\"\n") == Rows{{"a", "b"}, {"line1\r\nline2", ""}});
 }
 
-TEST_CASE("csv: rows are numbered as Canvas does (header 1), quoted line breaks and empty lines aside",
-          "[csv]") {
+TEST_CASE("csv: rows are numbered as Canvas does (header 1), quoted line breaks and empty lines aside", "[csv]") {
   std::istringstream in("a,b\n\n\"1\n2\",x\n\r\n3,y\n");
   CsvReader reader(in);
   auto header = reader.Header();
@@ -75,7 +73,9 @@ TEST_CASE("csv: a UTF-8 byte order mark is skipped; valid UTF-8 passes", "[csv]"
   CHECK(ReadAll("\xEF\xBB\xBFobserver_id\nJos\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\n") ==
         Rows{{"observer_id"}, {"Jos\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"}});
   // A lone first byte of a BOM is data (and here not valid UTF-8).
-  CHECK(ErrorOf("\xEF" "a\n").message() == "row 1: field 1 is not valid UTF-8");
+  CHECK(ErrorOf("\xEF"
+                "a\n")
+            .message() == "row 1: field 1 is not valid UTF-8");
 }
 
 TEST_CASE("csv: a missing header is an error", "[csv]") {

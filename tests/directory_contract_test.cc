@@ -1,7 +1,8 @@
 // The UserDirectory and Authenticator contract suites (support/directory_contract.h) on every engine:
 // the SQLite default in memory and on a pooled file, and PostgreSQL when a test server is set.
-#include <catch2/catch.hpp>
+#include "support/directory_contract.h"
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -9,7 +10,6 @@
 
 #include "observees/fixture.h"
 #include "observees/storage.h"
-#include "support/directory_contract.h"
 #include "support/postgres_test_util.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"

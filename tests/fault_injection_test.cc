@@ -1,9 +1,8 @@
 // Fault injection through a LinkStore wrapper (in the spirit of leveldb's EnvWrapper): a storage
 // failure after a pairing code was consumed must roll the consumption back with everything else
 // (D1: the code is consumed in the same transaction that creates the link).
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,9 +71,8 @@ class FaultyLinkStore final : public testing::ForwardingLinkStore {
   std::atomic<int> injected_{0};
 };
 
-Result<LinkChange> FaultyLinkTransaction::CreateOrRestoreLink(UserId student, UserId observer,
-                                                              AccountId root_account, Timestamp now,
-                                                              std::optional<std::int64_t> sis_import) {
+Result<LinkChange> FaultyLinkTransaction::CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
+                                                              Timestamp now, std::optional<std::int64_t> sis_import) {
   if (consumed_code_ && store_->fault() == Fault::kLinkAfterConsume) {
     store_->CountInjection();
     return Internal("injected fault: the link write failed");

@@ -2,10 +2,9 @@
 // load changes nothing, a bad fixture is refused whole with a message naming the bad path and never
 // a secret, secrets are stored only as hashes, and legacy NULL-root links (D9) match every root
 // account. Database files are read directly with SQLiteCpp to see what was really written.
-#include <catch2/catch.hpp>
-
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -235,7 +234,8 @@ TEST_CASE("fixture passwords, tokens and codes are stored only as hashes", "[fix
       {"id": 40, "name": "Nora New", "logins": [{"account_id": 1, "unique_id": "nora", "password": ")") +
                               kSecretPassword + R"("}], "tokens": [")" + kSecretToken + R"("]},
       {"id": 41, "name": "Otto Other", "logins": [{"account_id": 1, "unique_id": "otto"}]}],
-    "pairing_codes": [{"user_id": 40, "code": ")" + kSecretCode + R"(", "expires_at": "2030-01-01T00:00:00Z"}]
+    "pairing_codes": [{"user_id": 40, "code": ")" +
+                              kSecretCode + R"(", "expires_at": "2030-01-01T00:00:00Z"}]
   })";
   {
     const Storage backend = OpenTestBackend(path, std::make_shared<FakeClock>(kT0));

@@ -1,10 +1,9 @@
 // Failed-attempt rows of keys never used again are pruned by later reservations of any key (the
 // stale rows' cleanup in LinkStore::ReserveAttempt), so the table does not grow with every address
 // that ever guessed. Counted in the file with SQLiteCpp; the statement is the one both engines run.
-#include <catch2/catch.hpp>
-
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <vector>

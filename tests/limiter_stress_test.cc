@@ -3,15 +3,14 @@
 // transaction), so no more failures than the limit may be recorded for the observer's key, and every
 // guess past the limit is refused with kTooManyAttempts; no guess may answer anything else. The same
 // holds for password guesses against one login from many observers (the login key).
-#include <catch2/catch.hpp>
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <latch>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "support/world.h"
 

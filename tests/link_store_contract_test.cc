@@ -1,12 +1,12 @@
 // The LinkStore contract suite (support/link_store_contract.h) run against the SQLite default, in
 // memory and on a file (WAL, several pooled connections).
-#include <catch2/catch.hpp>
+#include "support/link_store_contract.h"
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 
 #include "observees/storage.h"
-#include "support/link_store_contract.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
 

@@ -386,7 +386,8 @@ TEST_CASE("of concurrent PgDirectory::CreateUser calls for one unique_id exactly
 
 // Waits until `blocker`'s backend blocks another session (one waiting on its row locks).
 void WaitUntilBlocking(PostgresDatabase& db, std::int64_t blocker) {
-  static constexpr char kSql[] = "SELECT count(*) FROM pg_stat_activity WHERE CAST(?1 AS INTEGER) = ANY(pg_blocking_pids(pid))";
+  static constexpr char kSql[] =
+      "SELECT count(*) FROM pg_stat_activity WHERE CAST(?1 AS INTEGER) = ANY(pg_blocking_pids(pid))";
   for (int i = 0; i < 500; ++i) {
     auto lease = db.Acquire();
     auto count = lease->Query(kSql, blocker);

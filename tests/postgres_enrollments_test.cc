@@ -16,7 +16,6 @@
 #include "observees/enrollment_store.h"
 #include "observees/fixture.h"
 #include "observees/storage.h"
-#include "observees/storage.h"
 #include "observees/timestamp.h"
 #include "support/enrollment_world.h"
 #include "support/postgres_test_util.h"

@@ -17,7 +17,6 @@
 #include "observees/clock.h"
 #include "observees/fixture.h"
 #include "observees/storage.h"
-#include "observees/storage.h"
 #include "support/fixture_cases.h"
 #include "support/pg_inspector.h"
 #include "support/postgres_test_util.h"

@@ -3,10 +3,9 @@
 // start together on a latch; loops are bounded; nothing sleeps. Catch2 assertions are not thread-safe,
 // so threads record outcomes and the test thread checks them. Without OBSERVEES_TEST_POSTGRES every
 // test WARNs and checks nothing (support/postgres_test_util.h).
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <latch>
 #include <memory>
@@ -84,8 +83,7 @@ CodeId NewCode(LinkStore& store, UserId student, const std::string& code) {
   return *id;
 }
 
-TEST_CASE("racing redemptions of one code on two servers: one consumer, one link",
-          "[postgres][concurrency][D1]") {
+TEST_CASE("racing redemptions of one code on two servers: one consumer, one link", "[postgres][concurrency][D1]") {
   const auto conninfo = TestPostgresConninfo();
   if (!conninfo) return;
   TwoServers world(*conninfo);

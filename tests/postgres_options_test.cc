@@ -2,7 +2,6 @@
 // error never repeats the connection string's password), and which locations OpenStorage sends to
 // PostgreSQL.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "observees/fixture.h"

@@ -1,15 +1,14 @@
 // ResetStorage (fixture.h): every table but meta emptied, optionally a fixture loaded again, in one
 // transaction; a bad fixture changes nothing; concurrent readers see before or after, never between.
 // Runs on SQLite, and on PostgreSQL with OBSERVEES_TEST_BACKEND=postgres (support/world.h).
-#include <catch2/catch.hpp>
-#include <cstdlib>
-#include <string_view>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 

@@ -96,10 +96,10 @@ TEST_CASE("an expired access token is 401 Invalid access token", "[rest][auth]")
 
 TEST_CASE("no credentials on an endpoint that needs them is 401 unauthenticated", "[rest][auth][rule31][rule60]") {
   RestWorld r = MakeRestWorld();
-  for (const Req& request :
-       {Get(Api(kPat, "observees")), Get(Api(kChild, "observers")), Post(Api(kQuinn, "observees")).Form("pairing_code=Activ1"),
-        Get(Api(kPat, "observees/11")), Get(Api(kChild, "observers/10")), Put(Api(kQuinn, "observees/11")),
-        Delete(Api(kPat, "observees/11")), Post(Api(kChild, "observer_pairing_codes"))}) {
+  for (const Req& request : {Get(Api(kPat, "observees")), Get(Api(kChild, "observers")),
+                             Post(Api(kQuinn, "observees")).Form("pairing_code=Activ1"), Get(Api(kPat, "observees/11")),
+                             Get(Api(kChild, "observers/10")), Put(Api(kQuinn, "observees/11")),
+                             Delete(Api(kPat, "observees/11")), Post(Api(kChild, "observer_pairing_codes"))}) {
     INFO(request.request().method << " " << request.request().target);
     const rest::Response response = r.Send(request);
     CHECK(StatusOf(response) == 401);
@@ -149,9 +149,10 @@ TEST_CASE("with a Bearer header, an access_token body parameter on POST /observe
     CHECK(r.w.LinksBetween(kChild, kQuinn).empty());
   }
   SECTION("the observee's token takes precedence over a pairing code") {
-    const rest::Response response = r.Send(Post(Api("self", "observees"))
-                                               .As(kWalt)
-                                               .Form(FormBody({{"access_token", kChildToken}, {"pairing_code", kXenaCode}})));
+    const rest::Response response =
+        r.Send(Post(Api("self", "observees"))
+                   .As(kWalt)
+                   .Form(FormBody({{"access_token", kChildToken}, {"pairing_code", kXenaCode}})));
     REQUIRE(StatusOf(response) == 200);
     CHECK(BodyJson(response).as_object().at("id") == boost::json::value(kChild));
     CHECK(r.w.ActiveCode(kXenaCode).has_value());
@@ -161,7 +162,8 @@ TEST_CASE("with a Bearer header, an access_token body parameter on POST /observe
 TEST_CASE("a request to external.test acts in root account 2", "[rest][domain][E3][rule46]") {
   RestWorld r = MakeRestWorld();
   // Xena's login exists only in External: the credentials branch looks it up in the domain root account.
-  const std::string credentials = FormBody({{"observee[unique_id]", kXenaLogin}, {"observee[password]", kXenaPassword}});
+  const std::string credentials =
+      FormBody({{"observee[unique_id]", kXenaLogin}, {"observee[password]", kXenaPassword}});
   const rest::Response on_default = r.Send(Post(Api("self", "observees")).As(kWalt).Form(credentials));
   CHECK(StatusOf(on_default) == 422);
   CHECK(on_default.body == kUnknownObserveeBody);
@@ -177,7 +179,8 @@ TEST_CASE("a request to external.test acts in root account 2", "[rest][domain][E
 
 TEST_CASE("the Host's port is ignored and its case does not matter", "[rest][domain]") {
   RestWorld r = MakeRestWorld();
-  const std::string credentials = FormBody({{"observee[unique_id]", kXenaLogin}, {"observee[password]", kXenaPassword}});
+  const std::string credentials =
+      FormBody({{"observee[unique_id]", kXenaLogin}, {"observee[password]", kXenaPassword}});
   const rest::Response response =
       r.Send(Post(Api("self", "observees")).As(kWalt).Host("EXTERNAL.Test:8443").Form(credentials));
   REQUIRE(StatusOf(response) == 200);
@@ -186,7 +189,8 @@ TEST_CASE("the Host's port is ignored and its case does not matter", "[rest][dom
 
 TEST_CASE("the Host header name is case-insensitive", "[rest][domain]") {
   RestWorld r = MakeRestWorld();
-  const std::string credentials = FormBody({{"observee[unique_id]", kXenaLogin}, {"observee[password]", kXenaPassword}});
+  const std::string credentials =
+      FormBody({{"observee[unique_id]", kXenaLogin}, {"observee[password]", kXenaPassword}});
   const rest::Response response =
       r.Send(Post(Api("self", "observees")).As(kWalt).NoHost().Header("host", "external.test").Form(credentials));
   REQUIRE(StatusOf(response) == 200);
@@ -195,8 +199,8 @@ TEST_CASE("the Host header name is case-insensitive", "[rest][domain]") {
 
 TEST_CASE("the domain decides where a token-added link is made", "[rest][domain][E3][rule27]") {
   RestWorld r = MakeRestWorld();
-  const rest::Response response =
-      r.Send(Post(Api("self", "observees")).As(kWalt).Host("external.test").Form(FormBody({{"access_token", kBoToken}})));
+  const rest::Response response = r.Send(
+      Post(Api("self", "observees")).As(kWalt).Host("external.test").Form(FormBody({{"access_token", kBoToken}})));
   REQUIRE(StatusOf(response) == 200);
   CHECK(r.w.ActiveLinkRoots(kBo, kWalt) == std::vector<AccountId>{kExternal});
 }
@@ -246,8 +250,7 @@ TEST_CASE("RouterOptions.default_root_account is the domain of an unknown Host",
     CHECK(r.w.ActiveLinkRoots(kXena, kWalt) == std::vector<AccountId>{kExternal});
   }
   SECTION("a known host still wins") {
-    CHECK(r.Send(Post(Api("self", "observees")).As(kWalt).Host("canvas.test").Form(xena)).body ==
-          kUnknownObserveeBody);
+    CHECK(r.Send(Post(Api("self", "observees")).As(kWalt).Host("canvas.test").Form(xena)).body == kUnknownObserveeBody);
     CHECK(r.w.LinksBetween(kXena, kWalt).empty());
   }
 }

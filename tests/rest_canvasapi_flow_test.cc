@@ -1,11 +1,9 @@
 // A client written for Canvas (canvasapi-style: base URL http://canvas.test, Authorization: Bearer,
 // per_page=100 on the first list call then the Link header's next URL, every write as a form body,
 // DELETE too) works unchanged against the router, and every error it can meet is a JSON body.
-#include <catch2/catch.hpp>
-
-#include <set>
-
 #include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <set>
 
 #include "support/rest_client.h"
 
@@ -123,15 +121,17 @@ TEST_CASE("every error a canvasapi-style client meets is a JSON body", "[rest][c
     bool www_authenticate = false;
   };
   const std::vector<Expected> cases = {
-      {Get("/api/v1/users/10/observees"), 401, true},                                     // no credentials
-      {Get("/api/v1/users/self/observees").Bearer("tok-wrong-secret"), 401, true},       // bad token
-      {Post("/api/v1/users/self/observees").Bearer(kQuinnToken).Form(FormBody(
-           {{"observee[unique_id]", kChildLogin}, {"observee[password]", "pw-wrong-secret"}})), 401},  // bad password
-      {Post("/api/v1/users/self/observees").Bearer(kQuinnToken).Form(""), 400},         // no input
-      {Get("/api/v1/users/self/observees?page=0").Bearer(kQuinnToken), 400},            // bad page
-      {Put("/api/v1/users/16/observees/11").Bearer(kQuinnToken).Form(""), 403},         // not an admin
-      {Delete("/api/v1/users/self/observees/11").Bearer(kQuinnToken).Form(""), 404},    // no link
-      {Get("/api/v1/users/self/observees/").Bearer(kQuinnToken), 404},                  // no such route
+      {Get("/api/v1/users/10/observees"), 401, true},                               // no credentials
+      {Get("/api/v1/users/self/observees").Bearer("tok-wrong-secret"), 401, true},  // bad token
+      {Post("/api/v1/users/self/observees")
+           .Bearer(kQuinnToken)
+           .Form(FormBody({{"observee[unique_id]", kChildLogin}, {"observee[password]", "pw-wrong-secret"}})),
+       401},                                                                                        // bad password
+      {Post("/api/v1/users/self/observees").Bearer(kQuinnToken).Form(""), 400},                     // no input
+      {Get("/api/v1/users/self/observees?page=0").Bearer(kQuinnToken), 400},                        // bad page
+      {Put("/api/v1/users/16/observees/11").Bearer(kQuinnToken).Form(""), 403},                     // not an admin
+      {Delete("/api/v1/users/self/observees/11").Bearer(kQuinnToken).Form(""), 404},                // no link
+      {Get("/api/v1/users/self/observees/").Bearer(kQuinnToken), 404},                              // no such route
       {Post("/api/v1/users/self/observees").Bearer(kQuinnToken).Form("pairing_code=Used99"), 422},  // used code
       {Post("/api/v1/users/self/observees").Bearer(kQuinnToken).Form("access_token=nope"), 422},  // bad observee token
   };

@@ -1,9 +1,8 @@
 // The REST router's endpoints E1-E8 and POST /users: each success path (status and exact body) and
 // each error body, as docs/rules.md section 3 and canvas_json.h give them.
-#include <catch2/catch.hpp>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
 
 #include "observees/canvas_json.h"
 #include "support/rest_client.h"
@@ -192,7 +191,9 @@ TEST_CASE("E3 by an admin for another observer", "[rest][E3][rule30]") {
 
 TEST_CASE("E3 error bodies", "[rest][E3][3.3]") {
   RestWorld r = MakeRestWorld();
-  const auto post = [&](const std::string& form) { return r.Send(Post(Api("self", "observees")).As(kQuinn).Form(form)); };
+  const auto post = [&](const std::string& form) {
+    return r.Send(Post(Api("self", "observees")).As(kQuinn).Form(form));
+  };
   SECTION("an unknown token is 422 Unknown observee") {
     const rest::Response response = post("access_token=tok-nobody-secret");
     CHECK(StatusOf(response) == 422);
@@ -262,8 +263,7 @@ TEST_CASE("E3 past the attempt limit is 429", "[rest][E3][D6]") {
 TEST_CASE("E3 root_account_id: absent, all, an id, an unknown id, a malformed value", "[rest][E3][rule27]") {
   RestWorld r = MakeRestWorld();
   const auto post = [&](const std::string& extra) {
-    return r.Send(
-        Post(Api("self", "observees")).As(kWalt).Form(FormBody({{"access_token", kBoToken}}) + extra));
+    return r.Send(Post(Api("self", "observees")).As(kWalt).Form(FormBody({{"access_token", kBoToken}}) + extra));
   };
   SECTION("absent: the domain root account") {
     REQUIRE(StatusOf(post("")) == 200);
@@ -395,8 +395,7 @@ TEST_CASE("E7 removes the link and returns the student", "[rest][E7][rule54][rul
   CHECK(again.body == kNotFoundBody);
 }
 
-TEST_CASE("E7 root_account_id removes one root account's link; absent and all remove every link",
-          "[rest][E7][D3]") {
+TEST_CASE("E7 root_account_id removes one root account's link; absent and all remove every link", "[rest][E7][D3]") {
   RestWorld r = MakeRestWorld();
   SECTION("an id in a form body") {
     const rest::Response response = r.Send(Delete(Api("self", "observees/13")).As(kOlivia).Form("root_account_id=2"));
@@ -447,8 +446,8 @@ TEST_CASE("E8 makes a PairingCode object for the student", "[rest][E8][rule24][3
   REQUIRE(object.at("code").is_string());
   const std::string code(object.at("code").as_string());
   CHECK(code.size() == 6);
-  CHECK(response.body == R"({"user_id":11,"code":")" + code +
-                             R"(","expires_at":"2026-01-08T00:00:00Z","workflow_state":"active"})");
+  CHECK(response.body ==
+        R"({"user_id":11,"code":")" + code + R"(","expires_at":"2026-01-08T00:00:00Z","workflow_state":"active"})");
   const std::optional<PairingCodeRecord> record = r.w.ActiveCode(code);
   REQUIRE(record.has_value());
   CHECK(record->user_id == kChild);
@@ -480,9 +479,10 @@ TEST_CASE("POST /users registers an observer with a pairing code", "[rest][users
   REQUIRE(body.as_object().size() == 1);
   REQUIRE(body.as_object().contains("user"));
   const UserId fran = body.as_object().at("user").as_object().at("id").to_number<UserId>();
-  CHECK(response.body == R"({"user":{"id":)" + std::to_string(fran) +
-                             R"(,"name":"Fran Fresh","created_at":"2026-01-01T00:00:00Z","sortable_name":"Fresh, Fran",)"
-                             R"("short_name":"Fran Fresh","observation_link_root_account_ids":[1]}})");
+  CHECK(response.body ==
+        R"({"user":{"id":)" + std::to_string(fran) +
+            R"(,"name":"Fran Fresh","created_at":"2026-01-01T00:00:00Z","sortable_name":"Fresh, Fran",)"
+            R"("short_name":"Fran Fresh","observation_link_root_account_ids":[1]}})");
   CHECK(r.w.ActiveLinkRoots(kChild, fran) == std::vector<AccountId>{kDefault});
   CHECK_FALSE(r.w.ActiveCode(code).has_value());
   Result<UserId> login = r.w.backend.authenticator->CheckPassword(kDefault, "fran", "pw-fran-new-secret");
@@ -493,8 +493,8 @@ TEST_CASE("POST /users registers an observer with a pairing code", "[rest][users
 
 TEST_CASE("POST /users keeps the given short and sortable names", "[rest][users][D8]") {
   RestWorld r = MakeRestWorld();
-  const rest::Response response =
-      r.Send(Post("/users").Form(FranForm(kActiveCode) + "&user%5Bshort_name%5D=Franny&user[sortable_name]=Fresh%2C+F."));
+  const rest::Response response = r.Send(
+      Post("/users").Form(FranForm(kActiveCode) + "&user%5Bshort_name%5D=Franny&user[sortable_name]=Fresh%2C+F."));
   REQUIRE(StatusOf(response) == 200);
   const json::object user = BodyJson(response).as_object().at("user").as_object();
   CHECK(user.at("short_name") == json::value("Franny"));
@@ -524,10 +524,10 @@ TEST_CASE("POST /users with a bad or missing code is 400 with errors.pairing_cod
   constexpr char kBadCodeBody[] =
       R"({"errors":{"user":{},"pseudonym":{},"observee":{},"pairing_code":{"code":[{"attribute":"code",)"
       R"("type":"invalid","message":"invalid"}]},"recaptcha":null}})";
-  for (const std::string& form :
-       {FranForm("Nope12"), FranForm(kUsedCode), FranForm(kExpiredCode), FranForm(""),
-        FormBody({{"user[name]", "Fran Fresh"}, {"pseudonym[unique_id]", "fran"},
-                  {"pseudonym[password]", "pw-fran-new-secret"}})}) {
+  for (const std::string& form : {FranForm("Nope12"), FranForm(kUsedCode), FranForm(kExpiredCode), FranForm(""),
+                                  FormBody({{"user[name]", "Fran Fresh"},
+                                            {"pseudonym[unique_id]", "fran"},
+                                            {"pseudonym[password]", "pw-fran-new-secret"}})}) {
     INFO("form: " << form);
     const rest::Response response = r.Send(Post("/users").Form(form));
     CHECK(StatusOf(response) == 400);
@@ -542,8 +542,9 @@ TEST_CASE("POST /users with a bad or missing code is 400 with errors.pairing_cod
 TEST_CASE("POST /users field errors are in the sign-up form's shape", "[rest][users][D8]") {
   RestWorld r = MakeRestWorld();
   SECTION("missing name") {
-    const rest::Response response = r.Send(Post("/users").Form(FormBody(
-        {{"pseudonym[unique_id]", "fran"}, {"pseudonym[password]", "pw-fran-new-secret"}, {"pairing_code[code]", kActiveCode}})));
+    const rest::Response response = r.Send(Post("/users").Form(FormBody({{"pseudonym[unique_id]", "fran"},
+                                                                         {"pseudonym[password]", "pw-fran-new-secret"},
+                                                                         {"pairing_code[code]", kActiveCode}})));
     CHECK(StatusOf(response) == 400);
     CHECK(response.body ==
           R"({"errors":{"user":{"name":[{"attribute":"name","type":"invalid","message":"name is required"}]},)"
@@ -551,9 +552,9 @@ TEST_CASE("POST /users field errors are in the sign-up form's shape", "[rest][us
   }
   SECTION("a taken login") {
     const rest::Response response = r.Send(Post("/users").Form(FormBody({{"user[name]", "Fran Fresh"},
-                                                                        {"pseudonym[unique_id]", kPatLogin},
-                                                                        {"pseudonym[password]", "pw-fran-new-secret"},
-                                                                        {"pairing_code[code]", kActiveCode}})));
+                                                                         {"pseudonym[unique_id]", kPatLogin},
+                                                                         {"pseudonym[password]", "pw-fran-new-secret"},
+                                                                         {"pairing_code[code]", kActiveCode}})));
     CHECK(StatusOf(response) == 400);
     CHECK(response.body ==
           R"({"errors":{"user":{},"pseudonym":{"unique_id":[{"attribute":"unique_id","type":"taken",)"
@@ -561,9 +562,9 @@ TEST_CASE("POST /users field errors are in the sign-up form's shape", "[rest][us
   }
   SECTION("a short password") {
     const rest::Response response = r.Send(Post("/users").Form(FormBody({{"user[name]", "Fran Fresh"},
-                                                                        {"pseudonym[unique_id]", "fran"},
-                                                                        {"pseudonym[password]", "tiny7"},
-                                                                        {"pairing_code[code]", kActiveCode}})));
+                                                                         {"pseudonym[unique_id]", "fran"},
+                                                                         {"pseudonym[password]", "tiny7"},
+                                                                         {"pairing_code[code]", kActiveCode}})));
     CHECK(StatusOf(response) == 400);
     const json::value body = BodyJson(response);
     CHECK(body.as_object().at("errors").as_object().at("pseudonym").as_object().contains("password"));

@@ -2,7 +2,6 @@
 // bodies, JSON, headers and sizes come back 4xx with the JSON Content-Type and a JSON body. A table of
 // named cases, then seeded random inputs.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "support/rest_client.h"
@@ -106,7 +105,8 @@ std::vector<MalformedCase> MalformedCases() {
       Body("an empty JSON body", "", kJson, 400),
       Body("a garbage Content-Type", "x=1", std::string("\xff/\xfe")),
       Body("a body over 64 KiB", "pairing_code=" + std::string(70000, 'c'), kForm, 413),
-      Body("a random body for self-registration", std::string("\x01\x02") + "user[name]=\xff", std::nullopt, 0, "/users"),
+      Body("a random body for self-registration", std::string("\x01\x02") + "user[name]=\xff", std::nullopt, 0,
+           "/users"),
       Body("a user that is not an object", R"({"user":"x","pseudonym":"y"})", kJson, 0, "/users"),
       {"a huge id to remove", "DELETE", kObservees + "/99999999999999999999999", "", std::nullopt, 404},
       // Credentials.
@@ -248,9 +248,10 @@ TEST_CASE("mutated valid requests are never 5xx", "[rest][malformed][fuzz]") {
 
 TEST_CASE("odd Host headers are never 5xx", "[rest][malformed][domain]") {
   RestWorld r = MakeRestWorld();
-  for (const std::string& host : {std::string(""), std::string(":"), std::string(":8080"), std::string("[::1]:8080"),
-                                 std::string("[::1]"), std::string("canvas.test:"), std::string("canvas.test:99999999999"),
-                                 std::string("\xff\xfe"), std::string("canvas.test") + '\0' + "x", std::string(5000, 'h')}) {
+  for (const std::string& host :
+       {std::string(""), std::string(":"), std::string(":8080"), std::string("[::1]:8080"), std::string("[::1]"),
+        std::string("canvas.test:"), std::string("canvas.test:99999999999"), std::string("\xff\xfe"),
+        std::string("canvas.test") + '\0' + "x", std::string(5000, 'h')}) {
     INFO("host: " << host);
     const rest::Response response = r.Send(Get(kObservees + "?per_page=1").As(kPat).Host(host));
     CHECK(response.status < 500);

@@ -29,10 +29,10 @@ Req MultipartPost(std::string target, std::string body) {
 
 TEST_CASE("a multipart form body carries the observee's credentials, as curl -F sends them", "[rest][E3][multipart]") {
   RestWorld r = MakeRestWorld();
-  const rest::Response response = r.Send(
-      MultipartPost(Api("self", "observees"), Multipart({{"observee[unique_id]", kChildLogin},
-                                                         {"observee[password]", kChildPassword}}))
-          .As(kQuinn));
+  const rest::Response response =
+      r.Send(MultipartPost(Api("self", "observees"),
+                           Multipart({{"observee[unique_id]", kChildLogin}, {"observee[password]", kChildPassword}}))
+                 .As(kQuinn));
   REQUIRE(StatusOf(response) == 200);
   CHECK(BodyJson(response).as_object().at("id").to_number<UserId>() == kChild);
 }
@@ -40,17 +40,17 @@ TEST_CASE("a multipart form body carries the observee's credentials, as curl -F 
 TEST_CASE("a multipart value keeps its bytes, spaces and line breaks included", "[rest][E3][multipart]") {
   RestWorld r = MakeRestWorld();
   // A wrong password with a line break inside is still just a wrong password.
-  const rest::Response response = r.Send(
-      MultipartPost(Api("self", "observees"),
-                    Multipart({{"observee[unique_id]", kChildLogin}, {"observee[password]", "two\r\nlines"}}))
-          .As(kQuinn));
+  const rest::Response response =
+      r.Send(MultipartPost(Api("self", "observees"),
+                           Multipart({{"observee[unique_id]", kChildLogin}, {"observee[password]", "two\r\nlines"}}))
+                 .As(kQuinn));
   CHECK(StatusOf(response) == 401);
 }
 
 TEST_CASE("a broken multipart body is a 400", "[rest][multipart]") {
   RestWorld r = MakeRestWorld();
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"multipart/form-data", Multipart({{"pairing_code", "x"}})},                   // no boundary
+      {"multipart/form-data", Multipart({{"pairing_code", "x"}})},  // no boundary
       {std::string("multipart/form-data; boundary=") + kBoundary, "no delimiter at all"},
       {std::string("multipart/form-data; boundary=") + kBoundary,
        std::string("--") + kBoundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated"},

@@ -39,10 +39,9 @@ TEST_CASE("the first page links current, next, first and last", "[rest][paginati
   const rest::Response response = ColePage(r, "?per_page=2");
   REQUIRE(StatusOf(response) == 200);
   CHECK(IdsIn(response) == std::vector<UserId>{kElodieAccent, kElodie});
-  CHECK(response.Find("Link") == std::optional<std::string>(Entry(ColeUrl(1, 2), "current") + "," +
-                                                            Entry(ColeUrl(2, 2), "next") + "," +
-                                                            Entry(ColeUrl(1, 2), "first") + "," +
-                                                            Entry(ColeUrl(3, 2), "last")));
+  CHECK(response.Find("Link") ==
+        std::optional<std::string>(Entry(ColeUrl(1, 2), "current") + "," + Entry(ColeUrl(2, 2), "next") + "," +
+                                   Entry(ColeUrl(1, 2), "first") + "," + Entry(ColeUrl(3, 2), "last")));
 }
 
 TEST_CASE("a middle page links current, next, prev, first and last", "[rest][pagination][rule34]") {
@@ -50,11 +49,10 @@ TEST_CASE("a middle page links current, next, prev, first and last", "[rest][pag
   const rest::Response response = ColePage(r, "?page=2&per_page=2");
   REQUIRE(StatusOf(response) == 200);
   CHECK(IdsIn(response) == std::vector<UserId>{kZackLower, kZoe});
-  CHECK(response.Find("Link") == std::optional<std::string>(Entry(ColeUrl(2, 2), "current") + "," +
-                                                            Entry(ColeUrl(3, 2), "next") + "," +
-                                                            Entry(ColeUrl(1, 2), "prev") + "," +
-                                                            Entry(ColeUrl(1, 2), "first") + "," +
-                                                            Entry(ColeUrl(3, 2), "last")));
+  CHECK(response.Find("Link") ==
+        std::optional<std::string>(Entry(ColeUrl(2, 2), "current") + "," + Entry(ColeUrl(3, 2), "next") + "," +
+                                   Entry(ColeUrl(1, 2), "prev") + "," + Entry(ColeUrl(1, 2), "first") + "," +
+                                   Entry(ColeUrl(3, 2), "last")));
 }
 
 TEST_CASE("the last page links current, prev, first and last", "[rest][pagination][rule34]") {
@@ -62,10 +60,9 @@ TEST_CASE("the last page links current, prev, first and last", "[rest][paginatio
   const rest::Response response = ColePage(r, "?page=3&per_page=2");
   REQUIRE(StatusOf(response) == 200);
   CHECK(IdsIn(response) == std::vector<UserId>{kElan, kEllis});
-  CHECK(response.Find("Link") == std::optional<std::string>(Entry(ColeUrl(3, 2), "current") + "," +
-                                                            Entry(ColeUrl(2, 2), "prev") + "," +
-                                                            Entry(ColeUrl(1, 2), "first") + "," +
-                                                            Entry(ColeUrl(3, 2), "last")));
+  CHECK(response.Find("Link") ==
+        std::optional<std::string>(Entry(ColeUrl(3, 2), "current") + "," + Entry(ColeUrl(2, 2), "prev") + "," +
+                                   Entry(ColeUrl(1, 2), "first") + "," + Entry(ColeUrl(3, 2), "last")));
 }
 
 TEST_CASE("a partial last page counts as a page", "[rest][pagination][rule34]") {
@@ -82,10 +79,9 @@ TEST_CASE("a page past the end is 200 [] with prev and no next", "[rest][paginat
   const rest::Response response = ColePage(r, "?page=4&per_page=2");
   REQUIRE(StatusOf(response) == 200);
   CHECK(response.body == "[]");
-  CHECK(response.Find("Link") == std::optional<std::string>(Entry(ColeUrl(4, 2), "current") + "," +
-                                                            Entry(ColeUrl(3, 2), "prev") + "," +
-                                                            Entry(ColeUrl(1, 2), "first") + "," +
-                                                            Entry(ColeUrl(3, 2), "last")));
+  CHECK(response.Find("Link") ==
+        std::optional<std::string>(Entry(ColeUrl(4, 2), "current") + "," + Entry(ColeUrl(3, 2), "prev") + "," +
+                                   Entry(ColeUrl(1, 2), "first") + "," + Entry(ColeUrl(3, 2), "last")));
   const rest::Response far = ColePage(r, "?page=1000&per_page=2");
   REQUIRE(StatusOf(far) == 200);
   CHECK(far.body == "[]");
@@ -118,8 +114,9 @@ TEST_CASE("per_page defaults to 10", "[rest][pagination][rule34]") {
 TEST_CASE("per_page follows Canvas's to_i and is clamped to 1..100", "[rest][pagination][rule34]") {
   RestWorld r = MakeRestWorld();
   const std::vector<std::pair<std::string, int>> cases = {
-      {"1000", 100}, {"100", 100}, {"101", 100}, {"99999999999999999999999", 100}, {"abc", 1}, {"0", 1},
-      {"-3", 1},     {"", 1},      {"5abc", 5},  {"3", 3},                       {"1", 1},   {"07", 7},
+      {"1000", 100}, {"100", 100}, {"101", 100}, {"99999999999999999999999", 100},
+      {"abc", 1},    {"0", 1},     {"-3", 1},    {"", 1},
+      {"5abc", 5},   {"3", 3},     {"1", 1},     {"07", 7},
       {"2.9", 2}};
   for (const auto& [value, expected] : cases) {
     INFO("per_page=" << value);
@@ -163,23 +160,23 @@ TEST_CASE("Link URLs keep the other query parameters in their order, without pag
           "[rest][pagination][rule34]") {
   RestWorld r = MakeRestWorld();
   const rest::Response response =
-      r.Send(Get(Api("self", "observees") + "?zeta=z&page=2&alpha=a&per_page=2&api_key=key-secret&access_token=" +
-                 TokenFor(kCole) + "&mid=m"));
+      r.Send(Get(Api("self", "observees") +
+                 "?zeta=z&page=2&alpha=a&per_page=2&api_key=key-secret&access_token=" + TokenFor(kCole) + "&mid=m"));
   REQUIRE(StatusOf(response) == 200);
   CHECK(IdsIn(response) == std::vector<UserId>{kZackLower, kZoe});
   const std::string prefix = "http://canvas.test/api/v1/users/self/observees?zeta=z&alpha=a&mid=m&";
-  CHECK(response.Find("Link") ==
-        std::optional<std::string>(Entry(prefix + "page=2&per_page=2", "current") + "," +
-                                   Entry(prefix + "page=3&per_page=2", "next") + "," +
-                                   Entry(prefix + "page=1&per_page=2", "prev") + "," +
-                                   Entry(prefix + "page=1&per_page=2", "first") + "," +
-                                   Entry(prefix + "page=3&per_page=2", "last")));
+  CHECK(response.Find("Link") == std::optional<std::string>(Entry(prefix + "page=2&per_page=2", "current") + "," +
+                                                            Entry(prefix + "page=3&per_page=2", "next") + "," +
+                                                            Entry(prefix + "page=1&per_page=2", "prev") + "," +
+                                                            Entry(prefix + "page=1&per_page=2", "first") + "," +
+                                                            Entry(prefix + "page=3&per_page=2", "last")));
   CheckNoSecretsIn(response, {"key-secret"});
 }
 
 TEST_CASE("access_token is left out of Link URLs", "[rest][pagination][auth]") {
   RestWorld r = MakeRestWorld();
-  const rest::Response response = r.Send(Get(Api("self", "observees") + "?access_token=" + TokenFor(kCole) + "&per_page=2"));
+  const rest::Response response =
+      r.Send(Get(Api("self", "observees") + "?access_token=" + TokenFor(kCole) + "&per_page=2"));
   REQUIRE(StatusOf(response) == 200);
   for (const LinkEntry& entry : LinkEntries(response)) {
     INFO(entry.rel << ": " << entry.url);
@@ -201,7 +198,8 @@ TEST_CASE("include[] is kept in Link URLs", "[rest][pagination][rule35]") {
 
 TEST_CASE("Link URLs keep the Host's port", "[rest][pagination]") {
   RestWorld r = MakeRestWorld();
-  const rest::Response response = r.Send(Get(Api("self", "observees") + "?per_page=2").As(kCole).Host("canvas.test:8080"));
+  const rest::Response response =
+      r.Send(Get(Api("self", "observees") + "?per_page=2").As(kCole).Host("canvas.test:8080"));
   REQUIRE(StatusOf(response) == 200);
   CHECK(LinkUrl(response, "current") == std::optional<std::string>(ColeUrl(1, 2, "http://canvas.test:8080")));
   CHECK(LinkUrl(response, "next") == std::optional<std::string>(ColeUrl(2, 2, "http://canvas.test:8080")));

@@ -10,9 +10,7 @@ namespace {
 
 namespace json = boost::json;
 
-rest::Response PostObservees(const RestWorld& r, Req request) {
-  return r.Send(request.As(kQuinn));
-}
+rest::Response PostObservees(const RestWorld& r, Req request) { return r.Send(request.As(kQuinn)); }
 
 TEST_CASE("E3 inputs may come from the query string", "[rest][params][E3]") {
   RestWorld r = MakeRestWorld();
@@ -24,15 +22,17 @@ TEST_CASE("E3 inputs may come from the query string", "[rest][params][E3]") {
 TEST_CASE("form bodies decode percent escapes, '+' and escaped brackets", "[rest][params][E3]") {
   RestWorld r = MakeRestWorld();
   const rest::Response response = PostObservees(
-      r, Post(Api("self", "observees")).Form("observee%5Bunique_id%5D=%63hild&observee[password]=pw%2Dchild-11-secret"));
+      r,
+      Post(Api("self", "observees")).Form("observee%5Bunique_id%5D=%63hild&observee[password]=pw%2Dchild-11-secret"));
   REQUIRE(StatusOf(response) == 200);
   CHECK(r.w.ActiveLinkRoots(kChild, kQuinn) == std::vector<AccountId>{kDefault});
 
   // '+' is a space in a form body.
   const std::string code = r.w.NewCode(kChild);
-  const rest::Response registered =
-      r.Send(Post("/users").Form("user[name]=Fran+Q.+Fresh&pseudonym[unique_id]=fran&pseudonym[password]=pw-fran-new-secret"
-                                 "&pairing_code[code]=" + code));
+  const rest::Response registered = r.Send(
+      Post("/users").Form("user[name]=Fran+Q.+Fresh&pseudonym[unique_id]=fran&pseudonym[password]=pw-fran-new-secret"
+                          "&pairing_code[code]=" +
+                          code));
   REQUIRE(StatusOf(registered) == 200);
   CHECK(BodyJson(registered).as_object().at("user").as_object().at("name") == json::value("Fran Q. Fresh"));
 }
@@ -46,10 +46,10 @@ TEST_CASE("a body without a Content-Type is parsed as a form", "[rest][params]")
 
 TEST_CASE("a form Content-Type with a charset is a form", "[rest][params]") {
   RestWorld r = MakeRestWorld();
-  const rest::Response response = PostObservees(
-      r, Post(Api("self", "observees"))
-             .Header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
-             .RawBody("pairing_code=Activ1"));
+  const rest::Response response =
+      PostObservees(r, Post(Api("self", "observees"))
+                           .Header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+                           .RawBody("pairing_code=Activ1"));
   REQUIRE(StatusOf(response) == 200);
 }
 
@@ -154,7 +154,8 @@ TEST_CASE("malformed JSON is 400 and never repeats the body", "[rest][params][js
 
 TEST_CASE("a JSON body that is not an object is 400", "[rest][params][json]") {
   RestWorld r = MakeRestWorld();
-  for (const std::string body : {"[]", R"(["pairing_code","Activ1"])", R"("pairing_code=Activ1")", "42", "null", "true"}) {
+  for (const std::string body :
+       {"[]", R"(["pairing_code","Activ1"])", R"("pairing_code=Activ1")", "42", "null", "true"}) {
     INFO("body: " << body);
     const rest::Response response = PostObservees(r, Post(Api("self", "observees")).Json(body));
     CHECK(StatusOf(response) == 400);
@@ -189,8 +190,7 @@ TEST_CASE("invalid UTF-8 in a parameter is 400 and not repeated", "[rest][params
     CHECK(StatusOf(response) == 400);
   }
   SECTION("an overlong encoding") {
-    const rest::Response response =
-        PostObservees(r, Post(Api("self", "observees")).Form("pairing_code=%C0%AFActiv1"));
+    const rest::Response response = PostObservees(r, Post(Api("self", "observees")).Form("pairing_code=%C0%AFActiv1"));
     CHECK(StatusOf(response) == 400);
   }
   CHECK(r.w.LinksBetween(kChild, kQuinn).empty());
@@ -199,7 +199,7 @@ TEST_CASE("invalid UTF-8 in a parameter is 400 and not repeated", "[rest][params
 TEST_CASE("invalid UTF-8 in the path is 400", "[rest][params][utf8][ids]") {
   RestWorld r = MakeRestWorld();
   for (const std::string& target : {Api("sis_user_id:%FF", "observers"), Api("self", "observees/sis_user_id:%C3%28"),
-                                   Api("sis_user_id:\xff", "observers")}) {
+                                    Api("sis_user_id:\xff", "observers")}) {
     INFO("target: " << target);
     const rest::Response response = r.Send(Get(target).As(kChild));
     CHECK(StatusOf(response) == 400);
@@ -222,20 +222,22 @@ TEST_CASE("a parameter longer than max_parameter_bytes is 400 and not repeated",
     CheckNoSecretsIn(response, {long_password, "pw-long-secret"});
   }
   SECTION("a JSON value") {
-    const rest::Response response = PostObservees(
-        r, Post(Api("self", "observees"))
-               .Json(R"({"observee":{"unique_id":"child","password":")" + long_password + "\"}}"));
+    const rest::Response response =
+        PostObservees(r, Post(Api("self", "observees"))
+                             .Json(R"({"observee":{"unique_id":"child","password":")" + long_password + "\"}}"));
     CHECK(StatusOf(response) == 400);
     CheckNoSecretsIn(response, {long_password, "pw-long-secret"});
   }
   SECTION("a query value") {
-    const rest::Response response = r.Send(Get(Api("self", "observees") + "?include[]=" + std::string(33, 'a')).As(kPat));
+    const rest::Response response =
+        r.Send(Get(Api("self", "observees") + "?include[]=" + std::string(33, 'a')).As(kPat));
     CHECK(StatusOf(response) == 400);
   }
   SECTION("exactly the limit is accepted") {
     const std::string at_limit(32, 'y');
-    const rest::Response response = PostObservees(
-        r, Post(Api("self", "observees")).Form(FormBody({{"observee[unique_id]", at_limit}, {"observee[password]", "p"}})));
+    const rest::Response response =
+        PostObservees(r, Post(Api("self", "observees"))
+                             .Form(FormBody({{"observee[unique_id]", at_limit}, {"observee[password]", "p"}})));
     CHECK(StatusOf(response) == 422);
     CHECK(response.body == kUnknownObserveeBody);
   }
@@ -244,10 +246,12 @@ TEST_CASE("a parameter longer than max_parameter_bytes is 400 and not repeated",
 
 TEST_CASE("the default max_parameter_bytes is 4096", "[rest][params][limits]") {
   RestWorld r = MakeRestWorld();
-  const rest::Response at_limit = PostObservees(r, Post(Api("self", "observees")).Form("pairing_code=" + std::string(4096, 'c')));
+  const rest::Response at_limit =
+      PostObservees(r, Post(Api("self", "observees")).Form("pairing_code=" + std::string(4096, 'c')));
   CHECK(StatusOf(at_limit) == 422);
   CHECK(at_limit.body == kInvalidCodeBody);
-  const rest::Response over = PostObservees(r, Post(Api("self", "observees")).Form("pairing_code=" + std::string(4097, 'c')));
+  const rest::Response over =
+      PostObservees(r, Post(Api("self", "observees")).Form("pairing_code=" + std::string(4097, 'c')));
   CHECK(StatusOf(over) == 400);
 }
 
@@ -273,7 +277,8 @@ TEST_CASE("a body larger than max_body_bytes is 413", "[rest][params][limits]") 
 TEST_CASE("the default max_body_bytes is 64 KiB", "[rest][params][limits]") {
   RestWorld r = MakeRestWorld();
   std::string body = "pairing_code=Activ1";
-  while (body.size() < 64 * 1024) body += "&f=" + std::string(std::min<std::size_t>(1000, 64 * 1024 - body.size()), 'f');
+  while (body.size() < 64 * 1024)
+    body += "&f=" + std::string(std::min<std::size_t>(1000, 64 * 1024 - body.size()), 'f');
   body.resize(64 * 1024);
   const rest::Response over = PostObservees(r, Post(Api("self", "observees")).Form(body + "f"));
   CHECK(StatusOf(over) == 413);
@@ -286,7 +291,8 @@ TEST_CASE("repeated and empty parameters are not server errors", "[rest][params]
   CHECK(StatusOf(r.Send(Get(Api("self", "observees") + "?include[]=avatar_url&include[]=avatar_url").As(kPat))) == 200);
   const rest::Response odd = r.Send(Get(Api("self", "observees") + "?x&&=&y=&=z").As(kPat));
   CHECK(odd.status < 500);
-  const rest::Response codes = PostObservees(r, Post(Api("self", "observees")).Form("pairing_code=Bad001&pairing_code=Bad002"));
+  const rest::Response codes =
+      PostObservees(r, Post(Api("self", "observees")).Form("pairing_code=Bad001&pairing_code=Bad002"));
   CHECK(StatusOf(codes) == 422);
   CHECK(codes.body == kInvalidCodeBody);
 }

@@ -13,21 +13,20 @@ TEST_CASE("Router::Create refuses a null service, directory or authenticator", "
         StatusCode::kInvalidArgument);
   CHECK(rest::Router::Create(w.service, nullptr, w.backend.authenticator).status().code() ==
         StatusCode::kInvalidArgument);
-  CHECK(rest::Router::Create(w.service, w.backend.directory, nullptr).status().code() ==
-        StatusCode::kInvalidArgument);
+  CHECK(rest::Router::Create(w.service, w.backend.directory, nullptr).status().code() == StatusCode::kInvalidArgument);
   CHECK(rest::Router::Create(w.service, w.backend.directory, w.backend.authenticator).ok());
 }
 
 TEST_CASE("every route answers its method with a JSON success", "[rest][routes]") {
   RestWorld r = MakeRestWorld();
-  CHECK(StatusOf(r.Send(Get(Api("self", "observees")).As(kPat))) == 200);                      // E1
-  CHECK(StatusOf(r.Send(Get(Api("self", "observers")).As(kChild))) == 200);                     // E2
+  CHECK(StatusOf(r.Send(Get(Api("self", "observees")).As(kPat))) == 200);                                 // E1
+  CHECK(StatusOf(r.Send(Get(Api("self", "observers")).As(kChild))) == 200);                               // E2
   CHECK(StatusOf(r.Send(Post(Api("self", "observees")).As(kQuinn).Form("pairing_code=Activ1"))) == 200);  // E3
-  CHECK(StatusOf(r.Send(Get(Api("self", "observees/11")).As(kPat))) == 200);                    // E4
-  CHECK(StatusOf(r.Send(Get(Api("self", "observers/10")).As(kChild))) == 200);                  // E5
-  CHECK(StatusOf(r.Send(Put(Api(kMona, "observees/11")).As(kAda))) == 200);                     // E6
-  CHECK(StatusOf(r.Send(Delete(Api("self", "observees/12")).As(kPat))) == 200);                 // E7
-  CHECK(StatusOf(r.Send(Post(Api("self", "observer_pairing_codes")).As(kChild))) == 200);       // E8
+  CHECK(StatusOf(r.Send(Get(Api("self", "observees/11")).As(kPat))) == 200);                              // E4
+  CHECK(StatusOf(r.Send(Get(Api("self", "observers/10")).As(kChild))) == 200);                            // E5
+  CHECK(StatusOf(r.Send(Put(Api(kMona, "observees/11")).As(kAda))) == 200);                               // E6
+  CHECK(StatusOf(r.Send(Delete(Api("self", "observees/12")).As(kPat))) == 200);                           // E7
+  CHECK(StatusOf(r.Send(Post(Api("self", "observer_pairing_codes")).As(kChild))) == 200);                 // E8
   const std::string code = r.w.NewCode(kChild);
   CHECK(StatusOf(r.Send(Post("/users").Form(FormBody({{"user[name]", "Fran Fresh"},
                                                       {"pseudonym[unique_id]", "fran"},
@@ -151,10 +150,10 @@ TEST_CASE("self in the second position is the caller too", "[rest][ids]") {
 
 TEST_CASE("an anonymous self is 404", "[rest][ids][auth]") {
   RestWorld r = MakeRestWorld();
-  for (const Req& request : {Get(Api("self", "observees")), Get(Api("self", "observers")),
-                             Get(Api("self", "observees/11")), Post(Api("self", "observees")).Form("pairing_code=x"),
-                             Put(Api("self", "observees/11")), Delete(Api("self", "observees/11")),
-                             Post(Api("self", "observer_pairing_codes"))}) {
+  for (const Req& request :
+       {Get(Api("self", "observees")), Get(Api("self", "observers")), Get(Api("self", "observees/11")),
+        Post(Api("self", "observees")).Form("pairing_code=x"), Put(Api("self", "observees/11")),
+        Delete(Api("self", "observees/11")), Post(Api("self", "observer_pairing_codes"))}) {
     INFO(request.request().method << " " << request.request().target);
     const rest::Response response = r.Send(request);
     CHECK(StatusOf(response) == 404);
@@ -166,9 +165,9 @@ TEST_CASE("an anonymous self is 404", "[rest][ids][auth]") {
 TEST_CASE("numeric ids must be positive decimal int64 values", "[rest][ids]") {
   RestWorld r = MakeRestWorld();
   CHECK(StatusOf(r.Send(Get(Api("10", "observees")).As(kPat))) == 200);
-  for (const std::string id : {"abc", "-1", "0", "-0", "99999999999999999999999", "9223372036854775808",
-                               "18446744073709551616", "1.5", "1e3", "0x10", "+10", "10abc", "%2010", "10%20", "",
-                               "sis_login_id:pat", "SELF", "Self"}) {
+  for (const std::string id :
+       {"abc", "-1", "0", "-0", "99999999999999999999999", "9223372036854775808", "18446744073709551616", "1.5", "1e3",
+        "0x10", "+10", "10abc", "%2010", "10%20", "", "sis_login_id:pat", "SELF", "Self"}) {
     INFO("id: '" << id << "'");
     const rest::Response response = r.Send(Get("/api/v1/users/" + id + "/observees").As(kPat));
     CHECK(StatusOf(response) == 404);

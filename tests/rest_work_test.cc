@@ -29,14 +29,14 @@ TEST_CASE("WorkOf: writes without a password are writes", "[rest][work]") {
   CHECK(r.router->WorkOf(Delete(Api("self", "observer_pairing_codes")).As(kChild)) == Work::kWrite);
 }
 
-TEST_CASE("WorkOf: linking by login and self-registration hash passwords, wherever the password is",
-          "[rest][work]") {
+TEST_CASE("WorkOf: linking by login and self-registration hash passwords, wherever the password is", "[rest][work]") {
   RestWorld r = MakeRestWorld();
   const std::string login = "observee[unique_id]=kid&observee[password]=pw";
   CHECK(r.router->WorkOf(Post(Api("self", "observees")).As(kPat).Form(login)) == Work::kPasswordHash);
   CHECK(r.router->WorkOf(Post(Api("self", "observees") + "?" + login).As(kPat)) == Work::kPasswordHash);
-  CHECK(r.router->WorkOf(Post(Api("self", "observees")).As(kPat).Json(
-            R"({"observee":{"unique_id":"kid","password":"pw"}})")) == Work::kPasswordHash);
+  CHECK(r.router->WorkOf(
+            Post(Api("self", "observees")).As(kPat).Json(R"({"observee":{"unique_id":"kid","password":"pw"}})")) ==
+        Work::kPasswordHash);
   CHECK(r.router->WorkOf(Post("/users").Form("pseudonym[unique_id]=fran")) == Work::kPasswordHash);
 }
 

@@ -5,7 +5,6 @@
 // is checked by tests/e2e/server_test.cc; the C ABI passes these same Status messages through
 // obs_last_error.)
 #include <catch2/catch.hpp>
-
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -51,22 +50,22 @@ TEST_CASE("no failure path of the service repeats a password, token or code", "[
   std::vector<Status> failures;
   auto keep = [&](const auto& result) { failures.push_back(ToStatus(result)); };
 
-  keep(w.AddWithCredentials(kQuinn, kChildLogin, kGuessPassword));         // wrong password
-  keep(w.AddWithCredentials(kQuinn, "no-such-login", kChildPassword));     // unknown login, real password
-  keep(w.AddWithCredentials(kQuinn, kXenaLogin, kXenaPassword));           // no shared root account (D2)
-  keep(w.AddWithCredentials(kChild, kChildLogin, kChildPassword));         // self observation
-  keep(w.AddWithToken(kQuinn, kGuessToken));                               // unknown token
-  keep(w.AddWithToken(kQuinn, kChildExpiredToken));                        // expired token
-  keep(w.AddWithToken(kQuinn, kDeletedToken));                             // deleted user's token
-  keep(w.AddWithToken(kQuinn, kXenaToken));                                // no shared root account (D2)
-  keep(w.AddWithToken(kChild, kChildToken));                               // self observation
-  keep(w.RedeemCode(kQuinn, kGuessCode));                                  // unknown code
+  keep(w.AddWithCredentials(kQuinn, kChildLogin, kGuessPassword));      // wrong password
+  keep(w.AddWithCredentials(kQuinn, "no-such-login", kChildPassword));  // unknown login, real password
+  keep(w.AddWithCredentials(kQuinn, kXenaLogin, kXenaPassword));        // no shared root account (D2)
+  keep(w.AddWithCredentials(kChild, kChildLogin, kChildPassword));      // self observation
+  keep(w.AddWithToken(kQuinn, kGuessToken));                            // unknown token
+  keep(w.AddWithToken(kQuinn, kChildExpiredToken));                     // expired token
+  keep(w.AddWithToken(kQuinn, kDeletedToken));                          // deleted user's token
+  keep(w.AddWithToken(kQuinn, kXenaToken));                             // no shared root account (D2)
+  keep(w.AddWithToken(kChild, kChildToken));                            // self observation
+  keep(w.RedeemCode(kQuinn, kGuessCode));                               // unknown code
   keep(w.RedeemCode(kQuinn, kExpiredCode));
   keep(w.RedeemCode(kQuinn, kUsedCode));
-  keep(w.RedeemCode(kQuinn, kXenaCode));                                   // D2
-  keep(w.RedeemCode(kChild, fresh));                                       // self observation
-  keep(w.service->AddObservee(w.Anonymous(), kQuinn, TokenRequest(kChildToken)));   // anonymous
-  keep(w.service->AddObservee(w.As(kWalt), kQuinn, CodeRequest(fresh)));            // not allowed to act
+  keep(w.RedeemCode(kQuinn, kXenaCode));                                           // D2
+  keep(w.RedeemCode(kChild, fresh));                                               // self observation
+  keep(w.service->AddObservee(w.Anonymous(), kQuinn, TokenRequest(kChildToken)));  // anonymous
+  keep(w.service->AddObservee(w.As(kWalt), kQuinn, CodeRequest(fresh)));           // not allowed to act
   keep(w.service->AddObservee(w.As(kQuinn), kUnknownUser, CredentialsRequest(kChildLogin, kChildPassword)));
   keep(w.service->AddObservee(w.As(kQuinn), kQuinn, CredentialsRequest(kChildLogin, "")));
   keep(w.service->AddObservee(w.As(kQuinn), kQuinn, CredentialsRequest("", kChildPassword)));
@@ -114,8 +113,7 @@ TEST_CASE("the fixture loader's errors repeat none of the fixture's secrets", "[
 TEST_CASE("no failure response of the REST router repeats a password, token or code", "[secrets][rest]") {
   RestWorld r = MakeRestWorld();
   const std::string fresh = r.w.NewCode(kChild);
-  const std::initializer_list<std::string_view> extra = {kGuessPassword, kGuessToken, kGuessCode, kNewPassword,
-                                                         fresh};
+  const std::initializer_list<std::string_view> extra = {kGuessPassword, kGuessToken, kGuessCode, kNewPassword, fresh};
   const std::string observees = Api("self", "observees");
   const std::vector<Req> requests = {
       Post(observees).As(kQuinn).Form(FormBody({{"unique_id", kChildLogin}, {"password", kGuessPassword}})),
@@ -126,20 +124,30 @@ TEST_CASE("no failure response of the REST router repeats a password, token or c
       Post(observees).As(kQuinn).Form(FormBody({{"pairing_code", kGuessCode}})),
       Post(observees).As(kQuinn).Form(FormBody({{"pairing_code", kExpiredCode}})),
       Post(observees).As(kChild).Form(FormBody({{"pairing_code", fresh}})),
-      Post(observees).Form(FormBody({{"pairing_code", fresh}})),                   // anonymous
+      Post(observees).Form(FormBody({{"pairing_code", fresh}})),  // anonymous
       Post(observees).Bearer(kGuessToken).Form(FormBody({{"pairing_code", fresh}})),
       Get(observees + "?access_token=" + kGuessToken),
       Get(observees).Header("Authorization", std::string("Basic ") + kGuessPassword),
       Post(observees).As(kQuinn).Json(std::string(R"({"password":")") + kGuessPassword + "\""),  // bad JSON
-      Post(observees).As(kQuinn).Form("password=" + std::string(5000, 'x') + kGuessPassword),  // too long
-      Post("/users").Form(FormBody({{"user[name]", "Fran"}, {"pseudonym[unique_id]", "fran"},
-                                    {"pseudonym[password]", kNewPassword}, {"pairing_code[code]", kGuessCode}})),
-      Post("/users").Form(FormBody({{"user[name]", "Fran"}, {"pseudonym[unique_id]", kPatLogin},
-                                    {"pseudonym[password]", kNewPassword}, {"pairing_code[code]", fresh}})),
-      Post("/users").Form(FormBody({{"user[name]", "Fran"}, {"pseudonym[unique_id]", "fran"},
-                                    {"pseudonym[password]", "short"}, {"pairing_code[code]", fresh}})),
-      Post("/users").Host("external.test").Form(FormBody({{"user[name]", "Fran"}, {"pseudonym[unique_id]", "fran"},
-                                    {"pseudonym[password]", kNewPassword}, {"pairing_code[code]", kXenaCode}})),
+      Post(observees).As(kQuinn).Form("password=" + std::string(5000, 'x') + kGuessPassword),    // too long
+      Post("/users").Form(FormBody({{"user[name]", "Fran"},
+                                    {"pseudonym[unique_id]", "fran"},
+                                    {"pseudonym[password]", kNewPassword},
+                                    {"pairing_code[code]", kGuessCode}})),
+      Post("/users").Form(FormBody({{"user[name]", "Fran"},
+                                    {"pseudonym[unique_id]", kPatLogin},
+                                    {"pseudonym[password]", kNewPassword},
+                                    {"pairing_code[code]", fresh}})),
+      Post("/users").Form(FormBody({{"user[name]", "Fran"},
+                                    {"pseudonym[unique_id]", "fran"},
+                                    {"pseudonym[password]", "short"},
+                                    {"pairing_code[code]", fresh}})),
+      Post("/users")
+          .Host("external.test")
+          .Form(FormBody({{"user[name]", "Fran"},
+                          {"pseudonym[unique_id]", "fran"},
+                          {"pseudonym[password]", kNewPassword},
+                          {"pairing_code[code]", kXenaCode}})),
   };
   for (const Req& request : requests) {
     const rest::Response response = r.Send(request);
@@ -178,8 +186,8 @@ TEST_CASE("the audit log holds ids only, and the database never holds a secret i
   for (const AuditEntry& entry : OfAction(audit, AuditAction::kCodeRedeemed)) CHECK(entry.code_id.has_value());
 
   std::vector<std::string> secrets = StandardSecrets();
-  for (const std::string& s : {redeemed, kept, registration_code, std::string(kNewPassword),
-                               std::string(kGuessPassword)}) {
+  for (const std::string& s :
+       {redeemed, kept, registration_code, std::string(kNewPassword), std::string(kGuessPassword)}) {
     secrets.push_back(s);
   }
   const std::string bytes = dir.AllBytes();

@@ -43,7 +43,8 @@ TEST_CASE("adding by id an existing link succeeds without a duplicate", "[E6][ru
 TEST_CASE("without root_account_id only the domain root account is linked", "[E6][rule50][D3]") {
   World w = MakeWorld();
   SECTION("on Default's domain") {
-    Result<LinkedUser> added = w.service->AddObserveeById(w.As(kDana, kDefault), kWalt, kBo, RootAccountScope::Domain());
+    Result<LinkedUser> added =
+        w.service->AddObserveeById(w.As(kDana, kDefault), kWalt, kBo, RootAccountScope::Domain());
     REQUIRE(OutcomeOf(added) == StatusCode::kOk);
     CHECK(w.ActiveLinkRoots(kBo, kWalt) == std::vector<AccountId>{kDefault});
     CHECK(added->observation_link_root_account_ids == std::vector<AccountId>{kDefault});
@@ -86,8 +87,8 @@ TEST_CASE("an explicit root_account_id links only that root account", "[E6][rule
     CHECK(w.LinksBetween(kBo, kWalt).empty());
   }
   SECTION("a root the two do not share: 404") {
-    CHECK(OutcomeOf(w.service->AddObserveeById(w.As(kDana), kQuinn, kChild,
-                                               RootAccountScope::Account(kExternal))) == StatusCode::kNotFound);
+    CHECK(OutcomeOf(w.service->AddObserveeById(w.As(kDana), kQuinn, kChild, RootAccountScope::Account(kExternal))) ==
+          StatusCode::kNotFound);
     CHECK(w.LinksBetween(kChild, kQuinn).empty());
   }
 }
@@ -140,8 +141,8 @@ TEST_CASE("who may add observees by id", "[E6][rule48][rule28]") {
           StatusCode::kPermissionDenied);
   }
   SECTION("an admin of another root account, on their own domain: nothing shared in scope, 404") {
-    CHECK(OutcomeOf(w.service->AddObserveeById(w.As(kEzra, kExternal), kQuinn, kChild,
-                                               RootAccountScope::Domain())) == StatusCode::kNotFound);
+    CHECK(OutcomeOf(w.service->AddObserveeById(w.As(kEzra, kExternal), kQuinn, kChild, RootAccountScope::Domain())) ==
+          StatusCode::kNotFound);
   }
   SECTION("anonymous: 401") {
     CHECK(OutcomeOf(w.service->AddObserveeById(w.Anonymous(), kQuinn, kChild, RootAccountScope::Domain())) ==

@@ -92,8 +92,7 @@ TEST_CASE("root_account_id narrows the root accounts a new link is made in", "[E
     CHECK(w.ActiveLinkRoots(kBo, kWalt) == std::vector<AccountId>{kExternal});
   }
   SECTION("an unknown id: 404 and nothing linked") {
-    Result<LinkedUser> added =
-        w.AddWithToken(kWalt, kBoToken, kDefault, RootAccountScope::Account(kUnknownAccount));
+    Result<LinkedUser> added = w.AddWithToken(kWalt, kBoToken, kDefault, RootAccountScope::Account(kUnknownAccount));
     CHECK(OutcomeOf(added) == StatusCode::kNotFound);
     CHECK(w.LinksBetween(kBo, kWalt).empty());
   }
@@ -186,8 +185,8 @@ TEST_CASE("an observer adds a student with the student's pairing code, which is 
 TEST_CASE("an unknown, expired, used or empty code is an invalid code", "[E3][rule43][rule15]") {
   World w = MakeWorld();
   const std::int64_t mark = w.LastAuditId();
-  for (const std::string& code : {std::string("Nope12"), std::string(kExpiredCode), std::string(kUsedCode),
-                                 std::string("")}) {
+  for (const std::string& code :
+       {std::string("Nope12"), std::string(kExpiredCode), std::string(kUsedCode), std::string("")}) {
     INFO("code: " << code);
     Result<LinkedUser> added = w.RedeemCode(kQuinn, code);
     CHECK(OutcomeOf(added) == StatusCode::kInvalidCode);
@@ -440,8 +439,7 @@ TEST_CASE("who may add observees for a user", "[E3][rule43][rule30][rule29]") {
     CHECK(w.LinksBetween(kChild, kOlivia).empty());
   }
   SECTION("an observer with no root account at all: 404 for an admin") {
-    CHECK(OutcomeOf(w.service->AddObservee(w.As(kAda), kNell, TokenRequest(kChildToken))) ==
-          StatusCode::kNotFound);
+    CHECK(OutcomeOf(w.service->AddObservee(w.As(kAda), kNell, TokenRequest(kChildToken))) == StatusCode::kNotFound);
   }
   SECTION("another user without rights: 403") {
     CHECK(OutcomeOf(w.service->AddObservee(w.As(kQuinn), kMona, TokenRequest(kChildToken))) ==
@@ -458,8 +456,7 @@ TEST_CASE("who may add observees for a user", "[E3][rule43][rule30][rule29]") {
           StatusCode::kNotFound);
   }
   SECTION("a deleted observer: 404") {
-    CHECK(OutcomeOf(w.service->AddObservee(w.As(kAda), kDeleted, TokenRequest(kChildToken))) ==
-          StatusCode::kNotFound);
+    CHECK(OutcomeOf(w.service->AddObservee(w.As(kAda), kDeleted, TokenRequest(kChildToken))) == StatusCode::kNotFound);
     CHECK(w.LinksBetween(kChild, kDeleted).empty());
   }
 }

@@ -3,7 +3,6 @@
 // attempts that checked the password, access-token guesses (request and bearer) limited, and the
 // ceilings on active codes and on the size of what callers send.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <string>
 #include <vector>
@@ -47,7 +46,8 @@ TEST_CASE("the anonymous budget of a root account holds whatever the number of a
   World w = MakeWorld(options);
   // Five addresses, one failure each: none of them is near its own limit of 10.
   for (int address = 0; address < 5; ++address) {
-    CHECK(OutcomeOf(w.service->RegisterObserver(AnonymousFrom(w, address), Registration("fran", "Bad00" + std::to_string(address)))) ==
+    CHECK(OutcomeOf(w.service->RegisterObserver(AnonymousFrom(w, address),
+                                                Registration("fran", "Bad00" + std::to_string(address)))) ==
           StatusCode::kInvalidCode);
   }
   CHECK(warnings.empty());

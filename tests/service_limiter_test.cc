@@ -1,7 +1,6 @@
 // D6: the attempt limiter. Failed code redemptions and failed credential checks count per acting user
 // and (credentials) per target login, within a sliding window; time moves through the FakeClock only.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "support/world.h"
@@ -64,8 +63,7 @@ TEST_CASE("failed password checks are counted per target login, whatever its cas
 TEST_CASE("failed password checks are counted per acting user", "[D6]") {
   World w = MakeWorld(kStandardFixture, Limiter(3, kMinute));
   CHECK(OutcomeOf(w.AddWithCredentials(kQuinn, kChildLogin, "pw-wrong-secret")) == StatusCode::kInvalidCredentials);
-  CHECK(OutcomeOf(w.AddWithCredentials(kQuinn, kAnotherLogin, "pw-wrong-secret")) ==
-        StatusCode::kInvalidCredentials);
+  CHECK(OutcomeOf(w.AddWithCredentials(kQuinn, kAnotherLogin, "pw-wrong-secret")) == StatusCode::kInvalidCredentials);
   CHECK(OutcomeOf(w.AddWithCredentials(kQuinn, kBoLogin, "pw-wrong-secret")) == StatusCode::kInvalidCredentials);
 
   // Each login failed once only; Quinn failed three times.
@@ -123,8 +121,7 @@ TEST_CASE("a disabled limiter never refuses", "[D6][options]") {
     CHECK(OutcomeOf(w.RedeemCode(kQuinn, bad)) == StatusCode::kInvalidCode);
   }
   for (int i = 0; i < 3; ++i) {
-    CHECK(OutcomeOf(w.AddWithCredentials(kQuinn, kChildLogin, "pw-wrong-secret")) ==
-          StatusCode::kInvalidCredentials);
+    CHECK(OutcomeOf(w.AddWithCredentials(kQuinn, kChildLogin, "pw-wrong-secret")) == StatusCode::kInvalidCredentials);
   }
   CHECK(OutcomeOf(w.RedeemCode(kQuinn, kActiveCode)) == StatusCode::kOk);
   CHECK(OutcomeOf(w.AddWithCredentials(kQuinn, kAnotherLogin, kAnotherPassword)) == StatusCode::kOk);

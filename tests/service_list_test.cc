@@ -309,10 +309,8 @@ TEST_CASE("who may list a user's observees", "[E1][rule30][rule28][rule29]") {
     CHECK(OutcomeOf(w.service->ListObservees(w.As(kSandra), kPat, Page(1))) == StatusCode::kPermissionDenied);
   }
   SECTION("an admin of another root account only: 403") {
-    CHECK(OutcomeOf(w.service->ListObservees(w.As(kEzra, kExternal), kPat, Page(1))) ==
-          StatusCode::kPermissionDenied);
-    CHECK(OutcomeOf(w.service->ListObservees(w.As(kEzra, kDefault), kPat, Page(1))) ==
-          StatusCode::kPermissionDenied);
+    CHECK(OutcomeOf(w.service->ListObservees(w.As(kEzra, kExternal), kPat, Page(1))) == StatusCode::kPermissionDenied);
+    CHECK(OutcomeOf(w.service->ListObservees(w.As(kEzra, kDefault), kPat, Page(1))) == StatusCode::kPermissionDenied);
   }
   SECTION("another user without rights: 403") {
     CHECK(OutcomeOf(w.service->ListObservees(w.As(kChild), kPat, Page(1))) == StatusCode::kPermissionDenied);

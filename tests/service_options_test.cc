@@ -1,7 +1,6 @@
 // ObservationService::Create: missing dependencies and options out of range are refused with
 // kInvalidArgument (service_options.h); good ones are kept.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <functional>
 
@@ -100,10 +99,8 @@ TEST_CASE("the pairing code length must be 4..10", "[options][D7]") {
 }
 
 TEST_CASE("the pairing code alphabet needs at least 10 distinct printable ASCII characters", "[options][D7]") {
-  CHECK(CreateWith([](ServiceOptions& o) { o.pairing_codes.alphabet = "012345678"; }) ==
-        StatusCode::kInvalidArgument);
-  CHECK(CreateWith([](ServiceOptions& o) { o.pairing_codes.alphabet = "0123456788"; }) ==
-        StatusCode::kInvalidArgument);
+  CHECK(CreateWith([](ServiceOptions& o) { o.pairing_codes.alphabet = "012345678"; }) == StatusCode::kInvalidArgument);
+  CHECK(CreateWith([](ServiceOptions& o) { o.pairing_codes.alphabet = "0123456788"; }) == StatusCode::kInvalidArgument);
   CHECK(CreateWith([](ServiceOptions& o) { o.pairing_codes.alphabet = ""; }) == StatusCode::kInvalidArgument);
   CHECK(CreateWith([](ServiceOptions& o) { o.pairing_codes.alphabet = "012345678\x01"; }) ==
         StatusCode::kInvalidArgument);
@@ -122,8 +119,7 @@ TEST_CASE("the pairing code lifetime must be at least one minute", "[options][D7
         StatusCode::kInvalidArgument);
   CHECK(CreateWith([](ServiceOptions& o) { o.pairing_codes.lifetime = std::chrono::seconds(-60); }) ==
         StatusCode::kInvalidArgument);
-  CHECK(CreateWith([](ServiceOptions& o) { o.pairing_codes.lifetime = std::chrono::minutes(1); }) ==
-        StatusCode::kOk);
+  CHECK(CreateWith([](ServiceOptions& o) { o.pairing_codes.lifetime = std::chrono::minutes(1); }) == StatusCode::kOk);
 }
 
 TEST_CASE("the limiter allows 1..10000 failures in a window of at least one second", "[options][D6]") {

@@ -1,8 +1,7 @@
 // E8 and the pairing-code lifecycle (rules 14-24; D1, D7): creation, who may create, expiry through the
 // FakeClock, single use, collisions through a scripted RandomSource, and codes never stored in clear.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cctype>
 #include <chrono>
 #include <latch>
@@ -16,9 +15,8 @@ namespace {
 constexpr std::chrono::seconds kSevenDays = std::chrono::hours(24 * 7);
 
 bool AllAlphanumeric(const std::string& code) {
-  return std::all_of(code.begin(), code.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-  });
+  return std::all_of(code.begin(), code.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
 TEST_CASE("a student creates a pairing code for themselves", "[E8][rule17][rule24][3.2]") {
@@ -151,8 +149,7 @@ TEST_CASE("a code needs a student enrollment that is not rejected, inactive or d
 TEST_CASE("a code needs self-registration enabled on the domain root account", "[E8][rule22]") {
   SECTION("External does not allow it") {
     World w = MakeWorld();
-    CHECK(OutcomeOf(w.service->CreatePairingCode(w.As(kChild, kExternal), kChild)) ==
-          StatusCode::kPermissionDenied);
+    CHECK(OutcomeOf(w.service->CreatePairingCode(w.As(kChild, kExternal), kChild)) == StatusCode::kPermissionDenied);
     CHECK(OutcomeOf(w.service->CreatePairingCode(w.As(kBo, kExternal), kBo)) == StatusCode::kPermissionDenied);
     CHECK(OutcomeOf(w.service->CreatePairingCode(w.As(kBo, kDefault), kBo)) == StatusCode::kOk);
   }
@@ -206,12 +203,11 @@ TEST_CASE("a refused redemption leaves the code active", "[D1][Q1]") {
   World w = MakeWorld();
   const std::string code = w.NewCode(kChild);
   SECTION("an admin without manage_user_observers") {
-    CHECK(OutcomeOf(w.service->AddObservee(w.As(kNico), kQuinn, CodeRequest(code))) ==
-          StatusCode::kPermissionDenied);
+    CHECK(OutcomeOf(w.service->AddObservee(w.As(kNico), kQuinn, CodeRequest(code))) == StatusCode::kPermissionDenied);
   }
   SECTION("an admin with no right where the student is") {
-    CHECK(OutcomeOf(w.service->AddObservee(w.As(kEzra, kExternal), kOlivia,
-                                           CodeRequest(code, RootAccountScope::All()))) ==
+    CHECK(OutcomeOf(
+              w.service->AddObservee(w.As(kEzra, kExternal), kOlivia, CodeRequest(code, RootAccountScope::All()))) ==
           StatusCode::kPermissionDenied);
     CHECK(w.LinksBetween(kChild, kOlivia).empty());
   }

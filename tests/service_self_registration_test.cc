@@ -99,8 +99,7 @@ TEST_CASE("the domain must allow observer self-registration", "[D8][rule57]") {
   }
   SECTION("Default set to none") {
     World w = MakeWorld(StandardFixtureWithSelfRegistration("none"));
-    CHECK(OutcomeOf(w.service->RegisterObserver(w.Anonymous(), Fran(kActiveCode))) ==
-          StatusCode::kPermissionDenied);
+    CHECK(OutcomeOf(w.service->RegisterObserver(w.Anonymous(), Fran(kActiveCode))) == StatusCode::kPermissionDenied);
     CHECK_FALSE(Login(w, kDefault, "fran").has_value());
     CHECK(w.ActiveCode(kActiveCode).has_value());
   }

@@ -20,9 +20,7 @@ TEST_CASE("an observer shows a linked student", "[E4][rule39]") {
 
 TEST_CASE("showing a student without a non-deleted link is not found", "[E4][rule39]") {
   World w = MakeWorld();
-  SECTION("never linked") {
-    CHECK(OutcomeOf(w.service->ShowObservee(w.As(kPat), kPat, kBo)) == StatusCode::kNotFound);
-  }
+  SECTION("never linked") { CHECK(OutcomeOf(w.service->ShowObservee(w.As(kPat), kPat, kBo)) == StatusCode::kNotFound); }
   SECTION("the link is deleted") {
     CHECK(OutcomeOf(w.service->ShowObservee(w.As(kGina), kGina, kChild)) == StatusCode::kNotFound);
   }
@@ -86,8 +84,7 @@ TEST_CASE("who may show a user's observee", "[E4][rule30][rule29]") {
     CHECK(OutcomeOf(w.service->ShowObservee(w.As(kSandra), kPat, kChild)) == StatusCode::kPermissionDenied);
   }
   SECTION("an admin of another root account only: 403") {
-    CHECK(OutcomeOf(w.service->ShowObservee(w.As(kEzra, kExternal), kPat, kChild)) ==
-          StatusCode::kPermissionDenied);
+    CHECK(OutcomeOf(w.service->ShowObservee(w.As(kEzra, kExternal), kPat, kChild)) == StatusCode::kPermissionDenied);
   }
   SECTION("the student, who is not the subject of E4: 403") {
     CHECK(OutcomeOf(w.service->ShowObservee(w.As(kChild), kPat, kChild)) == StatusCode::kPermissionDenied);
@@ -146,8 +143,7 @@ TEST_CASE("the subject of show observer is the student", "[E5][rule26][rule30]")
     CHECK(OutcomeOf(w.service->ShowObserver(w.As(kNico), kChild, kPat)) == StatusCode::kPermissionDenied);
   }
   SECTION("an admin of another root account only: 403") {
-    CHECK(OutcomeOf(w.service->ShowObserver(w.As(kEzra, kExternal), kChild, kPat)) ==
-          StatusCode::kPermissionDenied);
+    CHECK(OutcomeOf(w.service->ShowObserver(w.As(kEzra, kExternal), kChild, kPat)) == StatusCode::kPermissionDenied);
   }
   SECTION("an admin of External, for a student in both roots") {
     Result<LinkedUser> shown = w.service->ShowObserver(w.As(kEzra, kExternal), kBo, kOlivia);

@@ -1,9 +1,10 @@
 // SIS import records (SisImportRecord, the import's id in the audit log), imports of one root account
 // never interleaving, and batch mode (docs/sis-import.md) on the test worlds: SQLite by default,
 // PostgreSQL with OBSERVEES_TEST_BACKEND=postgres; plus the schema upgrade of both engines.
-#include <catch2/catch.hpp>
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -15,18 +16,15 @@
 #include <utility>
 #include <vector>
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include "observees/sis_import.h"
 #include "observees/storage.h"
 #include "secrets.h"
 #include "sqlite/schema.h"
 #include "support/forwarding_link_store.h"
+#include "support/postgres_test_util.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
 #include "support/world.h"
-
-#include "support/postgres_test_util.h"
 
 #if OBSERVEES_TEST_WITH_LIBPQ
 #include "postgres/pg_schema.h"
@@ -132,8 +130,7 @@ TEST_CASE("sis import: every import but a dry run gets a record, and its audit e
   World w = BatchWorld();
   const std::int64_t mark = w.LastAuditId();
   w.clock->Advance(std::chrono::seconds(90));
-  const SisImportReport report =
-      Import(w, "P-50,S-60,active\nP-51,S-62,active\nP-50,S-61,active\nP-50,S-61,deleted\n");
+  const SisImportReport report = Import(w, "P-50,S-60,active\nP-51,S-62,active\nP-50,S-61,active\nP-50,S-61,deleted\n");
   REQUIRE(report.id.has_value());
   CHECK(report.state == SisImportState::kImported);
   CHECK(report.committed);
@@ -185,8 +182,7 @@ TEST_CASE("sis import: every import but a dry run gets a record, and its audit e
   CHECK_FALSE(ValueOf(w.backend.links->FindSisImport(kExternal, *report.id)).has_value());
 }
 
-TEST_CASE("sis import: a malformed file leaves a failed_with_messages record and no link change",
-          "[sis][sis_record]") {
+TEST_CASE("sis import: a malformed file leaves a failed_with_messages record and no link change", "[sis][sis_record]") {
   World w = BatchWorld();
   std::istringstream in("observer_id,status\nP-50,active\n");
   auto report = w.service->ImportUserObservers(in, Plain());
@@ -205,8 +201,7 @@ TEST_CASE("sis import: a malformed file leaves a failed_with_messages record and
 TEST_CASE("sis import: changes made otherwise carry no import id in the audit log", "[sis][sis_record]") {
   World w = BatchWorld();
   const std::int64_t mark = w.LastAuditId();
-  REQUIRE(OutcomeOf(w.service->AddObserveeById(w.As(kAda), kPoe, kSal, RootAccountScope::Domain())) ==
-          StatusCode::kOk);
+  REQUIRE(OutcomeOf(w.service->AddObserveeById(w.As(kAda), kPoe, kSal, RootAccountScope::Domain())) == StatusCode::kOk);
   const std::vector<AuditEntry> audit = w.AuditAfter(mark);
   REQUIRE(audit.size() == 1);
   CHECK(audit[0].method == LinkMethod::kAdministrator);
@@ -226,9 +221,10 @@ class InterleavingLinkStore final : public ForwardingLinkStore {
   }
 };
 
-TEST_CASE("sis import: an import whose file was read while another of its root committed is refused "
-          "with kAborted and writes nothing",
-          "[sis][sis_record]") {
+TEST_CASE(
+    "sis import: an import whose file was read while another of its root committed is refused "
+    "with kAborted and writes nothing",
+    "[sis][sis_record]") {
   World w = BatchWorld();
   ServiceDependencies deps = w.backend.Dependencies(w.clock);
   auto store = std::make_shared<InterleavingLinkStore>(w.backend.links);
@@ -255,7 +251,8 @@ TEST_CASE("sis import: an import whose file was read while another of its root c
   CHECK(TryImport(*second, "P-52,S-60,active\n", Plain()).ok());
 }
 
-TEST_CASE("sis import: concurrent imports of one root account write one after the other", "[sis][sis_record][concurrency]") {
+TEST_CASE("sis import: concurrent imports of one root account write one after the other",
+          "[sis][sis_record][concurrency]") {
   // SQLite on a file (":memory:" has one connection, so nothing could overlap), or PostgreSQL.
   WorldOptions options;
   options.fixture_json = kBatchFixture;
@@ -336,9 +333,10 @@ class PausingLinkStore final : public ForwardingLinkStore {
   bool paused_ = false;
 };
 
-TEST_CASE("sis import: a second import of the root waits for the first one's transaction, then is refused "
-          "because it read its file before the first committed",
-          "[sis][sis_record][concurrency]") {
+TEST_CASE(
+    "sis import: a second import of the root waits for the first one's transaction, then is refused "
+    "because it read its file before the first committed",
+    "[sis][sis_record][concurrency]") {
   WorldOptions options;
   options.fixture_json = kBatchFixture;
   std::shared_ptr<storage_test::TempDir> dir;
@@ -415,9 +413,10 @@ TEST_CASE("sis batch: the options are checked, and a bad one writes nothing", "[
   CHECK(TryImport(*w.service, "", Batch("nightly", 1)).ok());
 }
 
-TEST_CASE("sis batch: links the data set made that the file leaves out are removed; links people made "
-          "never are",
-          "[sis][sis_batch]") {
+TEST_CASE(
+    "sis batch: links the data set made that the file leaves out are removed; links people made "
+    "never are",
+    "[sis][sis_batch]") {
   World w = BatchWorld();
   const SisImportReport first = Import(w, "P-50,S-60,active\nP-50,S-61,active\nP-51,S-62,active\n", Batch("nightly"));
   CHECK(first.created == 2);
@@ -428,8 +427,7 @@ TEST_CASE("sis batch: links the data set made that the file leaves out are remov
   CHECK(record.diffing_data_set_identifier == std::optional<std::string>("nightly"));
 
   // A link an admin made, never named by the data set.
-  REQUIRE(OutcomeOf(w.service->AddObserveeById(w.As(kAda), kPoe, kSal, RootAccountScope::Domain())) ==
-          StatusCode::kOk);
+  REQUIRE(OutcomeOf(w.service->AddObserveeById(w.As(kAda), kPoe, kSal, RootAccountScope::Domain())) == StatusCode::kOk);
 
   const std::int64_t mark = w.LastAuditId();
   const SisImportReport second = Import(w, "P-50,S-60,active\n", Batch("nightly"));
@@ -455,8 +453,7 @@ TEST_CASE("sis batch: links the data set made that the file leaves out are remov
 
   // Removed and restored by an administrator, the link is a person's now: the batch keeps it.
   REQUIRE(OutcomeOf(w.service->RemoveObservee(w.As(kAda), kPam, kSam)) == StatusCode::kOk);
-  REQUIRE(OutcomeOf(w.service->AddObserveeById(w.As(kAda), kPam, kSam, RootAccountScope::Domain())) ==
-          StatusCode::kOk);
+  REQUIRE(OutcomeOf(w.service->AddObserveeById(w.As(kAda), kPam, kSam, RootAccountScope::Domain())) == StatusCode::kOk);
   const SisImportReport third = Import(w, "", Batch("nightly"));
   CHECK(third.batch_deleted == 0);
   CHECK(StateIn(w, kSam, kPam) == "active");
@@ -553,10 +550,12 @@ TEST_CASE("a version-2 SQLite database is migrated to SIS imports: its links bel
     SQLite::Statement meta(db, "INSERT INTO meta (key, value) VALUES ('hash_key', ?)");
     meta.bind(1, key.data(), static_cast<int>(key.size()));
     meta.exec();
-    db.exec("INSERT INTO observation_links (id, student_id, observer_id, root_account_id, workflow_state, "
-            "created_at, updated_at) VALUES (900, 63, 50, 1, 'active', 1, 1)");
-    db.exec("INSERT INTO audit_log (at, actor_id, action, method, student_id, observer_id, root_account_id, "
-            "link_id) VALUES (1, 5, 'created', 'administrator', 63, 50, 1, 900)");
+    db.exec(
+        "INSERT INTO observation_links (id, student_id, observer_id, root_account_id, workflow_state, "
+        "created_at, updated_at) VALUES (900, 63, 50, 1, 'active', 1, 1)");
+    db.exec(
+        "INSERT INTO audit_log (at, actor_id, action, method, student_id, observer_id, root_account_id, "
+        "link_id) VALUES (1, 5, 'created', 'administrator', 63, 50, 1, 900)");
     db.exec("PRAGMA user_version = 2");
   }
   WorldOptions options;
@@ -591,10 +590,12 @@ TEST_CASE("a version-1 PostgreSQL schema is migrated to SIS imports: its links b
     raw.Scalar("CREATE TABLE meta (key text PRIMARY KEY, value bytea NOT NULL)");
     raw.Scalar(postgres_schema::Migrations()[0]);
     raw.Scalar("INSERT INTO meta (key, value) VALUES ('schema_version', convert_to('1', 'UTF8'))");
-    raw.Scalar("INSERT INTO observation_links (id, student_id, observer_id, root_account_id, workflow_state, "
-               "created_at, updated_at) VALUES (900, 63, 50, 1, 'active', 1, 1)");
-    raw.Scalar("INSERT INTO audit_log (at, actor_id, action, method, student_id, observer_id, root_account_id, "
-               "link_id) VALUES (1, 5, 'created', 'administrator', 63, 50, 1, 900)");
+    raw.Scalar(
+        "INSERT INTO observation_links (id, student_id, observer_id, root_account_id, workflow_state, "
+        "created_at, updated_at) VALUES (900, 63, 50, 1, 'active', 1, 1)");
+    raw.Scalar(
+        "INSERT INTO audit_log (at, actor_id, action, method, student_id, observer_id, root_account_id, "
+        "link_id) VALUES (1, 5, 'created', 'administrator', 63, 50, 1, 900)");
   }
   StorageOptions options = schema.Options(1);
   auto clock = std::make_shared<FakeClock>(StartTime());

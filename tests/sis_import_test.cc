@@ -1,17 +1,17 @@
 // SIS import of user_observers.csv (ObservationService::ImportUserObservers, docs/sis-import.md) on
 // the test worlds: SQLite by default, PostgreSQL with OBSERVEES_TEST_BACKEND=postgres.
-#include <catch2/catch.hpp>
+#include "observees/sis_import.h"
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "observees/sis_import.h"
+#include "sis/user_observers_export.h"
 #include "support/forwarding_link_store.h"
 #include "support/storage_test_util.h"
-#include "sis/user_observers_export.h"
 #include "support/world.h"
 
 namespace observees::testing {
@@ -178,34 +178,33 @@ TEST_CASE("sis import: every refusal is a warning with Canvas's text and row, an
   World w = SisWorld();
   const SisImportReport report = Import(w,
                                         "observer_id,student_id,status\n"
-                                        ",S-11,active\n"            // 2
-                                        "P-10,,active\n"            // 3
-                                        "P-10,P-10,active\n"        // 4
-                                        "P-10,S-11,maybe\n"         // 5
-                                        "P-10,S-11,\n"              // 6
-                                        "NOPE,S-11,active\n"        // 7
-                                        "P-10,NOPE,active\n"        // 8
-                                        "X-13,S-11,active\n"        // 9: login in root 2 only
-                                        "D-14,S-11,active\n"        // 10: a deleted user
-                                        "U-15,S-11,active\n"        // 11: only a suspended login
-                                        "P-10,S-12,deleted\n"       // 12: no such link
-                                        "P-10,S-11\n"               // 13: ragged
-                                        ",,\n"                      // 14: blank: skipped silently
+                                        ",S-11,active\n"                // 2
+                                        "P-10,,active\n"                // 3
+                                        "P-10,P-10,active\n"            // 4
+                                        "P-10,S-11,maybe\n"             // 5
+                                        "P-10,S-11,\n"                  // 6
+                                        "NOPE,S-11,active\n"            // 7
+                                        "P-10,NOPE,active\n"            // 8
+                                        "X-13,S-11,active\n"            // 9: login in root 2 only
+                                        "D-14,S-11,active\n"            // 10: a deleted user
+                                        "U-15,S-11,active\n"            // 11: only a suspended login
+                                        "P-10,S-12,deleted\n"           // 12: no such link
+                                        "P-10,S-11\n"                   // 13: ragged
+                                        ",,\n"                          // 14: blank: skipped silently
                                         "\"P-10 \",\" S-11\",active\n"  // 15: stripped, imported
-                                        "O-17,S-11,active\n");      // 16: imported
-  CHECK(WarningsOf(report) ==
-        Messages{{2, "No observer_id given for a user observer"},
-                 {3, "No user_id given for a user observer"},
-                 {4, "Can't observe yourself user P-10"},
-                 {5, "Improper status \"maybe\" for a user_observer"},
-                 {6, "Improper status \"\" for a user_observer"},
-                 {7, "An observer referenced a non-existent user NOPE"},
-                 {8, "A student referenced a non-existent user NOPE"},
-                 {9, "An observer referenced a non-existent user X-13"},
-                 {10, "An observer referenced a non-existent user D-14"},
-                 {11, "An observer referenced a non-existent user U-15"},
-                 {12, "Can't delete a non-existent observer for observer: P-10, student: S-12"},
-                 {13, "The row has 2 fields but the header has 3; the row was skipped"}});
+                                        "O-17,S-11,active\n");          // 16: imported
+  CHECK(WarningsOf(report) == Messages{{2, "No observer_id given for a user observer"},
+                                       {3, "No user_id given for a user observer"},
+                                       {4, "Can't observe yourself user P-10"},
+                                       {5, "Improper status \"maybe\" for a user_observer"},
+                                       {6, "Improper status \"\" for a user_observer"},
+                                       {7, "An observer referenced a non-existent user NOPE"},
+                                       {8, "A student referenced a non-existent user NOPE"},
+                                       {9, "An observer referenced a non-existent user X-13"},
+                                       {10, "An observer referenced a non-existent user D-14"},
+                                       {11, "An observer referenced a non-existent user U-15"},
+                                       {12, "Can't delete a non-existent observer for observer: P-10, student: S-12"},
+                                       {13, "The row has 2 fields but the header has 3; the row was skipped"}});
   CHECK(report.rows == 15);
   CHECK(report.created == 1);
   CHECK(report.unchanged == 1);  // Olga's legacy NULL-root link with Sam counts as the root's
@@ -213,8 +212,7 @@ TEST_CASE("sis import: every refusal is a warning with Canvas's text and row, an
   CHECK(StateIn(w, kSam, kPat) == "active");
 }
 
-TEST_CASE("sis import: a file without a status column has a bad status on every row",
-          "[sis]") {
+TEST_CASE("sis import: a file without a status column has a bad status on every row", "[sis]") {
   World w = SisWorld();
   // Only one user per SIS id exists, so the "same user" check is reached through the id strings here.
   const SisImportReport report = Import(w, "observer_id,student_id\nP-10,S-11\n");
@@ -356,7 +354,8 @@ TEST_CASE("sis export: CsvField defuses formulas and quotes as RFC 4180", "[sis]
 // A LinkStore whose transactions fail the `fail_at`-th CreateOrRestoreLink (1-based).
 class FailingLinkStore final : public ForwardingLinkStore {
  public:
-  FailingLinkStore(std::shared_ptr<LinkStore> base, int fail_at) : ForwardingLinkStore(std::move(base)), fail_at_(fail_at) {}
+  FailingLinkStore(std::shared_ptr<LinkStore> base, int fail_at)
+      : ForwardingLinkStore(std::move(base)), fail_at_(fail_at) {}
 
   Result<std::unique_ptr<LinkTransaction>> BeginWrite(const WriteAhead& ahead) override {
     return BeginWrapped<Txn>(ahead, this);
@@ -389,8 +388,9 @@ TEST_CASE("sis import: a failure mid-import leaves nothing of it", "[sis][fault]
   deps.enrollments = nullptr;
   auto service = ValueOf(ObservationService::Create(std::move(deps)));
   const std::int64_t mark = w.LastAuditId();
-  std::istringstream in("observer_id,student_id,status\nO-17,S-12,deleted\nP-10,S-11,active\nG-16,S-11,active\n"
-                        "P-10,S-12,active\n");
+  std::istringstream in(
+      "observer_id,student_id,status\nO-17,S-12,deleted\nP-10,S-11,active\nG-16,S-11,active\n"
+      "P-10,S-12,active\n");
   SisImportOptions options;
   options.root_account = kDefault;
   auto report = service->ImportUserObservers(in, options);

@@ -1,9 +1,8 @@
 // The SQLite engine's file handling (storage.h): schema version, reopening, refusing files
 // that are not ours, option checks, WAL and foreign keys. Files are inspected with SQLiteCpp directly.
-#include <catch2/catch.hpp>
-
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>

@@ -1,10 +1,9 @@
 // The SQLite default's read snapshots (LinkStore::BeginRead): one state for every interface of the
 // backend on the calling thread, no writes meanwhile, nesting, other threads unaffected; and
 // DisableSqliteMemoryStatistics, the other half of reading on many threads.
-#include <catch2/catch.hpp>
-
 #include <sqlite3.h>
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <thread>
@@ -39,15 +38,14 @@ void LinkSamToPat(LinkStore& links) {
   RequireOk(txn->Commit());
 }
 
-TEST_CASE("a read snapshot keeps one state while another thread writes; a nested one answers nullptr",
-          "[sqlite]") {
+TEST_CASE("a read snapshot keeps one state while another thread writes; a nested one answers nullptr", "[sqlite]") {
   TempDir dir;
   const Storage backend = Seeded(dir, "snapshot.db");
 
   auto snapshot = backend.links->BeginRead();
   REQUIRE(snapshot != nullptr);
   CHECK(ValueOf(backend.links->ActiveLinksOfObserver(10)).empty());  // the snapshot is taken at the first read
-  CHECK(backend.links->BeginRead() == nullptr);                       // nested: the outer one holds
+  CHECK(backend.links->BeginRead() == nullptr);                      // nested: the outer one holds
   std::thread writer([&] { LinkSamToPat(*backend.links); });
   writer.join();
   // Committed on another thread, but this thread still reads the state its snapshot began with.
@@ -178,7 +176,7 @@ TEST_CASE("SQLite's allocation statistics go off before first use, and only then
   CHECK(g_sqlite_statistics_disabled_in_main);
   const Storage backend = OpenTestBackend("", std::make_shared<FakeClock>(kT0));
   RequireOk(LoadFixture(backend, kFixture));
-  CHECK(sqlite3_memory_used() == 0);  // nothing counted: the statistics are off
+  CHECK(sqlite3_memory_used() == 0);             // nothing counted: the statistics are off
   CHECK_FALSE(DisableSqliteMemoryStatistics());  // SQLite is in use now: refused, changing nothing
 }
 

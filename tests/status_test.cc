@@ -1,14 +1,13 @@
 // Status and Result: a failed Result's value is never read as undefined behaviour; reaching for it aborts
 // with the status in every build. ([[nodiscard]] is checked at compile time: tests/compile/.)
+#include "observees/status.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <csignal>
 #include <string>
-
-#include <catch2/catch.hpp>
-
-#include "observees/status.h"
 
 namespace observees {
 namespace {
@@ -36,7 +35,8 @@ Ended InChild(F body) {
   close(pipe_fds[1]);
   Ended ended;
   char buffer[512];
-  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) ended.err.append(buffer, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;)
+    ended.err.append(buffer, static_cast<std::size_t>(n));
   close(pipe_fds[0]);
   REQUIRE(waitpid(pid, &ended.wait_status, 0) == pid);
   return ended;

@@ -2,13 +2,14 @@
 // store living in a file another program owns, beside that program's tables of the same plain names,
 // whose rows and PRAGMA user_version it never touches. (The whole suite also runs on such files:
 // ctest's observees_prefixed_tests, OBSERVEES_TEST_TABLE_PREFIX.)
+#include "sqlite/table_prefix.h"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "sqlite/schema.h"
-#include "sqlite/table_prefix.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
 #include "support/world.h"
@@ -23,10 +24,12 @@ TEST_CASE("table prefix: the library's table and index names get it, nothing els
   CHECK(p.Rewrite("SELECT u.id FROM users u JOIN logins l ON l.user_id = u.id WHERE u.name = 'users'") ==
         "SELECT u.id FROM obs_users u JOIN obs_logins l ON l.user_id = u.id WHERE u.name = 'users'");
   CHECK(p.Rewrite("DELETE FROM Audit_Log -- from audit_log\n") == "DELETE FROM obs_Audit_Log -- from audit_log\n");
-  CHECK(p.Rewrite("CREATE INDEX logins_user ON logins(user_id)") == "CREATE INDEX obs_logins_user ON obs_logins(user_id)");
+  CHECK(p.Rewrite("CREATE INDEX logins_user ON logins(user_id)") ==
+        "CREATE INDEX obs_logins_user ON obs_logins(user_id)");
   CHECK(p.Rewrite("SELECT \"users\", [meta], `courses`, ?1, :users, 'it''s users' /* meta */ FROM meta") ==
         "SELECT \"users\", [meta], `courses`, ?1, :users, 'it''s users' /* meta */ FROM obs_meta");
-  CHECK(p.Rewrite("INSERT INTO enrollments (user_id) VALUES (1e5)") == "INSERT INTO obs_enrollments (user_id) VALUES (1e5)");
+  CHECK(p.Rewrite("INSERT INTO enrollments (user_id) VALUES (1e5)") ==
+        "INSERT INTO obs_enrollments (user_id) VALUES (1e5)");
   CHECK(p.Rewrite("PRAGMA foreign_keys = ON") == "PRAGMA foreign_keys = ON");
   CHECK(p.Rewrite("") == "");
 }
@@ -34,7 +37,8 @@ TEST_CASE("table prefix: the library's table and index names get it, nothing els
 TEST_CASE("table prefix: letters, digits and '_', starting with a letter, at most 32", "[table_prefix]") {
   CHECK(TablePrefix::Check("obs_").ok());
   CHECK(TablePrefix::Check("Observees2_").ok());
-  for (const char* bad : {"", "1obs", "_obs", "obs-", "obs.", "obs ", "ob\"s", "o\xc3\xa9s", "abcdefghijklmnopqrstuvwxyz0123456"}) {
+  for (const char* bad :
+       {"", "1obs", "_obs", "obs-", "obs.", "obs ", "ob\"s", "o\xc3\xa9s", "abcdefghijklmnopqrstuvwxyz0123456"}) {
     INFO(bad);
     const Status status = TablePrefix::Check(bad);
     CHECK(status.code() == StatusCode::kInvalidArgument);
@@ -64,7 +68,9 @@ TEST_CASE("table prefix: the store lives beside another program's tables of the 
   CHECK(db.execAndGet("SELECT value FROM obs_meta WHERE key = 'schema_version'").getString() ==
         std::to_string(StorageSchemaVersion(StorageKind::kSqlite)));
   CHECK(db.execAndGet("SELECT count(*) FROM obs_observation_links WHERE workflow_state = 'active'").getInt() >= 1);
-  CHECK(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'obs_logins_user' AND type = 'index'").getInt() == 1);
+  CHECK(
+      db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'obs_logins_user' AND type = 'index'").getInt() ==
+      1);
 
   // Opened again, it finds its version and its data; without the prefix the file is the other
   // program's (its user_version 7 is no version of ours), and nothing is written.

@@ -3,13 +3,12 @@
 // statuses. Pure functions, thread-safe.
 #pragma once
 
-#include <optional>
-#include <string_view>
-#include <vector>
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "observees/export.h"
 #include "observees/observation_service.h"

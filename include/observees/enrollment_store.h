@@ -44,8 +44,8 @@ class OBSERVEES_EXPORT EnrollmentStore {
   // Called by the service inside `txn`, the transaction that changed `link`, before it commits; a
   // failure rolls the link change back. An implementation over the same database as the LinkStore
   // writes through that transaction (the SQLite default does, and so needs the SqliteLinkStore's own
-  // transaction: behind a wrapping LinkStore it answers kInternal and the link change rolls back). Rules 10 (created, restored) and 11
-  // (removed): only the courses of the link's root account are touched.
+  // transaction: behind a wrapping LinkStore it answers kInternal and the link change rolls back). Rules 10 (created,
+  // restored) and 11 (removed): only the courses of the link's root account are touched.
   virtual Status OnLinkChanged(LinkTransaction& txn, const Link& link, LinkEvent event, Timestamp now) = 0;
 
   // Called by the service inside `txn` right after it began, before the link changes `ahead` names:

@@ -122,8 +122,7 @@ class OBSERVEES_EXPORT LinkTransaction {
   // restored with its old id when deleted, created otherwise. Never two rows for one triple. A link it
   // creates or restores remembers `sis_import`, the SIS import making it active (none: anything
   // else), which is how a data set owns links (ActiveLinksOfDataSet); an active link keeps its own.
-  virtual Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account,
-                                                 Timestamp now,
+  virtual Result<LinkChange> CreateOrRestoreLink(UserId student, UserId observer, AccountId root_account, Timestamp now,
                                                  std::optional<std::int64_t> sis_import = std::nullopt) = 0;
   // Soft-deletes an active link; false when it was not active.
   virtual Result<bool> RemoveLink(LinkId link, Timestamp now) = 0;

@@ -8,8 +8,8 @@
 #include <functional>
 #include <istream>
 #include <memory>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,9 +30,9 @@ namespace observees {
 
 // Who is asking, and through which root account's domain.
 struct Caller {
-  std::optional<UserId> user;      // none: anonymous
+  std::optional<UserId> user;  // none: anonymous
   AccountId domain_root_account = 0;
-  std::string client_key;          // optional: e.g. the peer address; keys the limiter for anonymous calls
+  std::string client_key;  // optional: e.g. the peer address; keys the limiter for anonymous calls
 };
 
 // A user as these endpoints return it: Canvas's User plus observation_link_root_account_ids (rule 42).
@@ -43,8 +43,8 @@ struct LinkedUser {
 };
 
 struct ListOptions {
-  int page = 1;              // 1-based; values below 1 are kInvalidArgument
-  int per_page = 0;          // 0: the default; otherwise clamped to 1..max_per_page
+  int page = 1;      // 1-based; values below 1 are kInvalidArgument
+  int per_page = 0;  // 0: the default; otherwise clamped to 1..max_per_page
   bool include_avatar_url = false;
 };
 
@@ -52,7 +52,7 @@ struct UserPage {
   std::vector<LinkedUser> users;  // empty past the last page
   std::int64_t total = 0;         // linked users in all pages
   int page = 1;
-  int per_page = 10;              // after defaulting and clamping
+  int per_page = 10;  // after defaulting and clamping
 };
 
 // POST /observees inputs. A present field selects its branch even when empty; precedence is
@@ -79,8 +79,8 @@ struct SelfRegistrationRequest {
 // Which of a student's pairing codes to list, and which page (newest first).
 struct PairingCodeListOptions {
   CodeStateFilter states = CodeStateFilter::ActiveOnly();
-  int page = 1;     // 1-based; values below 1 are kInvalidArgument
-  int per_page = 0; // 0: the default; otherwise clamped to 1..max_per_page
+  int page = 1;      // 1-based; values below 1 are kInvalidArgument
+  int per_page = 0;  // 0: the default; otherwise clamped to 1..max_per_page
 };
 
 // A code as the lifecycle operations show it. `code` is the code in clear for the student and
@@ -107,8 +107,8 @@ struct ServiceDependencies {
   // Optional: mirrors link changes into observer enrollments in the link's transaction (rules 10-13)
   // and answers the enrollment operations; without it those answer kNotFound.
   std::shared_ptr<EnrollmentStore> enrollments;
-  std::shared_ptr<Clock> clock;            // default when null: SystemClock()
-  std::shared_ptr<RandomSource> random;    // default when null: SecureRandom()
+  std::shared_ptr<Clock> clock;          // default when null: SystemClock()
+  std::shared_ptr<RandomSource> random;  // default when null: SecureRandom()
   // Optional: receives one line when the attempt limiter's anonymous budget of a root account is spent
   // (at most once per window per root account). Called on the thread of the refused call.
   std::function<void(const std::string&)> warn;

@@ -2,8 +2,9 @@
 // /api/v1, plus observer self-registration POST /users, and the pairing-code lifecycle extensions
 // GET /users/:id/observer_pairing_codes (state[]=active|used|expired|revoked, paginated),
 // DELETE /users/:id/observer_pairing_codes/:code_id and DELETE /users/:id/observer_pairing_codes)
-// as a pure function from a request to a response. It does no socket work, so any HTTP server can host it. It translates only: every rule
-// lives in ObservationService. Thread-safe; Handle never throws and never answers 5xx for bad input.
+// as a pure function from a request to a response. It does no socket work, so any HTTP server can host it. It
+// translates only: every rule lives in ObservationService. Thread-safe; Handle never throws and never answers 5xx for
+// bad input.
 #pragma once
 
 #include <cstddef>
@@ -25,12 +26,12 @@ struct Header {
 };
 
 struct Request {
-  std::string method;   // "GET", "POST", "PUT", "DELETE", ...
-  std::string target;   // origin-form: path and query, e.g. "/api/v1/users/self/observees?page=2"
+  std::string method;           // "GET", "POST", "PUT", "DELETE", ...
+  std::string target;           // origin-form: path and query, e.g. "/api/v1/users/self/observees?page=2"
   std::vector<Header> headers;  // names compared case-insensitively
-  std::string body;     // application/x-www-form-urlencoded or application/json
+  std::string body;             // application/x-www-form-urlencoded or application/json
   std::string scheme = "http";  // how the client reached us, for the Link header's URLs
-  std::string peer;     // the client's address; keys the attempt limiter for anonymous calls and bad tokens
+  std::string peer;             // the client's address; keys the attempt limiter for anonymous calls and bad tokens
 };
 
 struct Response {

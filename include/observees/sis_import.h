@@ -98,15 +98,15 @@ struct SisImportRecord {
 };
 
 struct SisImportReport {
-  std::optional<std::int64_t> id;  // the import's record (SisImportRecord::id); none for a dry run
+  std::optional<std::int64_t> id;                     // the import's record (SisImportRecord::id); none for a dry run
   SisImportState state = SisImportState::kImporting;  // the record's final state (a dry run's would-be one)
   // Rows applied, by outcome. `unchanged`: an `active` row whose link was already active.
   std::int64_t created = 0;
   std::int64_t restored = 0;
-  std::int64_t deleted = 0;  // `deleted` rows, plus the batch's removals
+  std::int64_t deleted = 0;        // `deleted` rows, plus the batch's removals
   std::int64_t batch_deleted = 0;  // of `deleted`, links batch mode removed (absent from the file)
   std::int64_t unchanged = 0;
-  std::int64_t rows = 0;  // data rows read (blank rows included, warned ones too)
+  std::int64_t rows = 0;                   // data rows read (blank rows included, warned ones too)
   std::vector<SisImportMessage> warnings;  // rows refused, in file order; they changed nothing
   // A malformed file (a bad header, bad UTF-8, broken quoting, a cap exceeded), or a batch over its
   // change_threshold (row 0, state kAborted): nothing was imported and every count is zero.

@@ -75,7 +75,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (status_.ok()) status_ = Status(StatusCode::kInternal, "Result built from an OK status without a value");
   }
@@ -84,9 +84,18 @@ class [[nodiscard]] Result {
   const Status& status() const { return status_; }
 
   // Precondition: ok(); aborts otherwise.
-  T& value() & { Checked(); return *value_; }
-  const T& value() const& { Checked(); return *value_; }
-  T&& value() && { Checked(); return std::move(*value_); }
+  T& value() & {
+    Checked();
+    return *value_;
+  }
+  const T& value() const& {
+    Checked();
+    return *value_;
+  }
+  T&& value() && {
+    Checked();
+    return std::move(*value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -95,7 +104,8 @@ class [[nodiscard]] Result {
 
  private:
   void Checked() const {
-    if (value_.has_value()) [[likely]] return;
+    if (value_.has_value()) [[likely]]
+      return;
     std::fprintf(stderr, "observees: the value of a failed Result was used: %s\n", status_.ToString().c_str());
     std::abort();
   }
@@ -107,14 +117,16 @@ class [[nodiscard]] Result {
 }  // namespace observees
 
 // Propagates a non-OK Status (or the status of a failed Result) to the caller.
-#define OBSERVEES_RETURN_IF_ERROR(expr)                                   \
-  do {                                                                    \
+#define OBSERVEES_RETURN_IF_ERROR(expr)                                        \
+  do {                                                                         \
     const ::observees::Status observees_status_ = ::observees::ToStatus(expr); \
-    if (!observees_status_.ok()) return observees_status_;                \
+    if (!observees_status_.ok()) return observees_status_;                     \
   } while (false)
 
 namespace observees {
 inline const Status& ToStatus(const Status& s) { return s; }
 template <typename T>
-const Status& ToStatus(const Result<T>& r) { return r.status(); }
+const Status& ToStatus(const Result<T>& r) {
+  return r.status();
+}
 }  // namespace observees

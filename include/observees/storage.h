@@ -91,7 +91,7 @@ struct Storage {
   std::shared_ptr<UserDirectory> directory;
   std::shared_ptr<Authenticator> authenticator;
   std::shared_ptr<LinkStore> links;
-  std::shared_ptr<EnrollmentStore> enrollments;  // linked observer enrollments (rules 10-13)
+  std::shared_ptr<EnrollmentStore> enrollments;     // linked observer enrollments (rules 10-13)
   std::shared_ptr<internal::StorageEngine> engine;  // keeps the database open; used by LoadFixture
 
   // The four interfaces plus `clock` (default: SystemClock()) and SecureRandom(), for

@@ -152,7 +152,7 @@ struct AuditEntry {
   std::optional<UserId> observer_id;
   std::optional<AccountId> root_account_id;
   std::optional<LinkId> link_id;
-  std::optional<CodeId> code_id;  // never the code itself
+  std::optional<CodeId> code_id;              // never the code itself
   std::optional<std::int64_t> sis_import_id;  // the SIS import that made the change (SisImportRecord::id)
 };
 

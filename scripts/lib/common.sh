@@ -10,6 +10,7 @@ OBSERVEES_PACKAGES=(
   clang-14 libclang-rt-14-dev  # scripts/test's libFuzzer stage (scripts/fuzz); gcc's ASan/UBSan/TSan runtimes come with g++
   libpq-dev postgresql  # the PostgreSQL backend (libpq), and the server scripts/test's PostgreSQL stage starts
   dpkg-dev file binutils  # scripts/test's packages stage: cpack's dpkg-shlibdeps, its ELF detection, objdump
+  clang-format git  # scripts/test's format stage (scripts/format --check over git's files)
 )
 
 # Installs the packages that are not installed yet (apt-get, as root or through sudo).

@@ -49,7 +49,9 @@ PgError ErrorOf(const PGresult* result, PGconn* conn) {
 }
 
 // libpq's own failure to send (the connection is gone, or out of memory).
-[[noreturn]] void FailToSend(PGconn* conn) { throw PgError("08006", "cannot send to PostgreSQL: " + Trimmed(PQerrorMessage(conn))); }
+[[noreturn]] void FailToSend(PGconn* conn) {
+  throw PgError("08006", "cannot send to PostgreSQL: " + Trimmed(PQerrorMessage(conn)));
+}
 
 bool ValidSchemaName(const std::string& schema) {
   if (schema.empty() || schema.size() > 63) return false;
@@ -93,7 +95,8 @@ PGconn* Connect(const std::string& conninfo) {
     throw PgError("08001", "cannot connect: " + message);
   }
   // NOTICEs ("schema already exists, skipping") are not errors; libpq would print them to stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return conn;
 }
 
@@ -331,8 +334,7 @@ void PgConnection::Sync() {
         if (!ok) prepared_.erase(sent.sql);
         break;
       case Pending::kChecked:
-      case Pending::kIgnored:
-        break;
+      case Pending::kIgnored: break;
       case Pending::kPrefetched:
         for (Prefetched& p : prefetched_) {
           if (p.serial == sent.serial && ok) p.result = result;

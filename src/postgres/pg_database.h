@@ -238,13 +238,13 @@ class PgConnection {
   PGconn* conn_;
   std::string schema_;
   std::unordered_map<const char*, std::string> prepared_;  // SQL address -> statement name
-  std::deque<Sent> pending_;                // sent, answer not read yet, in order
-  std::vector<Prefetched> prefetched_;      // sent or read, not yet taken by a Query
-  std::optional<PgResult> answer_;          // the kAnswer result of the last Sync
+  std::deque<Sent> pending_;                               // sent, answer not read yet, in order
+  std::vector<Prefetched> prefetched_;                     // sent or read, not yet taken by a Query
+  std::optional<PgResult> answer_;                         // the kAnswer result of the last Sync
   std::uint64_t next_serial_ = 0;
-  int syncs_ = 0;                           // sync points sent whose PIPELINE_SYNC is not read yet
+  int syncs_ = 0;  // sync points sent whose PIPELINE_SYNC is not read yet
   bool in_transaction_ = false;
-  bool broken_ = false;  // a wait failed mid-way: the pipeline state is unknown
+  bool broken_ = false;                       // a wait failed mid-way: the pipeline state is unknown
   std::atomic<std::int64_t> round_trips_{0};  // touched by the thread holding the connection
   std::atomic<std::int64_t> statements_{0};
   PgTrace* trace_ = nullptr;

@@ -34,16 +34,16 @@ int ParsePerPage(const std::optional<std::string>& text) {
   return static_cast<int>(value);
 }
 
-std::string LinkHeader(std::string_view base_url, std::string_view path, const Params& query, int page,
-                       int per_page, std::int64_t total) {
+std::string LinkHeader(std::string_view base_url, std::string_view path, const Params& query, int page, int per_page,
+                       std::int64_t total) {
   std::vector<std::pair<std::string, std::string>> kept;
   for (const auto& pair : query.pairs()) {
     const std::string& name = pair.first;
     if (name == "page" || name == "per_page" || name == "access_token" || name == "api_key") continue;
     kept.push_back(pair);
   }
-  const std::string prefix = std::string(base_url) + std::string(path) + "?" +
-                             (kept.empty() ? std::string() : EncodeQuery(kept) + "&");
+  const std::string prefix =
+      std::string(base_url) + std::string(path) + "?" + (kept.empty() ? std::string() : EncodeQuery(kept) + "&");
   std::string header;
   auto add = [&](std::int64_t n, std::string_view rel) {
     if (!header.empty()) header += ',';

@@ -21,7 +21,7 @@ int ParsePerPage(const std::optional<std::string>& text);
 // `<URL>; rel="current",<URL>; rel="next",...` with rels current, next, prev, first, last as they
 // apply. Each URL is `base_url` + `path` + the query's other parameters (not page, per_page,
 // access_token or api_key) + `page=N&per_page=M`.
-std::string LinkHeader(std::string_view base_url, std::string_view path, const Params& query, int page,
-                       int per_page, std::int64_t total);
+std::string LinkHeader(std::string_view base_url, std::string_view path, const Params& query, int page, int per_page,
+                       std::int64_t total);
 
 }  // namespace observees::rest

@@ -6,7 +6,6 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/parse_query.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
-
 #include <cstdint>
 #include <cstdio>
 
@@ -24,11 +23,27 @@ bool AllowedRaw(unsigned char c) {
   if (c >= 'a' && c <= 'z') return true;
   if (c >= '0' && c <= '9') return true;
   switch (c) {
-    case '-': case '.': case '_': case '~': case '!': case '$': case '&': case '\'': case '(': case ')':
-    case '*': case '+': case ',': case ';': case '=': case ':': case '@': case '/': case '?': case '%':
-      return true;
-    default:
-      return false;
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+    case ':':
+    case '@':
+    case '/':
+    case '?':
+    case '%': return true;
+    default: return false;
   }
 }
 
@@ -45,8 +60,7 @@ Status CheckValue(std::string_view name, std::string_view value, std::size_t max
 Status Flatten(const json::value& value, const std::string& name, std::size_t max_bytes, Params& out, int depth) {
   if (depth > 8) return InvalidArgument("the JSON body nests too deeply");
   switch (value.kind()) {
-    case json::kind::null:
-      return Status::Ok();
+    case json::kind::null: return Status::Ok();
     case json::kind::object:
       for (const auto& member : value.get_object()) {
         const std::string key(member.key());
@@ -66,27 +80,17 @@ Status Flatten(const json::value& value, const std::string& name, std::size_t ma
       out.Add(name, text);
       return Status::Ok();
     }
-    case json::kind::bool_:
-      out.Add(name, value.get_bool() ? "true" : "false");
-      return Status::Ok();
-    case json::kind::int64:
-      out.Add(name, std::to_string(value.get_int64()));
-      return Status::Ok();
-    case json::kind::uint64:
-      out.Add(name, std::to_string(value.get_uint64()));
-      return Status::Ok();
-    case json::kind::double_:
-      out.Add(name, json::serialize(value));
-      return Status::Ok();
+    case json::kind::bool_: out.Add(name, value.get_bool() ? "true" : "false"); return Status::Ok();
+    case json::kind::int64: out.Add(name, std::to_string(value.get_int64())); return Status::Ok();
+    case json::kind::uint64: out.Add(name, std::to_string(value.get_uint64())); return Status::Ok();
+    case json::kind::double_: out.Add(name, json::serialize(value)); return Status::Ok();
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-void Params::Merge(const Params& other) {
-  pairs_.insert(pairs_.end(), other.pairs_.begin(), other.pairs_.end());
-}
+void Params::Merge(const Params& other) { pairs_.insert(pairs_.end(), other.pairs_.begin(), other.pairs_.end()); }
 
 std::optional<std::string> Params::Get(std::string_view name) const {
   for (auto it = pairs_.rbegin(); it != pairs_.rend(); ++it) {
@@ -163,7 +167,8 @@ std::optional<std::string> Attribute(std::string_view header, std::string_view k
     std::string_view item = Trim(rest.substr(0, next));
     pos = next == std::string_view::npos ? next : pos + 1 + next;
     const std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos || !StartsWithIgnoringAsciiCase(item, key) || Trim(item.substr(0, eq)).size() != key.size()) {
+    if (eq == std::string_view::npos || !StartsWithIgnoringAsciiCase(item, key) ||
+        Trim(item.substr(0, eq)).size() != key.size()) {
       continue;
     }
     std::string_view value = Trim(item.substr(eq + 1));

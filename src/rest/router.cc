@@ -1,18 +1,16 @@
 // The REST router: matches Canvas's routes, reads parameters, authenticates, picks the domain root
 // account, resolves path ids, calls the service and writes Canvas's JSON. Translation only: every
 // rule is the service's.
-#include "observees/rest.h"
-
+#include <algorithm>
+#include <array>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
-
-#include <algorithm>
-#include <array>
 #include <cctype>
 #include <charconv>
 
 #include "observees/canvas_json.h"
+#include "observees/rest.h"
 #include "rest/pagination.h"
 #include "rest/params.h"
 #include "rest/routes.h"
@@ -85,7 +83,8 @@ Response JsonResponse(int status, const json::value& body) {
 Response ErrorResponse(const CanvasError& error) {
   Response response = JsonResponse(error.http_status, error.body);
   if (error.www_authenticate) response.headers.push_back({"WWW-Authenticate", kRealm});
-  if (error.retry_after_seconds > 0) response.headers.push_back({"Retry-After", std::to_string(error.retry_after_seconds)});
+  if (error.retry_after_seconds > 0)
+    response.headers.push_back({"Retry-After", std::to_string(error.retry_after_seconds)});
   return response;
 }
 
@@ -146,13 +145,14 @@ struct Router::Impl {
     std::string path;      // the encoded path, as requested
     std::string base_url;  // scheme://host[:port]
     Params query;
-    Params params;         // query, then body (later wins)
+    Params params;  // query, then body (later wins)
     Caller caller;
   };
 
   Response Handle(const Request& request) const {
     if (request.body.size() > options.max_body_bytes) {
-      return JsonResponse(413, json::object{{"errors", json::array{json::object{{"message", "Request body too large."}}}}});
+      return JsonResponse(413,
+                          json::object{{"errors", json::array{json::object{{"message", "Request body too large."}}}}});
     }
     const std::string target = NormalizeTarget(request.target);
     auto url = urls::parse_origin_form(target);
@@ -311,8 +311,7 @@ struct Router::Impl {
     const ObservationService& s = *service;
     switch (endpoint) {
       case Endpoint::kListObservees:
-      case Endpoint::kListObservers:
-        return List(call, *user);
+      case Endpoint::kListObservers: return List(call, *user);
       case Endpoint::kAddObservee: {
         AddObserveeRequest add;
         add.access_token = call.params.Get("access_token");
@@ -324,10 +323,8 @@ struct Router::Impl {
         add.scope = *scope;
         return UserResult(call, s.AddObservee(caller, *user, add));
       }
-      case Endpoint::kShowObservee:
-        return UserResult(call, s.ShowObservee(caller, *user, *other));
-      case Endpoint::kShowObserver:
-        return UserResult(call, s.ShowObserver(caller, *user, *other));
+      case Endpoint::kShowObservee: return UserResult(call, s.ShowObservee(caller, *user, *other));
+      case Endpoint::kShowObserver: return UserResult(call, s.ShowObserver(caller, *user, *other));
       case Endpoint::kAddObserveeById: {
         auto scope = Scope(call.params, RootAccountScope::Domain());
         if (!scope.ok()) return Fail(scope.status());
@@ -343,10 +340,8 @@ struct Router::Impl {
         if (!code.ok()) return Fail(code.status());
         return JsonResponse(200, PairingCodeJson(*code));
       }
-      case Endpoint::kListEnrollments:
-        return ListEnrollments(call, *user);
-      case Endpoint::kListPairingCodes:
-        return ListPairingCodes(call, *user);
+      case Endpoint::kListEnrollments: return ListEnrollments(call, *user);
+      case Endpoint::kListPairingCodes: return ListPairingCodes(call, *user);
       case Endpoint::kRevokeAllPairingCodes: {
         auto count = s.RevokeAllPairingCodes(caller, *user);
         if (!count.ok()) return Fail(count.status());
@@ -354,8 +349,7 @@ struct Router::Impl {
       }
       case Endpoint::kRevokePairingCode:
       case Endpoint::kRegisterObserver:
-      case Endpoint::kEnrollUser:
-        break;
+      case Endpoint::kEnrollUser: break;
     }
     return Fail(NoSuchResource());
   }
@@ -375,9 +369,8 @@ struct Router::Impl {
     for (const std::string& include : call.params.GetAll("include[]")) {
       if (include == "avatar_url") list.include_avatar_url = true;
     }
-    auto result = call.route.endpoint == Endpoint::kListObservees
-                      ? service->ListObservees(call.caller, subject, list)
-                      : service->ListObservers(call.caller, subject, list);
+    auto result = call.route.endpoint == Endpoint::kListObservees ? service->ListObservees(call.caller, subject, list)
+                                                                  : service->ListObservers(call.caller, subject, list);
     if (!result.ok()) return Fail(result.status());
     // A page of users is ~60 values: built in one buffer (and freed at once), not value by value.
     std::array<unsigned char, 16384> buffer;

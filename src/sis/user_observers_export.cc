@@ -27,7 +27,8 @@ std::string CsvField(std::string_view value) {
   return quoted;
 }
 
-Result<SisExportReport> ExportUserObservers(const ServiceDependencies& deps, std::ostream& out, AccountId root_account) {
+Result<SisExportReport> ExportUserObservers(const ServiceDependencies& deps, std::ostream& out,
+                                            AccountId root_account) {
   auto root = deps.directory->FindAccount(root_account);
   if (!root.ok()) return root.status();
   if (!root->has_value()) return NotFound("The specified resource does not exist.");

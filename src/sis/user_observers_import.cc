@@ -57,7 +57,8 @@ Status CheckBatchOptions(const SisImportOptions& options) {
     return InvalidArgument("diffing_data_set_identifier is only taken with batch_mode", "batch_mode");
   }
   if (data_set && (data_set->empty() || data_set->size() > 128 || !IsValidUtf8(*data_set))) {
-    return InvalidArgument("diffing_data_set_identifier must be 1 to 128 bytes of UTF-8", "diffing_data_set_identifier");
+    return InvalidArgument("diffing_data_set_identifier must be 1 to 128 bytes of UTF-8",
+                           "diffing_data_set_identifier");
   }
   if (options.change_threshold && !options.batch_mode) {
     return InvalidArgument("change_threshold is only taken with batch_mode", "change_threshold");

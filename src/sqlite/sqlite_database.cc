@@ -1,7 +1,6 @@
 #include "sqlite/sqlite_database.h"
 
 #include <SQLiteCpp/Statement.h>
-
 #include <SQLiteCpp/Transaction.h>
 
 #include <cstdio>
@@ -60,7 +59,9 @@ std::string SqliteRows::Bytes(int column) const {
 
 namespace sqlite_bind {
 
-void Bind(sqlite3_stmt* stmt, int index, std::int64_t value) { CheckBind(stmt, sqlite3_bind_int64(stmt, index, value)); }
+void Bind(sqlite3_stmt* stmt, int index, std::int64_t value) {
+  CheckBind(stmt, sqlite3_bind_int64(stmt, index, value));
+}
 
 void Bind(sqlite3_stmt* stmt, int index, std::string_view value) {
   CheckBind(stmt, sqlite3_bind_text64(stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
@@ -101,8 +102,8 @@ sqlite3_stmt* SqliteConnection::Prepare(const char* sql) {
   }
   sqlite3_stmt* stmt = nullptr;
   const std::string prefixed = prefix_ ? prefix_->Rewrite(sql) : std::string();
-  const int rc = sqlite3_prepare_v3(handle(), prefix_ ? prefixed.c_str() : sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v3(handle(), prefix_ ? prefixed.c_str() : sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) Fail(handle(), rc);
   prepared_.emplace(sql, stmt);
   return stmt;

@@ -69,7 +69,9 @@ void Bind(sqlite3_stmt* stmt, int index, std::string_view value);
 void Bind(sqlite3_stmt* stmt, int index, storage::Blob value);
 void Bind(sqlite3_stmt* stmt, int index, storage::IdArray value);
 void Bind(sqlite3_stmt* stmt, int index, std::nullopt_t);
-inline void Bind(sqlite3_stmt* stmt, int index, const std::string& value) { Bind(stmt, index, std::string_view(value)); }
+inline void Bind(sqlite3_stmt* stmt, int index, const std::string& value) {
+  Bind(stmt, index, std::string_view(value));
+}
 inline void Bind(sqlite3_stmt* stmt, int index, const char* value) { Bind(stmt, index, std::string_view(value)); }
 inline void Bind(sqlite3_stmt* stmt, int index, Timestamp value) { Bind(stmt, index, ToSeconds(value)); }
 template <std::integral T>
@@ -222,7 +224,7 @@ class SqliteDatabase : public std::enable_shared_from_this<SqliteDatabase> {
     WriteTransaction(WriteTransaction&&) = default;
     ~WriteTransaction();
     SqliteConnection& conn();  // throws std::logic_error after Commit()
-    void Commit();  // throws storage::StorageError; on a throw the destructor rolls back
+    void Commit();             // throws storage::StorageError; on a throw the destructor rolls back
 
    private:
     std::unique_lock<std::mutex> lock_;

@@ -18,7 +18,7 @@ bool IsIdentifierChar(char c) { return IsIdentifierStart(c) || std::isdigit(stat
 template <typename Identifier, typename Other>
 void Scan(std::string_view sql, Identifier on_identifier, Other on_other) {
   std::size_t i = 0;
-  std::size_t other = 0;  // start of the pending non-identifier run
+  std::size_t other = 0;                      // start of the pending non-identifier run
   const auto skip_quoted = [&](char close) {  // from the opening quote; a doubled quote escapes
     for (++i; i < sql.size(); ++i) {
       if (sql[i] == close) {

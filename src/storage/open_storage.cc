@@ -1,10 +1,9 @@
 // OpenStorage and Storage's own functions: the engine a location names, and what works on any.
-#include "observees/storage.h"
-
 #include <utility>
 
 #include "observees/fixture.h"
 #include "observees/random.h"
+#include "observees/storage.h"
 #include "storage/engine.h"
 #include "storage/engine_openers.h"
 #include "storage/fixture_plan.h"
@@ -13,7 +12,7 @@ namespace observees {
 namespace {
 
 constexpr std::string_view kPostgresUris[] = {"postgresql://", "postgres://"};  // libpq takes them whole
-constexpr std::string_view kConninfoPrefix = "postgresql:";  // followed by key=value conninfo
+constexpr std::string_view kConninfoPrefix = "postgresql:";                     // followed by key=value conninfo
 
 bool IsPostgresUri(std::string_view location) {
   for (const std::string_view prefix : kPostgresUris) {

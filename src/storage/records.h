@@ -72,7 +72,7 @@ PairingCodeRecord ReadCode(const Rows& row, const Db* db) {
   return code;
 }
 
-#define OBSERVEES_ENROLLMENT_COLUMNS                                                                    \
+#define OBSERVEES_ENROLLMENT_COLUMNS                                                                       \
   "id, user_id, course_id, course_section_id, type, workflow_state, associated_user_id, root_account_id, " \
   "start_at, end_at, created_at, updated_at"
 
@@ -114,9 +114,9 @@ AuditEntry ReadAudit(const Rows& row) {
   return entry;
 }
 
-#define OBSERVEES_SIS_IMPORT_COLUMNS                                                                     \
-  "id, root_account_id, user_id, workflow_state, progress, batch_mode, diffing_data_set_identifier, "     \
-  "change_threshold, row_count, created, restored, deleted, batch_deleted, unchanged, warning_count, "   \
+#define OBSERVEES_SIS_IMPORT_COLUMNS                                                                   \
+  "id, root_account_id, user_id, workflow_state, progress, batch_mode, diffing_data_set_identifier, "  \
+  "change_threshold, row_count, created, restored, deleted, batch_deleted, unchanged, warning_count, " \
   "error_count, message, created_at, ended_at, updated_at"
 
 template <typename Rows>

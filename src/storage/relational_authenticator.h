@@ -49,8 +49,7 @@ class RelationalAuthenticator final : public Authenticator {
     });
   }
 
-  Result<UserId> CheckPassword(AccountId root_account, std::string_view unique_id,
-                               std::string_view password) override {
+  Result<UserId> CheckPassword(AccountId root_account, std::string_view unique_id, std::string_view password) override {
     return GuardStorage("CheckPassword", [&]() -> Result<UserId> {
       std::vector<std::pair<UserId, std::string>> candidates;
       {

@@ -38,33 +38,35 @@ inline constexpr char kRootAccountForDomain[] =
 
 // Rule 27: the roots of user `param` through active logins, enrollments that are not deleted,
 // rejected or student view, and active admin memberships.
-#define OBSERVEES_ROOTS_OF(param)                                                                           \
-  "SELECT a.root_account_id FROM logins l JOIN accounts a ON a.id = l.account_id WHERE l.user_id = " param \
-  " AND l.workflow_state = 'active' UNION SELECT c.root_account_id FROM enrollments e JOIN courses c ON "  \
-  "c.id = e.course_id WHERE e.user_id = " param                                                            \
-  " AND e.workflow_state NOT IN ('deleted', 'rejected') AND e.type <> 'StudentViewEnrollment' UNION "      \
+#define OBSERVEES_ROOTS_OF(param)                                                                             \
+  "SELECT a.root_account_id FROM logins l JOIN accounts a ON a.id = l.account_id WHERE l.user_id = " param    \
+  " AND l.workflow_state = 'active' UNION SELECT c.root_account_id FROM enrollments e JOIN courses c ON "     \
+  "c.id = e.course_id WHERE e.user_id = " param                                                               \
+  " AND e.workflow_state NOT IN ('deleted', 'rejected') AND e.type <> 'StudentViewEnrollment' UNION "         \
   "SELECT a.root_account_id FROM admins ad JOIN accounts a ON a.id = ad.account_id WHERE ad.user_id = " param \
   " AND ad.workflow_state = 'active'"
 
 inline constexpr char kRootAccountsOf[] = OBSERVEES_ROOTS_OF("?1") " ORDER BY 1";
 
 // The root account ?2 itself: HasRootAccountPermission.
-inline constexpr char kHasRootPermission[] =
-    "WITH RECURSIVE " OBSERVEES_GRANTING_CTE("ad.account_id = ?2") ", " OBSERVEES_UP_FROM_GRANTING
-    " SELECT 1 FROM granting g WHERE " OBSERVEES_ADMIN_HOLDS " LIMIT 1";
+inline constexpr char kHasRootPermission[] = "WITH RECURSIVE " OBSERVEES_GRANTING_CTE(
+    "ad.account_id = ?2") ", " OBSERVEES_UP_FROM_GRANTING " SELECT 1 FROM granting g WHERE " OBSERVEES_ADMIN_HOLDS
+                          " LIMIT 1";
 
 // The roots of user ?2 where ?1 holds ?3 on the root itself: RootAccountsWithPermission.
 inline constexpr char kRootsWithPermission[] =
     "WITH RECURSIVE roots(id) AS (" OBSERVEES_ROOTS_OF("?2") "), " OBSERVEES_GRANTING_CTE(
         "ad.account_id IN (SELECT id FROM roots)") ", " OBSERVEES_UP_FROM_GRANTING
-    " SELECT DISTINCT g.account_id FROM granting g WHERE " OBSERVEES_ADMIN_HOLDS " ORDER BY 1";
+                                                   " SELECT DISTINCT g.account_id FROM granting g "
+                                                   "WHERE " OBSERVEES_ADMIN_HOLDS " ORDER BY 1";
 
 // Account ?2 or one of its ancestors: HasAccountChainPermission.
 inline constexpr char kChainPermission[] =
     "WITH RECURSIVE chain(id, depth) AS (SELECT CAST(?2 AS BIGINT), 0 UNION ALL SELECT a.parent_id, chain.depth + 1 "
-    "FROM chain JOIN accounts a ON a.id = chain.id WHERE a.parent_id IS NOT NULL AND chain.depth < 64), "
-    OBSERVEES_GRANTING_CTE("ad.account_id IN (SELECT id FROM chain)") ", " OBSERVEES_UP_FROM_GRANTING
-    " SELECT 1 FROM granting g WHERE " OBSERVEES_ADMIN_HOLDS " LIMIT 1";
+    "FROM chain JOIN accounts a ON a.id = chain.id WHERE a.parent_id IS NOT NULL AND chain.depth < "
+    "64), " OBSERVEES_GRANTING_CTE(
+        "ad.account_id IN (SELECT id FROM chain)") ", " OBSERVEES_UP_FROM_GRANTING
+                                                   " SELECT 1 FROM granting g WHERE " OBSERVEES_ADMIN_HOLDS " LIMIT 1";
 
 // Rule 23 for student ?2: (a) an admin row on the chain of a non-deleted course where the student has a
 // non-deleted enrollment, or (b) a course role of ?1's in such a course (teacher, TA, designer,
@@ -200,8 +202,7 @@ class RelationalDirectory final : public UserDirectory {
     });
   }
 
-  Result<std::vector<AccountId>> RootAccountsWithPermission(UserId actor, UserId user,
-                                                            Permission permission) override {
+  Result<std::vector<AccountId>> RootAccountsWithPermission(UserId actor, UserId user, Permission permission) override {
     return GuardStorage("RootAccountsWithPermission", [&]() -> Result<std::vector<AccountId>> {
       auto lease = db_->Acquire();
       return Ids(lease->Query(directory_sql::kRootsWithPermission, actor, user, PermissionName(permission)));

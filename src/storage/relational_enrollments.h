@@ -29,10 +29,11 @@ namespace enrollment_sql {
 // in root ?2, or every root when ?2 is NULL; only enrollment ?4 when it is not NULL), ordered by
 // course, each with the observer enrollment that would follow it (its id and state: a following one
 // first, then the oldest) and whether the observer has an active login in its root account.
-#define OBSERVEES_FOLLOWER_OF_S(column)                                                                          \
-  "(SELECT o." column " FROM enrollments o WHERE o.user_id = ?3 AND o.type = 'ObserverEnrollment' "             \
-  "AND o.associated_user_id = s.user_id AND o.course_id = s.course_id "                                         \
-  "AND o.course_section_id IS NOT DISTINCT FROM s.course_section_id "                                           \
+#define OBSERVEES_FOLLOWER_OF_S(column)                                         \
+  "(SELECT o." column                                                           \
+  " FROM enrollments o WHERE o.user_id = ?3 AND o.type = 'ObserverEnrollment' " \
+  "AND o.associated_user_id = s.user_id AND o.course_id = s.course_id "         \
+  "AND o.course_section_id IS NOT DISTINCT FROM s.course_section_id "           \
   "ORDER BY o.workflow_state NOT IN ('deleted', 'inactive') DESC, o.id LIMIT 1)"
 inline constexpr char kFollowPlan[] =
     "SELECT s.id, s.user_id, s.course_id, s.course_section_id, s.type, s.workflow_state, s.associated_user_id, "
@@ -58,7 +59,8 @@ inline constexpr char kInsertFollower[] =
 inline constexpr char kFollowersOfLink[] =
     "SELECT id FROM enrollments WHERE user_id = ?1 AND associated_user_id = ?2 AND type = 'ObserverEnrollment' "
     "AND workflow_state <> 'deleted' AND (CAST(?3 AS BIGINT) IS NULL OR root_account_id = ?3)";
-inline constexpr char kDeleteFollower[] = "UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2";
+inline constexpr char kDeleteFollower[] =
+    "UPDATE enrollments SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2";
 
 // Observers with a non-deleted link to student ?1 in root ?2 or in no root (rule 12).
 inline constexpr char kLinkedObservers[] =
@@ -71,7 +73,8 @@ inline constexpr char kUpdateFollowers[] =
     "AND associated_user_id = ?3 AND course_id = ?4 AND course_section_id IS NOT DISTINCT FROM ?5 "
     "AND workflow_state <> 'deleted'";
 
-inline constexpr char kFindCourse[] = "SELECT id, account_id, root_account_id, workflow_state FROM courses WHERE id = ?1";
+inline constexpr char kFindCourse[] =
+    "SELECT id, account_id, root_account_id, workflow_state FROM courses WHERE id = ?1";
 inline constexpr char kEnrollmentsOf[] =
     "SELECT " OBSERVEES_ENROLLMENT_COLUMNS " FROM enrollments WHERE user_id = ?1 ORDER BY id";
 inline constexpr char kCourseRoot[] = "SELECT root_account_id FROM courses WHERE id = ?1";
@@ -104,8 +107,8 @@ class RelationalEnrollments final : public EnrollmentStore {
       if (event == LinkEvent::kRemoved) {
         std::vector<std::int64_t> ids;
         {
-          auto rows = conn->Query(enrollment_sql::kFollowersOfLink, link.observer_id, link.student_id,
-                                  link.root_account_id);
+          auto rows =
+              conn->Query(enrollment_sql::kFollowersOfLink, link.observer_id, link.student_id, link.root_account_id);
           while (rows.Next()) ids.push_back(rows.Int(0));
         }
         for (const std::int64_t id : ids) conn->Queue(enrollment_sql::kDeleteFollower, now, id);

@@ -239,8 +239,8 @@ class FixtureWriter {
                   user.avatar_url, user.pronouns, user.created_at, now_, user.workflow_state);
       for (const FixtureLogin& login : user.logins) {
         const std::optional<std::string>& hash = plan_.password_hashes[login_index++];
-        const auto existing = Lookup::FirstId(conn_.Query(fixture_sql::kFindLogin, login.account_id,
-                                                          login.unique_id_folded));
+        const auto existing =
+            Lookup::FirstId(conn_.Query(fixture_sql::kFindLogin, login.account_id, login.unique_id_folded));
         if (existing) {
           conn_.Queue(fixture_sql::kUpdateLogin, *existing, user.id, login.unique_id, hash, login.workflow_state);
         } else {
@@ -284,8 +284,8 @@ class FixtureWriter {
   void Enrollments() {
     for (const FixtureEnrollment& e : fixture_.enrollments) {
       if (!e.id) continue;
-      conn_.Queue(fixture_sql::kUpsertEnrollment, e.user_id, e.course_id, e.course_section_id, e.type,
-                  e.workflow_state, e.associated_user_id, e.start_at, e.end_at, e.created_at, now_, *e.id);
+      conn_.Queue(fixture_sql::kUpsertEnrollment, e.user_id, e.course_id, e.course_section_id, e.type, e.workflow_state,
+                  e.associated_user_id, e.start_at, e.end_at, e.created_at, now_, *e.id);
     }
     Dialect::AfterExplicitIds(conn_, Dialect::IdTable::kEnrollments);
     for (const FixtureEnrollment& e : fixture_.enrollments) {
@@ -311,8 +311,8 @@ class FixtureWriter {
     Dialect::AfterExplicitIds(conn_, Dialect::IdTable::kLinks);
     for (const FixtureLink& link : fixture_.links) {
       if (link.id) continue;
-      const auto existing = Lookup::FirstId(
-          conn_.Query(fixture_sql::kFindLink, link.student_id, link.observer_id, link.root_account_id));
+      const auto existing =
+          Lookup::FirstId(conn_.Query(fixture_sql::kFindLink, link.student_id, link.observer_id, link.root_account_id));
       if (existing) {
         conn_.Queue(fixture_sql::kUpsertLink, link.student_id, link.observer_id, link.root_account_id,
                     link.workflow_state, now_, *existing);

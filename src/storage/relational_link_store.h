@@ -34,9 +34,9 @@ namespace link_sql {
 
 inline constexpr char kLinksBetween[] =
     "SELECT " OBSERVEES_LINK_COLUMNS " FROM observation_links WHERE student_id = ?1 AND observer_id = ?2 ORDER BY id";
-inline constexpr char kActiveLinksInRoot[] =
-    "SELECT " OBSERVEES_LINK_COLUMNS " FROM observation_links WHERE root_account_id = ?1 AND "
-    "workflow_state = 'active' AND id > ?2 ORDER BY id LIMIT ?3";
+inline constexpr char kActiveLinksInRoot[] = "SELECT " OBSERVEES_LINK_COLUMNS
+                                             " FROM observation_links WHERE root_account_id = ?1 AND "
+                                             "workflow_state = 'active' AND id > ?2 ORDER BY id LIMIT ?3";
 inline constexpr char kActiveLinksOfObserver[] =
     "SELECT " OBSERVEES_LINK_COLUMNS
     " FROM observation_links WHERE observer_id = ?1 AND workflow_state = 'active' ORDER BY id";
@@ -47,11 +47,12 @@ inline constexpr char kActiveLinksOfStudent[] =
 // Rule 7b's match for (student, observer, root): any state, this root account or a legacy NULL root,
 // an active one first, then this root's; locked until the transaction ends where the engine locks rows.
 template <typename D>
-inline constexpr auto kFindLinkForWrite = Concat(
-    "SELECT " OBSERVEES_LINK_COLUMNS " FROM observation_links WHERE student_id = ?1 AND observer_id = ?2 "
-    "AND (root_account_id = ?3 OR root_account_id IS NULL) "
-    "ORDER BY workflow_state = 'active' DESC, root_account_id IS NULL, id LIMIT 1",
-    D::kForUpdate);
+inline constexpr auto kFindLinkForWrite =
+    Concat("SELECT " OBSERVEES_LINK_COLUMNS
+           " FROM observation_links WHERE student_id = ?1 AND observer_id = ?2 "
+           "AND (root_account_id = ?3 OR root_account_id IS NULL) "
+           "ORDER BY workflow_state = 'active' DESC, root_account_id IS NULL, id LIMIT 1",
+           D::kForUpdate);
 inline constexpr char kRestoreLink[] =
     "UPDATE observation_links SET workflow_state = 'active', updated_at = ?1, sis_import_id = ?3 WHERE id = ?2";
 // No row when one exists for the triple (a concurrent insert committed first; an uncommitted one is
@@ -61,18 +62,20 @@ inline constexpr char kInsertLink[] =
     "updated_at, sis_import_id) VALUES (?1, ?2, ?3, 'active', ?4, ?4, ?5) "
     "ON CONFLICT (student_id, observer_id, root_account_id) DO NOTHING RETURNING " OBSERVEES_LINK_COLUMNS;
 inline constexpr char kRemoveLink[] =
-    "UPDATE observation_links SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2 AND workflow_state = 'active'";
+    "UPDATE observation_links SET workflow_state = 'deleted', updated_at = ?1 WHERE id = ?2 AND workflow_state = "
+    "'active'";
 
 inline constexpr char kFindActiveCode[] =
-    "SELECT " OBSERVEES_CODE_COLUMNS ", code_hash FROM pairing_codes "
+    "SELECT " OBSERVEES_CODE_COLUMNS
+    ", code_hash FROM pairing_codes "
     "WHERE code_hash = ?1 AND workflow_state = 'active' AND expires_at > ?2 ORDER BY id LIMIT 1";
 inline constexpr char kFindCode[] = "SELECT " OBSERVEES_CODE_COLUMNS " FROM pairing_codes WHERE id = ?1";
 // The states of CodeStateAt, selected by the flags ?3 (active) ?4 (used) ?5 (expired) ?6 (revoked).
-#define OBSERVEES_CODE_FILTER                                                                      \
-  " WHERE user_id = ?1 AND ("                                                                      \
-  "(?3 = 1 AND revoked_at IS NULL AND workflow_state = 'active' AND expires_at > ?2) OR "          \
-  "(?4 = 1 AND revoked_at IS NULL AND workflow_state = 'deleted') OR "                             \
-  "(?5 = 1 AND revoked_at IS NULL AND workflow_state = 'active' AND expires_at <= ?2) OR "         \
+#define OBSERVEES_CODE_FILTER                                                              \
+  " WHERE user_id = ?1 AND ("                                                              \
+  "(?3 = 1 AND revoked_at IS NULL AND workflow_state = 'active' AND expires_at > ?2) OR "  \
+  "(?4 = 1 AND revoked_at IS NULL AND workflow_state = 'deleted') OR "                     \
+  "(?5 = 1 AND revoked_at IS NULL AND workflow_state = 'active' AND expires_at <= ?2) OR " \
   "(?6 = 1 AND revoked_at IS NOT NULL))"
 inline constexpr char kCountCodes[] = "SELECT COUNT(*) FROM pairing_codes" OBSERVEES_CODE_FILTER;
 inline constexpr char kPageOfCodes[] = "SELECT " OBSERVEES_CODE_COLUMNS " FROM pairing_codes" OBSERVEES_CODE_FILTER
@@ -104,7 +107,8 @@ inline constexpr char kAppendAudit[] =
     "INSERT INTO audit_log (at, actor_id, action, method, student_id, observer_id, root_account_id, link_id, "
     "code_id, sis_import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
-inline constexpr char kNewestSisImport[] = "SELECT id FROM sis_imports WHERE root_account_id = ?1 ORDER BY id DESC LIMIT 1";
+inline constexpr char kNewestSisImport[] =
+    "SELECT id FROM sis_imports WHERE root_account_id = ?1 ORDER BY id DESC LIMIT 1";
 inline constexpr char kInsertSisImport[] =
     "INSERT INTO sis_imports (root_account_id, user_id, workflow_state, progress, batch_mode, "
     "diffing_data_set_identifier, change_threshold, created_at, updated_at) "
@@ -114,16 +118,18 @@ inline constexpr char kFinishSisImport[] =
     "deleted = ?7, batch_deleted = ?8, unchanged = ?9, warning_count = ?10, error_count = ?11, message = ?12, "
     "ended_at = ?13, updated_at = ?14 WHERE id = ?1";
 inline constexpr char kActiveLinksOfDataSet[] =
-    "SELECT " OBSERVEES_LINK_COLUMNS " FROM observation_links WHERE root_account_id = ?1 AND "
+    "SELECT " OBSERVEES_LINK_COLUMNS
+    " FROM observation_links WHERE root_account_id = ?1 AND "
     "workflow_state = 'active' AND sis_import_id IN "
     "(SELECT s.id FROM sis_imports s WHERE s.root_account_id = ?1 AND s.diffing_data_set_identifier = ?2) "
     "ORDER BY id";
 inline constexpr char kFindSisImport[] =
     "SELECT " OBSERVEES_SIS_IMPORT_COLUMNS " FROM sis_imports WHERE root_account_id = ?1 AND id = ?2";
-inline constexpr char kListSisImports[] =
-    "SELECT " OBSERVEES_SIS_IMPORT_COLUMNS " FROM sis_imports WHERE root_account_id = ?1 "
-    "ORDER BY id DESC LIMIT ?2 OFFSET ?3";
-inline constexpr char kReadAudit[] = "SELECT " OBSERVEES_AUDIT_COLUMNS " FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2";
+inline constexpr char kListSisImports[] = "SELECT " OBSERVEES_SIS_IMPORT_COLUMNS
+                                          " FROM sis_imports WHERE root_account_id = ?1 "
+                                          "ORDER BY id DESC LIMIT ?2 OFFSET ?3";
+inline constexpr char kReadAudit[] =
+    "SELECT " OBSERVEES_AUDIT_COLUMNS " FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2";
 
 }  // namespace link_sql
 
@@ -185,16 +191,14 @@ class RelationalLinkTransaction final : public LinkTransaction {
   }
 
   Result<bool> RemoveLink(LinkId link, Timestamp now) override {
-    return GuardStorage("RemoveLink", [&]() -> Result<bool> {
-      return conn().Exec(link_sql::kRemoveLink, now, link) == 1;
-    });
+    return GuardStorage("RemoveLink",
+                        [&]() -> Result<bool> { return conn().Exec(link_sql::kRemoveLink, now, link) == 1; });
   }
 
   // A racing consumer waits for the row (a lock, or the writer lock), and finds it no longer active.
   Result<bool> ConsumeCode(CodeId code, UserId used_by, Timestamp now) override {
-    return GuardStorage("ConsumeCode", [&]() -> Result<bool> {
-      return conn().Exec(link_sql::kConsumeCode, used_by, now, code) == 1;
-    });
+    return GuardStorage("ConsumeCode",
+                        [&]() -> Result<bool> { return conn().Exec(link_sql::kConsumeCode, used_by, now, code) == 1; });
   }
 
   Status SetCodeLink(CodeId code, LinkId link) override {
@@ -205,9 +209,8 @@ class RelationalLinkTransaction final : public LinkTransaction {
   }
 
   Result<bool> RevokeCode(CodeId code, UserId revoked_by, Timestamp now) override {
-    return GuardStorage("RevokeCode", [&]() -> Result<bool> {
-      return conn().Exec(link_sql::kRevokeCode, revoked_by, now, code) == 1;
-    });
+    return GuardStorage(
+        "RevokeCode", [&]() -> Result<bool> { return conn().Exec(link_sql::kRevokeCode, revoked_by, now, code) == 1; });
   }
 
   // Rule 17 across writers: the code string's lock is held until this transaction ends, so no other
@@ -257,9 +260,8 @@ class RelationalLinkTransaction final : public LinkTransaction {
   Status FinishSisImport(const SisImportRecord& record) override {
     return GuardStorage("FinishSisImport", [&]() -> Status {
       conn().Queue(link_sql::kFinishSisImport, record.id, SisImportStateName(record.state), record.progress,
-                   record.rows, record.created, record.restored, record.deleted, record.batch_deleted,
-                   record.unchanged, record.warning_count, record.error_count, record.message, record.ended_at,
-                   record.updated_at);
+                   record.rows, record.created, record.restored, record.deleted, record.batch_deleted, record.unchanged,
+                   record.warning_count, record.error_count, record.message, record.ended_at, record.updated_at);
       return Status::Ok();
     });
   }
@@ -306,8 +308,8 @@ class RelationalLinkStore final : public LinkStore {
       auto txn = std::make_unique<RelationalLinkTransaction<Db>>(*db_, db_->BeginWrite());
       for (const WriteAhead::Change& change : ahead.links) {
         if (change.removal || !change.root_account) continue;
-        txn->conn().Prefetch(link_sql::kFindLinkForWrite<typename Db::Dialect>.data(), change.student,
-                             change.observer, *change.root_account);
+        txn->conn().Prefetch(link_sql::kFindLinkForWrite<typename Db::Dialect>.data(), change.student, change.observer,
+                             *change.root_account);
       }
       return std::unique_ptr<LinkTransaction>(std::move(txn));
     });
@@ -427,8 +429,7 @@ class RelationalLinkStore final : public LinkStore {
     });
   }
 
-  Result<std::vector<SisImportRecord>> ListSisImports(AccountId root_account, std::int64_t offset,
-                                                      int limit) override {
+  Result<std::vector<SisImportRecord>> ListSisImports(AccountId root_account, std::int64_t offset, int limit) override {
     return GuardStorage("ListSisImports", [&]() -> Result<std::vector<SisImportRecord>> {
       auto lease = db_->Acquire();
       std::vector<SisImportRecord> records;

@@ -5,9 +5,9 @@
 // before the transaction opens: a bad fixture changes nothing.
 //
 // kDeletes empties every table but meta, children before parents, so that foreign keys hold at each
-// DELETE on PostgreSQL; a test fills every table of the schema and checks that each ends empty. Db::Dialect::BeginReset makes
-// other writers wait for the reset (SQLite's writers already take turns). SQLite's ids start again at
-// 1; PostgreSQL's identities keep counting.
+// DELETE on PostgreSQL; a test fills every table of the schema and checks that each ends empty. Db::Dialect::BeginReset
+// makes other writers wait for the reset (SQLite's writers already take turns). SQLite's ids start again at 1;
+// PostgreSQL's identities keep counting.
 #pragma once
 
 #include <optional>
@@ -23,13 +23,20 @@ namespace observees::storage {
 namespace reset_sql {
 
 // One DELETE per table: a table name cannot be a parameter.
-inline constexpr const char* kDeletes[] = {
-    "DELETE FROM audit_log",   "DELETE FROM sis_imports",     "DELETE FROM failed_attempts",
-    "DELETE FROM pairing_codes",
-    "DELETE FROM observation_links", "DELETE FROM enrollments", "DELETE FROM courses",
-    "DELETE FROM role_overrides",    "DELETE FROM admins",      "DELETE FROM access_tokens",
-    "DELETE FROM logins",            "DELETE FROM users",       "DELETE FROM account_domains",
-    "DELETE FROM accounts"};
+inline constexpr const char* kDeletes[] = {"DELETE FROM audit_log",
+                                           "DELETE FROM sis_imports",
+                                           "DELETE FROM failed_attempts",
+                                           "DELETE FROM pairing_codes",
+                                           "DELETE FROM observation_links",
+                                           "DELETE FROM enrollments",
+                                           "DELETE FROM courses",
+                                           "DELETE FROM role_overrides",
+                                           "DELETE FROM admins",
+                                           "DELETE FROM access_tokens",
+                                           "DELETE FROM logins",
+                                           "DELETE FROM users",
+                                           "DELETE FROM account_domains",
+                                           "DELETE FROM accounts"};
 
 }  // namespace reset_sql
 

@@ -30,8 +30,8 @@ class StorageError : public std::runtime_error {
  public:
   enum class Kind {
     kOther,
-    kBusy,              // a lock stayed held past the wait, or the server is unreachable: retry later
-    kUniqueViolation,   // an INSERT or UPDATE hit a unique index
+    kBusy,             // a lock stayed held past the wait, or the server is unreachable: retry later
+    kUniqueViolation,  // an INSERT or UPDATE hit a unique index
   };
   StorageError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const { return kind_; }

@@ -1,6 +1,8 @@
 // AccessLog's batching (server/access_log.h): lines written in order, many per write call,
 // flushed by its timer and when the log goes, never lost. A unit test of the server's source on a
 // stdio stream whose writes are counted (glibc's fopencookie).
+#include "access_log.h"
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
@@ -8,8 +10,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "access_log.h"
 
 namespace observees::server {
 namespace {
@@ -37,7 +37,10 @@ struct CountedSink {
 };
 
 AccessLogEntry Entry(int status) {
-  return {.start = std::chrono::system_clock::now(), .peer = "127.0.0.1", .method = "GET", .target = "/x",
+  return {.start = std::chrono::system_clock::now(),
+          .peer = "127.0.0.1",
+          .method = "GET",
+          .target = "/x",
           .status = status};
 }
 

@@ -74,15 +74,21 @@ int Redeem(Server& server, const std::string& code) {
   return server.Send("POST", kObservees, form, "pairing_code=" + code).status;
 }
 
-std::string Now(Server& server) { return json::value_to<std::string>(server.Json("GET", "/__observees/clock").at("now")); }
+std::string Now(Server& server) {
+  return json::value_to<std::string>(server.Json("GET", "/__observees/clock").at("now"));
+}
 
 TEST_CASE("without --harness every /__observees/ path is 404, as an unknown route", "[harness]") {
   Server server({"--seed", OBSERVEES_DEMO_FIXTURE});
   const HttpResponse unknown = server.Send("GET", "/api/v1/no-such-route");
   REQUIRE(unknown.status == 404);
-  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
-           {"POST", "/__observees/reset"}, {"GET", "/__observees/clock"}, {"PUT", "/__observees/clock"},
-           {"GET", "/__observees/audit?since=0"}, {"POST", "/__observees/fixture"}, {"GET", "/__observees/"}}) {
+  for (const auto& [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"POST", "/__observees/reset"},
+                                                        {"GET", "/__observees/clock"},
+                                                        {"PUT", "/__observees/clock"},
+                                                        {"GET", "/__observees/audit?since=0"},
+                                                        {"POST", "/__observees/fixture"},
+                                                        {"GET", "/__observees/"}}) {
     INFO(method << " " << target);
     const HttpResponse response = server.Send(method, target, kJson, R"({"now": "2030-01-01T00:00:00Z"})");
     CHECK(response.status == 404);
@@ -121,14 +127,13 @@ TEST_CASE("the clock: read, set, advance; a code expires after advance; bad bodi
   const HttpResponse code = server.Send("POST", "/api/v1/users/self/observer_pairing_codes", kStudent);
   REQUIRE(code.status == 200);
   CHECK(json::parse(code.body).at("expires_at") == "2030-01-08T00:00:00Z");
-  CHECK(server.Json("PUT", "/__observees/clock", R"({"advance_seconds": 604800})").at("now") ==
-        "2030-01-08T00:00:00Z");
+  CHECK(server.Json("PUT", "/__observees/clock", R"({"advance_seconds": 604800})").at("now") == "2030-01-08T00:00:00Z");
   CHECK(Redeem(server, json::value_to<std::string>(json::parse(code.body).at("code"))) == 422);  // expired
 
-  for (const char* bad : {"", "{", "[]", R"({"now": "tomorrow"})", R"({"now": 5})", R"({"advance_seconds": 1.5})",
-                          R"({"advance_seconds": "7d"})", R"({"advance_seconds": 9000000000000})",
-                          R"({"now": "1969-12-31T23:59:59Z"})", R"({"now": "2030-01-01T00:00:00Z", "advance_seconds": 1})",
-                          R"({"later": 1})"}) {
+  for (const char* bad :
+       {"", "{", "[]", R"({"now": "tomorrow"})", R"({"now": 5})", R"({"advance_seconds": 1.5})",
+        R"({"advance_seconds": "7d"})", R"({"advance_seconds": 9000000000000})", R"({"now": "1969-12-31T23:59:59Z"})",
+        R"({"now": "2030-01-01T00:00:00Z", "advance_seconds": 1})", R"({"later": 1})"}) {
     INFO(bad);
     const json::value error = server.Json("PUT", "/__observees/clock", bad, 400);
     CHECK(error.at("error").is_string());
@@ -139,8 +144,7 @@ TEST_CASE("the clock: read, set, advance; a code expires after advance; bad bodi
   CHECK(wrong.Header("Allow") == "GET, PUT");
 }
 
-TEST_CASE("reset goes back to the --seed fixture in one step; the audit log reads back what happened",
-          "[harness]") {
+TEST_CASE("reset goes back to the --seed fixture in one step; the audit log reads back what happened", "[harness]") {
   Server server(kSeededHarness);
   server.Json("PUT", "/__observees/clock", R"({"now": "2031-05-01T12:00:00Z"})");
   CHECK(server.Json("GET", "/__observees/audit?since=0").as_array().empty());

@@ -1,9 +1,9 @@
 // docs/openapi.json's harness routes against observees-server --harness (server/harness.cc): the
-// documented /__observees/ paths are the ones harness.cc dispatches on (harness.h's kHarnessRoutes), on each the server allows exactly the documented methods (its 405 lists them in
-// Allow), each operation's answers to a good and a bad request are ones the document lists, with the
-// headers it marks required and a body of its schema, and every status it lists but 500 and 503 (a
-// broken or busy database, not reachable here) is one of those answers. tests/openapi_test.cc checks
-// the router's routes.
+// documented /__observees/ paths are the ones harness.cc dispatches on (harness.h's kHarnessRoutes), on each the server
+// allows exactly the documented methods (its 405 lists them in Allow), each operation's answers to a good and a bad
+// request are ones the document lists, with the headers it marks required and a body of its schema, and every status it
+// lists but 500 and 503 (a broken or busy database, not reachable here) is one of those answers. tests/openapi_test.cc
+// checks the router's routes.
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>

@@ -4,11 +4,11 @@
 // conninfo; scripts/test's PostgreSQL stage sets it) and psql to count rows behind the servers' backs;
 // without it every test WARNs that it was skipped. Client threads record outcomes; the test thread
 // checks them.
-#include <catch2/catch.hpp>
-
-#include <boost/json.hpp>
+#include <unistd.h>
 
 #include <array>
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -21,8 +21,6 @@
 #include <thread>
 #include <vector>
 
-#include <unistd.h>
-
 #include "http_client.h"
 #include "server_process.h"
 
@@ -31,8 +29,8 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr int kObservers = 8;       // users 101..108, tokens obs-101-token ...
-constexpr int kRounds = 5;          // each round: a fresh code, redeemed by all observers at once
+constexpr int kObservers = 8;  // users 101..108, tokens obs-101-token ...
+constexpr int kRounds = 5;     // each round: a fresh code, redeemed by all observers at once
 constexpr std::int64_t kStudent = 20;
 constexpr std::int64_t kOtherStudent = 21;
 
@@ -53,20 +51,20 @@ HeaderList Bearer(const std::string& token) { return {{"Authorization", "Bearer 
 std::string Fixture() {
   json::array users;
   auto user = [&](std::int64_t id, const std::string& name, const std::string& token) {
-    users.push_back(json::object{{"id", id},
-                                 {"name", name},
-                                 {"logins", json::array{json::object{{"account_id", 1}, {"unique_id", "u" + std::to_string(id)}}}},
-                                 {"tokens", json::array{token}}});
+    users.push_back(
+        json::object{{"id", id},
+                     {"name", name},
+                     {"logins", json::array{json::object{{"account_id", 1}, {"unique_id", "u" + std::to_string(id)}}}},
+                     {"tokens", json::array{token}}});
   };
   user(1, "Ada Admin", "admin-token");
   user(kStudent, "Sam Student", "student-token");
   user(kOtherStudent, "Alex Student", "alex-token");
   for (int i = 0; i < kObservers; ++i) user(101 + i, "Observer " + std::to_string(i), ObserverToken(i));
   const json::object fixture{
-      {"accounts", json::array{json::object{{"id", 1},
-                                            {"name", "Default"},
-                                            {"domains", json::array{"127.0.0.1"}},
-                                            {"self_registration", "observer"}}}},
+      {"accounts",
+       json::array{json::object{
+           {"id", 1}, {"name", "Default"}, {"domains", json::array{"127.0.0.1"}}, {"self_registration", "observer"}}}},
       {"users", users},
       {"admins", json::array{json::object{{"user_id", 1}, {"account_id", 1}}}},
       // Rule 22: a student makes codes where observers may register, and with a student enrollment.
@@ -74,7 +72,6 @@ std::string Fixture() {
       {"enrollments", json::array{json::object{{"id", 500}, {"user_id", kStudent}, {"course_id", 100}}}}};
   return json::serialize(fixture);
 }
-
 
 // psql's one-value answer to `sql`, or "" when psql fails.
 std::string Psql(const std::string& conninfo, const std::string& sql) {
@@ -138,7 +135,8 @@ TEST_CASE("two servers on one PostgreSQL database never redeem a pairing code tw
 
   for (int round = 0; round < kRounds; ++round) {
     HttpClient student("127.0.0.1", servers.PortFor(round));
-    const HttpResponse made = student.Send("POST", "/api/v1/users/self/observer_pairing_codes", Bearer("student-token"));
+    const HttpResponse made =
+        student.Send("POST", "/api/v1/users/self/observer_pairing_codes", Bearer("student-token"));
     REQUIRE(made.status == 200);
     const std::string code = json::value_to<std::string>(json::parse(made.body).at("code"));
 
@@ -224,8 +222,8 @@ TEST_CASE("two servers on one PostgreSQL database never make one link twice", "[
   // Each server sees every link the other made.
   for (int i = 0; i < 2; ++i) {
     HttpClient client("127.0.0.1", servers.PortFor(i));
-    const HttpResponse observers =
-        client.Send("GET", "/api/v1/users/" + std::to_string(kOtherStudent) + "/observers?per_page=100", Bearer("admin-token"));
+    const HttpResponse observers = client.Send(
+        "GET", "/api/v1/users/" + std::to_string(kOtherStudent) + "/observers?per_page=100", Bearer("admin-token"));
     REQUIRE(observers.status == 200);
     CHECK(json::parse(observers.body).as_array().size() == static_cast<std::size_t>(kObservers));
   }

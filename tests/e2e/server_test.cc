@@ -435,8 +435,9 @@ TEST_CASE("limits: thousands of header fields get 431 or a closed connection; th
   const auto refused = SendRaw(server, many);
   if (refused) CHECK(refused->status == 431);
 
-  std::string some = "GET /api/v1/users/self/observees HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     "Authorization: Bearer demo-parent-token\r\n";
+  std::string some =
+      "GET /api/v1/users/self/observees HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Authorization: Bearer demo-parent-token\r\n";
   for (int i = 0; i < 300; ++i) some += "a" + std::to_string(i) + ":1\r\n";
   some += "\r\n";
   const auto answered = SendRaw(server, some);
@@ -457,8 +458,8 @@ TEST_CASE("limits: slow clients trickling bytes cannot hold the only worker past
     slow.emplace_back([&] {
       try {
         HttpClient client("127.0.0.1", server.port, 1s);
-        const std::string request = "GET /api/v1/users/self/observees HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " +
-                                    std::string(200, 'p') + "\r\n";
+        const std::string request =
+            "GET /api/v1/users/self/observees HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + std::string(200, 'p') + "\r\n";
         const auto started = std::chrono::steady_clock::now();
         for (const char c : request) {
           if (stop || std::chrono::steady_clock::now() - started > 20s) return;
@@ -488,7 +489,7 @@ TEST_CASE("limits: slow clients trickling bytes cannot hold the only worker past
 TEST_CASE("failing requests carrying passwords, tokens and codes leave none of them in the log or the body") {
   DemoServer server;
   const std::vector<std::string> secrets = {"pw-wrong-guess-secret", "tok-wrong-guess-secret", "Gu3ss7",
-                                            "pw-new-parent-secret", "demo-student-token", "demo-parent-token"};
+                                            "pw-new-parent-secret",  "demo-student-token",     "demo-parent-token"};
   {
     auto client = server.Connect();
     const HeaderList form = With(kParent, "Content-Type", "application/x-www-form-urlencoded");

@@ -85,20 +85,23 @@ TEST_CASE("import: a malformed file or an aborted batch writes nothing and exits
 
   const std::string link = dir.File("link.csv");
   Write(link, "observer_id,student_id,status\nP-10,S-20,active\n");
-  REQUIRE(Command({"import", "--db", db, "--root-account", "1", "--batch-mode", "--diffing-data-set-identifier", "nightly",
-                   link}).exit == 0);
+  REQUIRE(Command({"import", "--db", db, "--root-account", "1", "--batch-mode", "--diffing-data-set-identifier",
+                   "nightly", link})
+              .exit == 0);
   const std::string empty = dir.File("empty.csv");
   Write(empty, "observer_id,student_id,status\n");
   const Run aborted = Command({"import", "--db", db, "--root-account", "1", "--batch-mode",
-                              "--diffing-data-set-identifier", "nightly", "--change-threshold", "50", empty});
+                               "--diffing-data-set-identifier", "nightly", "--change-threshold", "50", empty});
   CHECK(aborted.exit == 1);
   CHECK_THAT(aborted.out, Catch::Contains(": aborted,"));
   CHECK_THAT(Command({"export", "--db", db, "--root-account", "1"}).out, Catch::Contains("P-10,S-20,active"));
 
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"import", "--root-account", "1", link}, {"import", "--db", db, link},
-        {"import", "--db", db, "--root-account", "x", link}, {"import", "--db", db, "--root-account", "1", "--bogus", "1"},
-        {"export", "--db", db, "--root-account", "1", "--dry-run"}, {"import", "--db", db, "--root-account", "1", "a", "b"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"import", "--root-account", "1", link},
+                                               {"import", "--db", db, link},
+                                               {"import", "--db", db, "--root-account", "x", link},
+                                               {"import", "--db", db, "--root-account", "1", "--bogus", "1"},
+                                               {"export", "--db", db, "--root-account", "1", "--dry-run"},
+                                               {"import", "--db", db, "--root-account", "1", "a", "b"}}) {
     const Run run = Command(args);
     CHECK(run.exit == 2);
   }

@@ -109,8 +109,7 @@ TEST_CASE("a write that waits past --busy-timeout gets 503 with Retry-After, cha
   CHECK(Has(ObserveeIds(client->Send("GET", kObservees, kParent)), 20));
 }
 
-TEST_CASE("password checks run on the hash pool: when it is full a request gets 503 with Retry-After",
-          "[work_pools]") {
+TEST_CASE("password checks run on the hash pool: when it is full a request gets 503 with Retry-After", "[work_pools]") {
   // Real Argon2id (no --fast-password-hashing): one check takes tens of milliseconds, so the eight
   // requests below, written back to back, meet one running check and no room to wait.
   ServerProcess process(OBSERVEES_SERVER_BINARY, {"--db", ":memory:", "--seed", OBSERVEES_DEMO_FIXTURE, "--listen",
@@ -141,9 +140,10 @@ TEST_CASE("password checks run on the hash pool: when it is full a request gets 
   CHECK(Has(ObserveeIds(reader.Send("GET", kObservees, kParent)), 20));
 }
 
-TEST_CASE("--anonymous-max-failures: once spent, anonymous self-registration gets 429 and one warning is logged; "
-          "a signed-in observer still redeems",
-          "[work_pools]") {
+TEST_CASE(
+    "--anonymous-max-failures: once spent, anonymous self-registration gets 429 and one warning is logged; "
+    "a signed-in observer still redeems",
+    "[work_pools]") {
   DemoServer server({"--anonymous-max-failures", "2", "--anonymous-window", "600"});
   auto client = server.Connect();
   const HeaderList form = {{"Content-Type", "application/x-www-form-urlencoded"}};
@@ -159,18 +159,22 @@ TEST_CASE("--anonymous-max-failures: once spent, anonymous self-registration get
   CHECK(statuses[3] == 429);
   CHECK(CountOf(server.process.Log(), "warning:") == 1);
   // A signed-in observer keeps its own limits: a wrong code is refused as wrong, not as throttled.
-  const HttpResponse signed_in = client->Send("POST", kObservees, With(kParent, "Content-Type",
-                                                                        "application/x-www-form-urlencoded"),
-                                              "pairing_code=WRONG9");
+  const HttpResponse signed_in = client->Send(
+      "POST", kObservees, With(kParent, "Content-Type", "application/x-www-form-urlencoded"), "pairing_code=WRONG9");
   CHECK(signed_in.status != 429);
   CHECK(signed_in.status >= 400);
 }
 
 TEST_CASE("the pools' and the limiter's flags are checked like every other", "[work_pools]") {
-  for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--hash-threads", "0"}, {"--hash-threads", "65"}, {"--write-threads", "x"},
-        {"--write-queue", "-1"}, {"--hash-queue", "100001"}, {"--busy-timeout", "600001"},
-        {"--anonymous-max-failures", "0"}, {"--anonymous-window", "0"}, {"--token-max-failures", "1000001"}}) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--hash-threads", "0"},
+                                              {"--hash-threads", "65"},
+                                              {"--write-threads", "x"},
+                                              {"--write-queue", "-1"},
+                                              {"--hash-queue", "100001"},
+                                              {"--busy-timeout", "600001"},
+                                              {"--anonymous-max-failures", "0"},
+                                              {"--anonymous-window", "0"},
+                                              {"--token-max-failures", "1000001"}}) {
     INFO(bad[0] << " " << bad[1]);
     ServerProcess process(OBSERVEES_SERVER_BINARY, {"--db", ":memory:", bad[0], bad[1]});
     CHECK(process.WaitForExit(std::chrono::seconds(10)) == std::optional<int>(2));

@@ -15,9 +15,8 @@ namespace {
 obs_service* Service() {
   static obs_service* service = [] {
     obs_service* s = nullptr;
-    const char* options =
-        R"({"password_hashing": "fastest", "test_clock": "2026-01-01T00:00:00Z",)"
-        R"( "secret_key": "fuzz-secret-key-0123456789abcdef", "limiter": {"enabled": false}})";
+    const char* options = R"({"password_hashing": "fastest", "test_clock": "2026-01-01T00:00:00Z",)"
+                          R"( "secret_key": "fuzz-secret-key-0123456789abcdef", "limiter": {"enabled": false}})";
     if (obs_service_open(":memory:", options, &s) != OBS_OK) std::abort();
     if (obs_load_fixture_file(s, OBSERVEES_DEMO_FIXTURE) != OBS_OK) std::abort();
     return s;
@@ -60,8 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       int http_status = 0;
       char* headers = nullptr;
       char* body = nullptr;
-      const obs_status status = obs_rest_handle(service, "GET", "/api/v1/users/self/observees", json.c_str(),
-                                                nullptr, 0, "192.0.2.1", &http_status, &headers, &body);
+      const obs_status status = obs_rest_handle(service, "GET", "/api/v1/users/self/observees", json.c_str(), nullptr,
+                                                0, "192.0.2.1", &http_status, &headers, &body);
       if (status == OBS_OK && (headers == nullptr || body == nullptr || http_status < 200 || http_status >= 500)) {
         std::abort();
       }

@@ -1,13 +1,12 @@
 #include "support/directory_contract.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "support/storage_test_util.h"
 
@@ -164,10 +163,10 @@ void RunUserDirectoryContract(const std::function<std::shared_ptr<UserDirectory>
   }
 
   SECTION("RootAccountsOf follows logins, live enrollments and admin rows (rule 27)") {
-    CHECK(ValueOf(d.RootAccountsOf(10)) == Ids{1});   // login and enrollment, one root
-    CHECK(ValueOf(d.RootAccountsOf(11)) == Ids{2});   // login only
-    CHECK(ValueOf(d.RootAccountsOf(16)) == Ids{2});   // admin only
-    CHECK(ValueOf(d.RootAccountsOf(18)) == Ids{2});   // enrollment only
+    CHECK(ValueOf(d.RootAccountsOf(10)) == Ids{1});  // login and enrollment, one root
+    CHECK(ValueOf(d.RootAccountsOf(11)) == Ids{2});  // login only
+    CHECK(ValueOf(d.RootAccountsOf(16)) == Ids{2});  // admin only
+    CHECK(ValueOf(d.RootAccountsOf(18)) == Ids{2});  // enrollment only
     CHECK(ValueOf(d.RootAccountsOf(999)).empty());
   }
 
@@ -175,13 +174,13 @@ void RunUserDirectoryContract(const std::function<std::shared_ptr<UserDirectory>
     CHECK(ValueOf(d.HasRootAccountPermission(1, 1, kManage)));
     CHECK(ValueOf(d.HasRootAccountPermission(1, 1, kGenerate)));
     CHECK(ValueOf(d.HasRootAccountPermission(1, 1, kStudents)));
-    CHECK_FALSE(ValueOf(d.HasRootAccountPermission(1, 2, kManage)));  // not an admin there
-    CHECK_FALSE(ValueOf(d.HasRootAccountPermission(2, 1, kManage)));  // admin of a sub-account only
-    CHECK(ValueOf(d.HasRootAccountPermission(3, 1, kManage)));        // a custom role, by override
+    CHECK_FALSE(ValueOf(d.HasRootAccountPermission(1, 2, kManage)));    // not an admin there
+    CHECK_FALSE(ValueOf(d.HasRootAccountPermission(2, 1, kManage)));    // admin of a sub-account only
+    CHECK(ValueOf(d.HasRootAccountPermission(3, 1, kManage)));          // a custom role, by override
     CHECK_FALSE(ValueOf(d.HasRootAccountPermission(3, 1, kGenerate)));  // no override, not AccountAdmin
-    CHECK_FALSE(ValueOf(d.HasRootAccountPermission(4, 1, kManage)));  // the row's own column refuses
-    CHECK(ValueOf(d.HasRootAccountPermission(4, 1, kGenerate)));      // ... that permission only
-    CHECK_FALSE(ValueOf(d.HasRootAccountPermission(5, 1, kManage)));  // a deleted admin row
+    CHECK_FALSE(ValueOf(d.HasRootAccountPermission(4, 1, kManage)));    // the row's own column refuses
+    CHECK(ValueOf(d.HasRootAccountPermission(4, 1, kGenerate)));        // ... that permission only
+    CHECK_FALSE(ValueOf(d.HasRootAccountPermission(5, 1, kManage)));    // a deleted admin row
     CHECK_FALSE(ValueOf(d.HasRootAccountPermission(999, 1, kManage)));
   }
 
@@ -195,7 +194,7 @@ void RunUserDirectoryContract(const std::function<std::shared_ptr<UserDirectory>
   }
 
   SECTION("HasAccountChainPermission looks from the account upward, the nearest override winning") {
-    CHECK(ValueOf(d.HasAccountChainPermission(2, 4, kManage)));        // admin on 3, asked about 4
+    CHECK(ValueOf(d.HasAccountChainPermission(2, 4, kManage)));  // admin on 3, asked about 4
     CHECK(ValueOf(d.HasAccountChainPermission(2, 3, kManage)));
     CHECK_FALSE(ValueOf(d.HasAccountChainPermission(2, 1, kManage)));  // 1 is above 3
     CHECK(ValueOf(d.HasAccountChainPermission(1, 4, kManage)));
@@ -205,7 +204,7 @@ void RunUserDirectoryContract(const std::function<std::shared_ptr<UserDirectory>
   }
 
   SECTION("HasPermissionInCoursesOf: admins of the course's chain and course roles an override enables") {
-    CHECK(ValueOf(d.HasPermissionInCoursesOf(2, 10, kManage)));         // Sue on 3, course 100 on 4
+    CHECK(ValueOf(d.HasPermissionInCoursesOf(2, 10, kManage)));  // Sue on 3, course 100 on 4
     CHECK(ValueOf(d.HasPermissionInCoursesOf(1, 10, kManage)));
     CHECK_FALSE(ValueOf(d.HasPermissionInCoursesOf(2, 18, kManage)));   // Eve's course is in root 2
     CHECK(ValueOf(d.HasPermissionInCoursesOf(14, 10, kGenerate)));      // Tia teaches Sam, override on 1
@@ -276,8 +275,8 @@ void RunAuthenticatorContract(const std::function<std::shared_ptr<Authenticator>
              {1, "sam@example.com", "tom-pw"},  // another root's password
              {1, "sam@example.com", "SAM-PW"},  // passwords are case-sensitive
              {1, "sam@example.com", ""},
-             {1, "sus", "sus-pw"},              // suspended
-             {1, "del", "del-pw"},              // deleted user
+             {1, "sus", "sus-pw"},  // suspended
+             {1, "del", "del-pw"},  // deleted user
              {1, "nobody", "a-secret-password"},
              {2, "ada", "ada-pw"}}) {
       INFO(root << " " << login);

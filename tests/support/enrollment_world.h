@@ -50,9 +50,9 @@
 #include <vector>
 
 #include "observees/enrollment_store.h"
-#include "support/forwarding_link_store.h"
 #include "observees/link_store.h"
 #include "observees/types.h"
+#include "support/forwarding_link_store.h"
 #include "support/rest_client.h"
 #include "support/world.h"
 

@@ -82,8 +82,7 @@ class ForwardingLinkStore : public LinkStore {
   Result<std::optional<SisImportRecord>> FindSisImport(AccountId root_account, std::int64_t id) override {
     return base_->FindSisImport(root_account, id);
   }
-  Result<std::vector<SisImportRecord>> ListSisImports(AccountId root_account, std::int64_t offset,
-                                                      int limit) override {
+  Result<std::vector<SisImportRecord>> ListSisImports(AccountId root_account, std::int64_t offset, int limit) override {
     return base_->ListSisImports(root_account, offset, limit);
   }
   Result<std::vector<AuditEntry>> ReadAudit(std::int64_t after_id, int limit) override {

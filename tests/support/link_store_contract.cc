@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <latch>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "support/storage_test_util.h"
 
@@ -31,8 +30,7 @@ constexpr Timestamp kWeekLater = kT0 + std::chrono::hours(24 * 7);
 std::unique_ptr<LinkTransaction> Begin(LinkStore& store) { return ValueOf(store.BeginWrite()); }
 
 // Create-or-restore in its own committed transaction.
-LinkChange CreateOrRestoreCommitted(LinkStore& store, UserId student, UserId observer, AccountId root,
-                                    Timestamp now) {
+LinkChange CreateOrRestoreCommitted(LinkStore& store, UserId student, UserId observer, AccountId root, Timestamp now) {
   auto txn = Begin(store);
   LinkChange change = ValueOf(txn->CreateOrRestoreLink(student, observer, root, now));
   RequireOk(txn->Commit());
@@ -225,9 +223,7 @@ void RunLinkStoreContract(const std::function<std::shared_ptr<LinkStore>()>& mak
     CHECK(ValueOf(store.LinksBetween(kStudent, kObserver)).size() == 1);
   }
 
-  SECTION("removing a link that does not exist reports false") {
-    CHECK_FALSE(RemoveCommitted(store, 4242, kT0));
-  }
+  SECTION("removing a link that does not exist reports false") { CHECK_FALSE(RemoveCommitted(store, 4242, kT0)); }
 
   SECTION("active link lists are in ascending id order and leave deleted links out") {
     const LinkId a = CreateOrRestoreCommitted(store, kStudent, kObserver, kRoot, kT0).link.id;
@@ -280,8 +276,7 @@ void RunLinkStoreContract(const std::function<std::shared_ptr<LinkStore>()>& mak
       REQUIRE(RemoveCommitted(store, id, kT1));
       {
         auto txn = Begin(store);
-        CHECK(ValueOf(txn->CreateOrRestoreLink(kStudent, kObserver, kRoot, kT2)).kind ==
-              LinkChange::Kind::kRestored);
+        CHECK(ValueOf(txn->CreateOrRestoreLink(kStudent, kObserver, kRoot, kT2)).kind == LinkChange::Kind::kRestored);
       }
       const auto links = ValueOf(store.LinksBetween(kStudent, kObserver));
       REQUIRE(links.size() == 1);
@@ -425,9 +420,7 @@ void RunLinkStoreContract(const std::function<std::shared_ptr<LinkStore>()>& mak
     CHECK_FALSE(record->used_by.has_value());
   }
 
-  SECTION("an unknown code id cannot be consumed") {
-    CHECK_FALSE(ConsumeCommitted(store, 4242, kObserver, kT0));
-  }
+  SECTION("an unknown code id cannot be consumed") { CHECK_FALSE(ConsumeCommitted(store, 4242, kObserver, kT0)); }
 
   SECTION("InsertCode refuses a string that an active code already has") {
     const CodeId first = NewCode(store, kStudent, "Ab3dE9", kWeekLater, kT0);
@@ -625,8 +618,8 @@ void RunLinkStoreContract(const std::function<std::shared_ptr<LinkStore>()>& mak
     removed.observer_id = kObserver;
     removed.root_account_id = kRoot;
     removed.link_id = 7;
-    const AuditEntry code_created = MakeAudit(kT2, AuditAction::kCodeCreated, LinkMethod::kSelfRegistration,
-                                              kOtherStudent);
+    const AuditEntry code_created =
+        MakeAudit(kT2, AuditAction::kCodeCreated, LinkMethod::kSelfRegistration, kOtherStudent);
 
     {
       auto txn = Begin(store);

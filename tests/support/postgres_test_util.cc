@@ -1,11 +1,10 @@
 #include "support/postgres_test_util.h"
 
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdlib>
-
-#include <unistd.h>
 
 namespace observees::storage_test {
 

@@ -1,11 +1,10 @@
 #include "support/rest_client.h"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <map>
 #include <regex>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace observees::testing {
 namespace {
@@ -13,9 +12,8 @@ namespace {
 namespace json = boost::json;
 
 // Users of the standard fixture given a token by RestFixture().
-constexpr UserId kTokenless[] = {kAda,  kEzra, kNico, kSandra, kDana, kAnother, kOlivia, kTerry, kTina,
-                                 kGina, kYuri, kMona, kNell,   kWalt, kCarl,    kCora,   kHal,   kUna,
-                                 kDora, kCole};
+constexpr UserId kTokenless[] = {kAda,  kEzra, kNico, kSandra, kDana, kAnother, kOlivia, kTerry, kTina, kGina,
+                                 kYuri, kMona, kNell, kWalt,   kCarl, kCora,    kHal,    kUna,   kDora, kCole};
 
 std::string RestToken(UserId user) { return "tok-rest-" + std::to_string(user) + "-secret"; }
 
@@ -103,8 +101,8 @@ std::string BigFixture(int students) {
 
 RestWorld MakeRestWorld(const RestWorldOptions& options) {
   RestWorld world{MakeWorld(options.fixture_json, options.service), nullptr};
-  Result<std::unique_ptr<rest::Router>> router = rest::Router::Create(
-      world.w.service, world.w.backend.directory, world.w.backend.authenticator, options.router);
+  Result<std::unique_ptr<rest::Router>> router =
+      rest::Router::Create(world.w.service, world.w.backend.directory, world.w.backend.authenticator, options.router);
   INFO("Router::Create: " << router.status().ToString());
   REQUIRE(router.ok());
   world.router = std::move(router).value();

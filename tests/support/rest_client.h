@@ -7,8 +7,8 @@
 // Parent's sis_user_id "pat/10 x" (a '/' and a space, to test percent-decoding of sis_user_id paths).
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <catch2/catch.hpp>
-
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -16,8 +16,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "observees/rest.h"
 #include "support/world.h"
@@ -79,14 +77,14 @@ class Req {
  public:
   Req(std::string method, std::string target);
 
-  Req& Bearer(std::string_view token);         // Authorization: Bearer <token>
+  Req& Bearer(std::string_view token);  // Authorization: Bearer <token>
   Req& As(UserId user) { return Bearer(TokenFor(user)); }
-  Req& Host(std::string host);                 // replaces the Host header
+  Req& Host(std::string host);  // replaces the Host header
   Req& NoHost();
   Req& Header(std::string name, std::string value);
-  Req& Form(std::string body);                 // Content-Type: application/x-www-form-urlencoded
-  Req& Json(std::string body);                 // Content-Type: application/json
-  Req& RawBody(std::string body);              // no Content-Type
+  Req& Form(std::string body);     // Content-Type: application/x-www-form-urlencoded
+  Req& Json(std::string body);     // Content-Type: application/json
+  Req& RawBody(std::string body);  // no Content-Type
   Req& Scheme(std::string scheme);
   Req& Peer(std::string peer);
 

@@ -30,10 +30,21 @@ Storage OpenTestBackend(const std::string& path, std::shared_ptr<Clock> clock, i
 namespace {
 
 // The plain names of the library's tables (schema.cc); each gets a foreign table of that name.
-constexpr const char* kLibraryTables[] = {
-    "meta",         "accounts",          "account_domains", "users",         "logins",
-    "access_tokens", "admins",           "role_overrides",  "courses",       "enrollments",
-    "observation_links", "pairing_codes", "failed_attempts", "audit_log", "sis_imports"};
+constexpr const char* kLibraryTables[] = {"meta",
+                                          "accounts",
+                                          "account_domains",
+                                          "users",
+                                          "logins",
+                                          "access_tokens",
+                                          "admins",
+                                          "role_overrides",
+                                          "courses",
+                                          "enrollments",
+                                          "observation_links",
+                                          "pairing_codes",
+                                          "failed_attempts",
+                                          "audit_log",
+                                          "sis_imports"};
 
 }  // namespace
 
@@ -120,8 +131,7 @@ std::string DiffDumps(const TableDump& before, const TableDump& after) {
     std::vector<std::string> added;
     std::set_difference(old_rows.begin(), old_rows.end(), new_rows.begin(), new_rows.end(),
                         std::back_inserter(removed));
-    std::set_difference(new_rows.begin(), new_rows.end(), old_rows.begin(), old_rows.end(),
-                        std::back_inserter(added));
+    std::set_difference(new_rows.begin(), new_rows.end(), old_rows.begin(), old_rows.end(), std::back_inserter(added));
     for (const auto& row : removed) out << table << " - " << row << "\n";
     for (const auto& row : added) out << table << " + " << row << "\n";
   }

@@ -3,6 +3,7 @@
 // (every table as text, or the raw bytes) to prove what was or was not written.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -11,11 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "observees/clock.h"
-#include "observees/storage.h"
 #include "observees/status.h"
+#include "observees/storage.h"
 #include "observees/timestamp.h"
 #include "observees/types.h"
 

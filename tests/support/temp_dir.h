@@ -3,6 +3,8 @@
 // belongs to one test.
 #pragma once
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -11,8 +13,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-
-#include <unistd.h>
 
 namespace observees::storage_test {
 

@@ -1,20 +1,19 @@
 #include "support/world.h"
 
-#include "support/postgres_test_util.h"
-#include "support/storage_test_util.h"
+#include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <random>
 #include <sstream>
 #include <utility>
 
-#include <unistd.h>
-
 #include "observees/timestamp.h"
+#include "support/postgres_test_util.h"
+#include "support/storage_test_util.h"
 
 namespace observees::testing {
 
@@ -155,15 +154,40 @@ const char kStandardFixture[] = R"json(
 )json";
 
 const std::vector<std::string>& StandardSecrets() {
-  static const std::vector<std::string> kSecrets = {
-      "pw-ada-5-secret",     "pw-ezra-6-secret",     "pw-nico-7-secret",     "pw-pat-10-secret",
-      "tok-pat-10-secret",   "pw-child-11-secret",   "tok-child-11-secret",  "tok-child-expired-secret",  "pw-another-12-secret",
-      "pw-bo-13-secret",     "tok-bo-13-secret",     "pw-olivia-14-secret",  "pw-dan-15-secret",
-      "tok-dan-15-secret",   "pw-quinn-16-secret",   "tok-quinn-16-secret",  "pw-xena-17-secret",
-      "tok-xena-17-secret",  "pw-ian-18-secret",     "pw-rita-19-secret",    "pw-terry-20-secret",
-      "pw-tina-21-secret",   "pw-gina-22-secret",    "pw-yuri-23-secret",    "pw-mona-24-secret",
-      "pw-walt-26-secret",   "pw-carl-27-secret",    "pw-una-30-secret",     "pw-dora-31-secret",    "pw-cole-40-secret",    "Activ1",
-      "Expir3",              "Used99",               "XenaC0"};
+  static const std::vector<std::string> kSecrets = {"pw-ada-5-secret",
+                                                    "pw-ezra-6-secret",
+                                                    "pw-nico-7-secret",
+                                                    "pw-pat-10-secret",
+                                                    "tok-pat-10-secret",
+                                                    "pw-child-11-secret",
+                                                    "tok-child-11-secret",
+                                                    "tok-child-expired-secret",
+                                                    "pw-another-12-secret",
+                                                    "pw-bo-13-secret",
+                                                    "tok-bo-13-secret",
+                                                    "pw-olivia-14-secret",
+                                                    "pw-dan-15-secret",
+                                                    "tok-dan-15-secret",
+                                                    "pw-quinn-16-secret",
+                                                    "tok-quinn-16-secret",
+                                                    "pw-xena-17-secret",
+                                                    "tok-xena-17-secret",
+                                                    "pw-ian-18-secret",
+                                                    "pw-rita-19-secret",
+                                                    "pw-terry-20-secret",
+                                                    "pw-tina-21-secret",
+                                                    "pw-gina-22-secret",
+                                                    "pw-yuri-23-secret",
+                                                    "pw-mona-24-secret",
+                                                    "pw-walt-26-secret",
+                                                    "pw-carl-27-secret",
+                                                    "pw-una-30-secret",
+                                                    "pw-dora-31-secret",
+                                                    "pw-cole-40-secret",
+                                                    "Activ1",
+                                                    "Expir3",
+                                                    "Used99",
+                                                    "XenaC0"};
   return kSecrets;
 }
 
@@ -416,8 +440,8 @@ std::size_t ScriptedRandom::scripted_remaining() const {
 TempDir::TempDir() {
   static std::atomic<int> counter{0};
   std::random_device rd;
-  const std::string name = "observees-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
-                           "-" + std::to_string(rd());
+  const std::string name =
+      "observees-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + std::to_string(rd());
   path_ = std::filesystem::temp_directory_path() / name;
   std::filesystem::create_directories(path_);
 }
@@ -451,8 +475,6 @@ std::string StringMaker<observees::testing::Outcome>::convert(const observees::t
   return s;
 }
 
-std::string StringMaker<observees::Timestamp>::convert(observees::Timestamp t) {
-  return observees::FormatTimestamp(t);
-}
+std::string StringMaker<observees::Timestamp>::convert(observees::Timestamp t) { return observees::FormatTimestamp(t); }
 
 }  // namespace Catch

@@ -51,7 +51,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -71,7 +70,6 @@
 #include "observees/observation_service.h"
 #include "observees/random.h"
 #include "observees/service_options.h"
-#include "observees/storage.h"
 #include "observees/status.h"
 #include "observees/storage.h"
 #include "observees/types.h"
@@ -170,7 +168,7 @@ struct WorldOptions {
 class TempDir;
 
 struct World {
-  std::shared_ptr<TempDir> temp_dir;  // set when the database is a temporary file; outlives the rest
+  std::shared_ptr<TempDir> temp_dir;      // set when the database is a temporary file; outlives the rest
   std::shared_ptr<void> postgres_schema;  // set when the world is on PostgreSQL; dropped after the rest
   std::shared_ptr<FakeClock> clock;
   Storage backend;
