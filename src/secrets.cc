@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "observees/secret_hash.h"
+
 namespace observees::secrets {
 
 bool Init() {
@@ -114,3 +116,28 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 }
 
 }  // namespace observees::secrets
+
+namespace observees {
+
+Result<std::string> DeriveSecretHashKey(std::string_view material) {
+  if (material.empty()) return InvalidArgument("the key material must not be empty", "material");
+  try {
+    return secrets::DeriveKey(material);
+  } catch (const secrets::CryptoFailure& e) {
+    return Internal(e.what());
+  }
+}
+
+Result<std::string> SecretHash(std::string_view key, SecretKind kind, std::string_view secret) {
+  if (key.size() != secrets::kKeyBytes) return InvalidArgument("the hash key must be 32 bytes", "key");
+  try {
+    return secrets::KeyedHash(
+        key, kind == SecretKind::kPairingCode ? secrets::kPairingCodePurpose : secrets::kAccessTokenPurpose, secret);
+  } catch (const secrets::CryptoFailure& e) {
+    return Internal(e.what());
+  }
+}
+
+bool SecretEquals(std::string_view a, std::string_view b) { return secrets::ConstantTimeEquals(a, b); }
+
+}  // namespace observees

@@ -20,6 +20,10 @@ bool Init();
 
 constexpr std::size_t kKeyBytes = 32;
 
+// The KeyedHash purposes of the secrets kept at rest (observees/secret_hash.h's SecretKind).
+inline constexpr std::string_view kPairingCodePurpose = "pairing_code";
+inline constexpr std::string_view kAccessTokenPurpose = "access_token";
+
 // libsodium refused an operation; the message names the operation, never a key or a secret.
 class CryptoFailure : public std::runtime_error {
  public:

@@ -4,6 +4,12 @@
 // storage type shows through, so a PostgreSQL store is as natural as the SQLite default.
 // Implementations must be safe to call from many threads at once; a LinkTransaction belongs to the
 // thread that began it. Storage failures come back as kInternal; nothing throws.
+// Users and accounts are plain ids to a LinkStore: it keeps no users of its own and checks none (the
+// UserDirectory does), so the SQLite default's link store works beside any directory. An integrator's
+// own store keeps codes and tokens as observees/secret_hash.h's SecretHash, never in clear.
+// Lifetimes: the store must outlive every transaction and snapshot it began. A transaction object may
+// outlive its Commit() (or its failure) for as long as the store lives; after Commit() only its
+// destructor may be called, which then does nothing.
 #pragma once
 
 #include <memory>

@@ -640,11 +640,11 @@ PostgresDatabase::WriteTransaction::~WriteTransaction() {
 }
 
 std::string PostgresDatabase::HashCode(std::string_view code) const {
-  return secrets::KeyedHash(hash_key_, "pairing_code", code);
+  return secrets::KeyedHash(hash_key_, secrets::kPairingCodePurpose, code);
 }
 
 std::string PostgresDatabase::HashToken(std::string_view token) const {
-  return secrets::KeyedHash(hash_key_, "access_token", token);
+  return secrets::KeyedHash(hash_key_, secrets::kAccessTokenPurpose, token);
 }
 
 std::string PostgresDatabase::SealCode(std::string_view code) const { return secrets::Seal(box_key_, code); }

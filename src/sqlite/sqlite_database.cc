@@ -330,11 +330,11 @@ void SqliteDatabase::WriteTransaction::Commit() {
 SqliteDatabase::WriteTransaction::~WriteTransaction() = default;
 
 std::string SqliteDatabase::HashCode(std::string_view code) const {
-  return secrets::KeyedHash(hash_key_, "pairing_code", code);
+  return secrets::KeyedHash(hash_key_, secrets::kPairingCodePurpose, code);
 }
 
 std::string SqliteDatabase::HashToken(std::string_view token) const {
-  return secrets::KeyedHash(hash_key_, "access_token", token);
+  return secrets::KeyedHash(hash_key_, secrets::kAccessTokenPurpose, token);
 }
 
 std::string SqliteDatabase::SealCode(std::string_view code) const { return secrets::Seal(box_key_, code); }
