@@ -1,12 +1,13 @@
 // observees/secret_hash.h: the keyed hash an integrator's own store keeps for codes and tokens is the
 // one the library's SQLite store keeps (so the two can share a database), per kind and per key, and
 // refuses a wrong key without repeating it.
+#include "observees/secret_hash.h"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "observees/secret_hash.h"
 #include "support/storage_test_util.h"
 #include "support/temp_dir.h"
 #include "support/world.h"
