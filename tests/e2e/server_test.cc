@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <regex>
 #include <sstream>
@@ -421,6 +422,28 @@ TEST_CASE("bad command lines exit 2; a bad fixture or a taken port exits 1; --he
   ServerProcess help(OBSERVEES_SERVER_BINARY, {"--help"});
   CHECK(help.WaitForExit(10s) == 0);
   CHECK(help.RestOfOutput(5s).find("--fast-password-hashing") != std::string::npos);
+}
+
+TEST_CASE("--help names every option the README gives observees-server") {
+  ServerProcess help(OBSERVEES_SERVER_BINARY, {"--help"});
+  REQUIRE(help.WaitForExit(10s) == 0);
+  const std::string usage = help.RestOfOutput(5s);
+  std::ifstream in(std::string(OBSERVEES_SOURCE_DIR) + "/README.md");
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The README's paragraphs about the server: its bullet in "HTTP, C and Python", and "Harness mode".
+  const auto section = [&](const std::string& from, const std::string& to) {
+    const std::size_t begin = readme.find(from);
+    REQUIRE(begin != std::string::npos);
+    return readme.substr(begin, readme.find(to, begin) - begin);
+  };
+  const std::string about = section("- **observees-server**", "- **C ABI**") + section("## Harness mode", "\n## ");
+  const std::regex flag(R"(--[a-z][a-z-]+)");
+  int flags = 0;
+  for (auto it = std::sregex_iterator(about.begin(), about.end(), flag); it != std::sregex_iterator(); ++it, ++flags) {
+    INFO(it->str());
+    CHECK(usage.find(it->str()) != std::string::npos);
+  }
+  CHECK(flags >= 10);
 }
 
 // ---- Limits (issue 6): header count, slow clients, secrets in failing requests ----
