@@ -185,8 +185,13 @@ void HttpSession::CancelIfIdle() {
 
 void HttpSession::SetIdle(bool idle) {
   idle_ = idle;
-  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  idle_since_.store(idle ? std::max<std::chrono::steady_clock::rep>(1, now) : 0, std::memory_order_relaxed);
+  if (!idle) return idle_since_.store(0, std::memory_order_relaxed);
+  // A stamp already there is a new connection's accept time, kept: connections accepted in turn stay
+  // in that order however late their threads begin reading them.
+  std::chrono::steady_clock::rep unset = 0;
+  const auto now =
+      std::max<std::chrono::steady_clock::rep>(1, std::chrono::steady_clock::now().time_since_epoch().count());
+  idle_since_.compare_exchange_strong(unset, now, std::memory_order_relaxed);
 }
 
 // Waits for the first byte of the next request under the idle timeout (unless a pipelined request
